@@ -1,0 +1,92 @@
+"""Callback data: `<prefix>:<id>[:<arg>...]`, short, typed, checked both ways.
+
+Every prefix is registered once here, so two features can never claim the same one and a
+forged or stale button is recognised before any handler trusts it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from telegram.constants import InlineKeyboardButtonLimit
+
+MAX_CALLBACK_BYTES = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA  # 64 bytes, UTF-8
+_ARG = re.compile(r"^[A-Za-z0-9_.\-]*$")
+
+
+class CallbackDataError(ValueError):
+    """Callback data that we did not make, or that no longer fits its shape."""
+
+
+@dataclass(frozen=True)
+class Route:
+    """A button family: a prefix and the names of its arguments."""
+
+    prefix: str
+    args: tuple[str, ...] = ()
+
+    @property
+    def pattern(self) -> str:
+        """An anchored regex for CallbackQueryHandler."""
+        return rf"^{re.escape(self.prefix)}(:|$)"
+
+    def pack(self, *values: object) -> str:
+        if len(values) != len(self.args):
+            raise CallbackDataError(
+                f"{self.prefix}: expected {len(self.args)} values, got {len(values)}"
+            )
+        parts = [self.prefix]
+        for value in values:
+            text = str(value)
+            if not _ARG.match(text):
+                raise CallbackDataError(f"{self.prefix}: unsafe value {text!r}")
+            parts.append(text)
+        data = ":".join(parts)
+        if len(data.encode("utf-8")) > MAX_CALLBACK_BYTES:
+            raise CallbackDataError(
+                f"{self.prefix}: callback data over {MAX_CALLBACK_BYTES} bytes"
+            )
+        return data
+
+    def unpack(self, data: str | None) -> dict[str, str]:
+        """The named values, or CallbackDataError when the data is not ours or malformed."""
+        if not data:
+            raise CallbackDataError("empty callback data")
+        prefix, *values = data.split(":")
+        if prefix != self.prefix or len(values) != len(self.args):
+            raise CallbackDataError(f"not a {self.prefix} button: {data!r}")
+        if any(not _ARG.match(v) for v in values):
+            raise CallbackDataError(f"malformed {self.prefix} button")
+        return dict(zip(self.args, values, strict=True))
+
+    def unpack_int(self, data: str | None, name: str) -> int:
+        value = self.unpack(data)[name]
+        if not value.isdigit():
+            raise CallbackDataError(f"{self.prefix}: {name} is not a number")
+        return int(value)
+
+
+_REGISTRY: dict[str, Route] = {}
+
+
+def route(prefix: str, *args: str) -> Route:
+    """Register a button family; a prefix can be registered only once."""
+    if not re.fullmatch(r"[a-z]{1,4}", prefix):
+        raise ValueError(f"prefix {prefix!r}: use 1-4 lowercase letters")
+    if prefix in _REGISTRY:
+        raise ValueError(f"callback prefix {prefix!r} is already registered")
+    _REGISTRY[prefix] = Route(prefix, args)
+    return _REGISTRY[prefix]
+
+
+def registered_routes() -> dict[str, Route]:
+    return dict(_REGISTRY)
+
+
+# --- the button families; each feature adds its own block below -------------------------
+
+# Main menu: one button per entry, by menu key.
+MENU = route("m", "key")
+# Consent to the privacy notice (yes / later).
+CONSENT = route("pc", "choice")

@@ -1,0 +1,52 @@
+"""The typed context every handler receives, and the dependencies it carries."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.clock import Clock
+from bot.content import Content
+from bot.i18n import I18n
+from bot.settings import Settings
+
+
+@dataclass(frozen=True)
+class Deps:
+    """Everything a handler or job needs, built once by `build_application`."""
+
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    clock: Clock
+    i18n: I18n
+    content: Content
+    # Called after a commit that planned outbox rows due now; the dispatcher runs soon.
+    wakers: list[Callable[[], None]] = field(default_factory=list)
+
+    def wake_dispatcher(self) -> None:
+        for wake in self.wakers:
+            wake()
+
+
+class BotData:
+    """`bot_data`: holds only the dependencies. Person state lives in the database."""
+
+    def __init__(self) -> None:
+        self.deps: Deps | None = None
+
+
+class BotContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], BotData]):
+    @property
+    def deps(self) -> Deps:
+        deps = self.bot_data.deps
+        if deps is None:
+            raise RuntimeError("build_application() did not set the dependencies")
+        return deps
+
+
+BotApplication = Application[ExtBot[Any], BotContext, dict[Any, Any], dict[Any, Any], BotData, Any]

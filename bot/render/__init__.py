@@ -1,0 +1,53 @@
+"""What the bot says: replies as data (text + buttons), built by per-feature renderers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+
+@dataclass(frozen=True)
+class Button:
+    """One inline button: callback data from the codec, or a URL."""
+
+    label: str
+    data: str | None = None
+    url: str | None = None
+
+    def to_telegram(self) -> InlineKeyboardButton:
+        if self.url is not None:
+            return InlineKeyboardButton(self.label, url=self.url)
+        return InlineKeyboardButton(self.label, callback_data=self.data)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A photo or document sent with the reply; the text becomes its caption."""
+
+    data: bytes
+    filename: str
+    is_photo: bool = True
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A message to show: HTML text, rows of buttons, maybe a file."""
+
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    attachment: Attachment | None = None
+    extra: tuple[Reply, ...] = field(default=())
+
+    def markup(self) -> InlineKeyboardMarkup | None:
+        if not self.buttons:
+            return None
+        return InlineKeyboardMarkup(
+            [[button.to_telegram() for button in row] for row in self.buttons if row]
+        )
+
+
+def rows(*buttons: Button | None, width: int = 2) -> tuple[tuple[Button, ...], ...]:
+    """Lay buttons out in rows of `width`, dropping the absent ones."""
+    present = [b for b in buttons if b is not None]
+    return tuple(tuple(present[i : i + width]) for i in range(0, len(present), width))

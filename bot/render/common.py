@@ -1,0 +1,235 @@
+"""Screens every role shares: welcome, menus, help, privacy, and the polite error answers."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+from bot.callbacks import MENU
+from bot.i18n import N_, Translator
+from bot.render import Button, Reply
+from bot.services.errors import DomainError, Invalid, NotAllowed, NotFound, Stale
+from db.models import Person, Role
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    key: str
+    label: str  # msgid, translated when shown
+    roles: frozenset[Role]
+
+
+_ALL = frozenset(Role)
+MENU_ENTRIES: tuple[MenuEntry, ...] = (
+    MenuEntry("guide", N_("SNI guidance"), frozenset({Role.UMKM})),
+    MenuEntry("checklist", N_("Readiness check"), frozenset({Role.UMKM})),
+    MenuEntry("progress", N_("My progress"), frozenset({Role.UMKM})),
+    MenuEntry("ask", N_("Ask a mentor"), frozenset({Role.UMKM})),
+    MenuEntry("deadlines", N_("My deadlines"), frozenset({Role.FOCAL})),
+    MenuEntry("selfassess", N_("ISO 18091 self-assessment"), frozenset({Role.FOCAL})),
+    MenuEntry("questions", N_("Mentoring questions"), frozenset({Role.MENTOR})),
+    MenuEntry("invite", N_("Invite people"), frozenset({Role.COORDINATOR})),
+    MenuEntry("deadlines_admin", N_("Manage deadlines"), frozenset({Role.COORDINATOR})),
+    MenuEntry("report", N_("Progress overview"), frozenset({Role.COORDINATOR})),
+    MenuEntry("broadcast", N_("Send a broadcast"), frozenset({Role.COORDINATOR})),
+    MenuEntry("export", N_("Export data"), frozenset({Role.COORDINATOR})),
+    MenuEntry("help", N_("Help"), _ALL),
+    MenuEntry("privacy", N_("Privacy"), _ALL),
+)
+MENU_BY_KEY = {entry.key: entry for entry in MENU_ENTRIES}
+
+ROLE_NAMES = {
+    Role.COORDINATOR: N_("programme coordinator"),
+    Role.MENTOR: N_("mentor"),
+    Role.FOCAL: N_("agency focal point"),
+    Role.UMKM: N_("mentored business"),
+}
+
+
+def name_of(person: Person | None) -> str:
+    return html.escape(person.full_name) if person is not None else ""
+
+
+def welcome_stranger(tr: Translator) -> Reply:
+    _ = tr.gettext
+    return Reply(
+        _(
+            "Welcome to <b>Pendamping UMKM</b> of Kota Kupang 👋\n"
+            "This bot mentors the programme's businesses towards SNI and reminds the "
+            "agencies of the standardization programme's deadlines.\n\n"
+            "To join, please use the invitation link from the programme coordinator."
+        ),
+        ((Button(_("About privacy"), MENU.pack("privacy")),),),
+    )
+
+
+def main_menu(tr: Translator, person: Person, *, greeting: bool = True) -> Reply:
+    _ = tr.gettext
+    roles = person.role_set
+    entries = [e for e in MENU_ENTRIES if e.roles & roles and e.key not in {"help", "privacy"}]
+    buttons = [Button(_(e.label), MENU.pack(e.key)) for e in entries]
+    buttons += [Button(_("Help"), MENU.pack("help")), Button(_("Privacy"), MENU.pack("privacy"))]
+    role_list = ", ".join(_(ROLE_NAMES[r]) for r in Role if r in roles)
+    head = _("Hello, {name}!").format(name=name_of(person)) if greeting else _("Main menu")
+    text = "{head}\n{body}".format(
+        head=f"<b>{head}</b>",
+        body=_("You are registered as: {roles}.\nPlease choose what to do:").format(
+            roles=role_list
+        ),
+    )
+    return Reply(text, tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)))
+
+
+def back_to_menu(tr: Translator) -> tuple[Button, ...]:
+    return (Button(tr.gettext("Main menu"), MENU.pack("home")),)
+
+
+def help_text(tr: Translator, person: Person | None) -> Reply:
+    _ = tr.gettext
+    lines = ["<b>{}</b>".format(_("Help"))]
+    roles = person.role_set if person is not None else frozenset()
+    if not roles:
+        lines.append(
+            _(
+                "This bot is for the businesses and agencies of the Kota Kupang "
+                "standardization programme. To join, open the invitation link you received "
+                "from the coordinator. Without one, please contact the programme team."
+            )
+        )
+    if Role.UMKM in roles:
+        lines.append(
+            _(
+                "<b>For businesses</b>\n/panduan: step-by-step SNI guidance\n"
+                "/cek: the readiness checklist\n/kemajuan: your progress\n"
+                "/tanya: ask a mentor a question"
+            )
+        )
+    if Role.FOCAL in roles:
+        lines.append(
+            _(
+                "<b>For focal points</b>\n/tenggat: your agency's deadlines\n"
+                "/penilaian: the ISO 18091 self-assessment\n"
+                "Reminders come with buttons: tap one to answer."
+            )
+        )
+    if Role.MENTOR in roles:
+        lines.append(_("<b>For mentors</b>\n/pertanyaan: open questions from businesses"))
+    if Role.COORDINATOR in roles:
+        lines.append(
+            _(
+                "<b>For coordinators</b>\n/undang: invite a business, focal point or mentor\n"
+                "/tenggat: every agency's deadlines\n/rekap: progress overview"
+            )
+        )
+    lines.append(
+        _("/menu: main menu · /privasi: how we look after your data · /batal: stop a step")
+    )
+    buttons = (back_to_menu(tr),) if roles else ()
+    return Reply("\n\n".join(lines), buttons)
+
+
+def privacy(tr: Translator, person: Person | None) -> Reply:
+    _ = tr.gettext
+    text = _(
+        "<b>How we look after your data</b>\n"
+        "We keep: your name and Telegram account, your role (business, agency or "
+        "coordinator), your answers, notes and photos, your questions, and when you "
+        "used the bot.\n\n"
+        "Why: to mentor your business towards SNI, to remind agencies of deadlines and "
+        "to report the programme's progress (UU No. 27 Tahun 2022 on personal data).\n\n"
+        "Who sees it: the programme coordinators and mentors of Pemerintah Kota Kupang "
+        "and BSN. We never share it with anyone else.\n\n"
+        "Your rights: you may see, correct or delete your data, and withdraw your consent "
+        "at any time. Please write to the coordinator or use /tanya; data is deleted "
+        "within 14 days of the request."
+    )
+    buttons = (back_to_menu(tr),) if person is not None and person.role_set else ()
+    return Reply(text, buttons)
+
+
+def not_allowed(tr: Translator, person: Person | None) -> Reply:
+    _ = tr.gettext
+    if person is None or not person.role_set:
+        return welcome_stranger(tr)
+    return Reply(
+        _("Sorry, this feature is not available for your role."),
+        (back_to_menu(tr),),
+    )
+
+
+def stale_toast(tr: Translator) -> str:
+    return tr.gettext("This button is no longer valid.")
+
+
+def stale_button(tr: Translator) -> Reply:
+    _ = tr.gettext
+    return Reply(
+        _("Sorry, this button is no longer valid. Please use the latest menu."),
+        (back_to_menu(tr),),
+    )
+
+
+def domain_error(tr: Translator, error: DomainError) -> Reply:
+    _ = tr.gettext
+    if isinstance(error, Invalid) and error.reason:
+        text = _("Sorry, {reason}").format(reason=html.escape(error.reason))
+    elif isinstance(error, NotAllowed):
+        text = _("Sorry, this feature is not available for your role.")
+    elif isinstance(error, NotFound):
+        text = _("Sorry, we could not find that. It may have been removed.")
+    elif isinstance(error, Stale):
+        text = _("Sorry, this button is no longer valid. Please use the latest menu.")
+    else:
+        text = _("Sorry, that cannot be done right now.")
+    return Reply(text, (back_to_menu(tr),))
+
+
+def trouble(tr: Translator, incident: str) -> Reply:
+    return Reply(
+        tr.gettext(
+            "Sorry, something went wrong on our side. Please try again in a moment. "
+            "If it happens again, tell the coordinator this code: {code}"
+        ).format(code=incident),
+    )
+
+
+def unexpected_text(tr: Translator, person: Person | None) -> Reply:
+    _ = tr.gettext
+    if person is None or not person.role_set:
+        return welcome_stranger(tr)
+    return Reply(
+        _(
+            "Sorry, we did not understand that message. Please choose one of the buttons, "
+            "or type /menu to go back to the main menu."
+        ),
+        (back_to_menu(tr),),
+    )
+
+
+def unknown_command(tr: Translator, person: Person | None) -> Reply:
+    _ = tr.gettext
+    return Reply(
+        _("Sorry, we do not know that command. Type /bantuan to see what this bot can do."),
+        (back_to_menu(tr),) if person is not None and person.role_set else (),
+    )
+
+
+def coming_soon(tr: Translator) -> Reply:
+    _ = tr.gettext
+    return Reply(
+        _(
+            "📌 This feature is being prepared by the programme team and will be available "
+            "soon. Thank you for your patience."
+        ),
+        (back_to_menu(tr),),
+    )
+
+
+def group_notice(tr: Translator) -> Reply:
+    return Reply(
+        tr.gettext("This bot only serves private conversations. Please message the bot directly.")
+    )
+
+
+def cancelled(tr: Translator) -> Reply:
+    return Reply(tr.gettext("Done, that step has been stopped."), (back_to_menu(tr),))

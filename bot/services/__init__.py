@@ -1,0 +1,1 @@
+"""Services: the programme's rules, on a database session, knowing nothing of Telegram."""

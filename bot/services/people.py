@@ -1,0 +1,135 @@
+"""People and roles: who someone is, what they may do, and the audit trail."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from db.models import AuditEvent, Person, PersonRole, Role
+
+MAX_NAME = 200
+
+
+async def find_by_telegram_id(db: AsyncSession, telegram_id: int) -> Person | None:
+    return await db.scalar(select(Person).where(Person.telegram_id == telegram_id))
+
+
+async def get(db: AsyncSession, person_id: int) -> Person | None:
+    return await db.get(Person, person_id)
+
+
+async def register(
+    db: AsyncSession,
+    clock: Clock,
+    telegram_id: int,
+    full_name: str,
+    roles: Iterable[Role] = (),
+    locale: str = "id",
+) -> Person:
+    """Create a person (or return the existing one) and grant the given roles."""
+    person = await find_by_telegram_id(db, telegram_id)
+    if person is None:
+        person = Person(
+            telegram_id=telegram_id,
+            full_name=full_name.strip()[:MAX_NAME] or "-",
+            locale=locale,
+            created_at=clock.now(),
+            roles=[],
+        )
+        db.add(person)
+        await db.flush()
+        await audit(db, clock, person.id, "person.registered")
+    for role in roles:
+        await grant_role(db, clock, person, role)
+    return person
+
+
+async def grant_role(db: AsyncSession, clock: Clock, person: Person, role: Role) -> bool:
+    """Grant a role; False when the person already had it."""
+    if role in person.role_set:
+        return False
+    person.roles.append(PersonRole(role=role, granted_at=clock.now()))
+    await db.flush()
+    await audit(db, clock, person.id, "role.granted", role=role.value)
+    return True
+
+
+async def revoke_role(db: AsyncSession, clock: Clock, person: Person, role: Role) -> bool:
+    for granted in list(person.roles):
+        if granted.role == role:
+            person.roles.remove(granted)
+            await db.flush()
+            await audit(db, clock, person.id, "role.revoked", role=role.value)
+            return True
+    return False
+
+
+async def ensure_coordinator(
+    db: AsyncSession, clock: Clock, telegram_id: int, full_name: str
+) -> Person:
+    """A BOT_COORDINATORS id is a coordinator (and a mentor) from its first message."""
+    person = await register(db, clock, telegram_id, full_name, (Role.COORDINATOR, Role.MENTOR))
+    if person.consent_at is None:
+        # Coordinators run the programme under their employment, not as data subjects
+        # of the mentoring; their name and id are kept to address them.
+        person.consent_at = clock.now()
+    return person
+
+
+async def with_role(db: AsyncSession, *roles: Role) -> Sequence[Person]:
+    """Everyone holding one of the roles, by name."""
+    stmt = (
+        select(Person)
+        .join(PersonRole)
+        .where(PersonRole.role.in_(roles))
+        .order_by(Person.full_name, Person.id)
+        .distinct()
+    )
+    return (await db.scalars(stmt)).all()
+
+
+async def record_consent(db: AsyncSession, clock: Clock, person: Person) -> None:
+    if person.consent_at is None:
+        person.consent_at = clock.now()
+        await audit(db, clock, person.id, "consent.given")
+
+
+async def withdraw_consent(db: AsyncSession, clock: Clock, person: Person) -> None:
+    person.consent_at = None
+    await audit(db, clock, person.id, "consent.withdrawn")
+
+
+async def mark_unreachable(db: AsyncSession, clock: Clock, person_id: int) -> None:
+    """Telegram said 403: stop sending to this person until they write again."""
+    person = await db.get(Person, person_id)
+    if person is not None and person.unreachable_since is None:
+        person.unreachable_since = clock.now()
+        await audit(db, clock, person.id, "person.unreachable")
+
+
+def mark_reachable(person: Person) -> bool:
+    if person.unreachable_since is None:
+        return False
+    person.unreachable_since = None
+    return True
+
+
+async def rename(db: AsyncSession, clock: Clock, person: Person, full_name: str) -> None:
+    person.full_name = full_name.strip()[:MAX_NAME] or person.full_name
+
+
+async def audit(
+    db: AsyncSession,
+    clock: Clock,
+    person_id: int | None,
+    action: str,
+    note: str | None = None,
+    **detail: Any,
+) -> None:
+    db.add(
+        AuditEvent(at=clock.now(), person_id=person_id, action=action, detail=detail, note=note)
+    )

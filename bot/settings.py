@@ -1,0 +1,98 @@
+"""Settings from the environment (and a .env file), with the names fixed in DESIGN.md."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/pendamping.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
+    )
+
+    telegram_bot_token: SecretStr | None = Field(default=None, alias="TELEGRAM_BOT_TOKEN")
+    telegram_api_url: str = Field(default="https://api.telegram.org/bot", alias="TELEGRAM_API_URL")
+    telegram_file_url: str = Field(
+        default="https://api.telegram.org/file/bot", alias="TELEGRAM_FILE_URL"
+    )
+    database_url: str = Field(default=DEFAULT_DATABASE_URL, alias="DATABASE_URL")
+    bot_timezone: str = Field(default="Asia/Makassar", alias="BOT_TIMEZONE")
+    bot_coordinators: Annotated[frozenset[int], NoDecode] = Field(
+        default=frozenset(), alias="BOT_COORDINATORS"
+    )
+    data_dir: Path = Field(default=Path("data"), alias="BOT_DATA_DIR")
+    simulator_port: int = Field(default=8080, ge=1, le=65535, alias="SIMULATOR_PORT")
+    webhook_url: str | None = Field(default=None, alias="WEBHOOK_URL")
+    webhook_secret: SecretStr | None = Field(default=None, alias="WEBHOOK_SECRET")
+    webhook_listen: str = Field(default="127.0.0.1", alias="WEBHOOK_LISTEN")
+    webhook_port: int = Field(default=8443, ge=1, le=65535, alias="WEBHOOK_PORT")
+    max_sends_per_second: float = Field(default=30.0, gt=0, alias="BOT_MAX_SENDS_PER_SECOND")
+    dispatch_interval_s: float = Field(default=5.0, gt=0, alias="BOT_DISPATCH_INTERVAL")
+    log_level: str = Field(default="INFO", alias="LOG_LEVEL")
+
+    @field_validator("bot_coordinators", mode="before")
+    @classmethod
+    def _parse_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.split(",") if p.strip()]
+            try:
+                return frozenset(int(p) for p in parts)
+            except ValueError:
+                raise ValueError("must be comma-separated Telegram user ids (numbers)") from None
+        if isinstance(value, int):
+            return frozenset({value})
+        return value
+
+    @field_validator("bot_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown IANA time zone {value!r}") from None
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError(
+                "use sqlite+aiosqlite:///path.db or postgresql+asyncpg://user@host/db"
+            )
+        return value
+
+    @field_validator("telegram_api_url", "telegram_file_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        return ZoneInfo(self.bot_timezone)
+
+    @property
+    def simulated(self) -> bool:
+        """True when no token is set: `run` then talks to the local simulator."""
+        return self.telegram_bot_token is None
+
+
+class SettingsError(Exception):
+    """A missing or invalid setting, phrased as one line for the operator."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]  # pydantic-settings takes aliases
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = str(first["loc"][0]) if first["loc"] else "settings"
+        raise SettingsError(f"invalid setting {name}: {first['msg']}") from None

@@ -1,0 +1,102 @@
+"""Every handler, registered in one place. Order matters: the first match in a group wins."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.callbacks import MENU
+from bot.context import BotApplication, BotContext
+from bot.i18n import N_, Translator
+from db.models import Person, Role
+from handlers import dialogue, guards, menu, start
+from handlers.base import Callback
+from handlers.errors import on_error
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    description: str  # msgid; shown translated in Telegram's command menu
+    callback: Callback
+    roles: frozenset[Role] | None = None  # None: everyone, in the default command menu
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("start", N_("Start, or open the main menu"), start.cmd_start),
+    Command("menu", N_("Main menu"), menu.cmd_menu),
+    Command("bantuan", N_("Help"), menu.cmd_help),
+    Command("privasi", N_("How we look after your data"), menu.cmd_privacy),
+    Command("batal", N_("Stop the current step"), menu.cmd_cancel),
+)
+
+
+def register(app: BotApplication) -> None:
+    """Register every handler and the error handler on the application."""
+    # Group -1: guards. Groups, channels and edits stop here.
+    app.add_handler(TypeHandler(Update, guards.guard_private_chats), group=-1)
+
+    # Group 0, commands: the table above is also the command menu.
+    for command in COMMANDS:
+        app.add_handler(CommandHandler(command.name, command.callback))
+
+    # Callback routes, by prefix.
+    app.add_handler(CallbackQueryHandler(menu.btn_menu, pattern=MENU.pattern))
+
+    # Text, photos and documents: the dialogue the person is in.
+    app.add_handler(
+        MessageHandler(
+            (filters.TEXT & ~filters.COMMAND) | filters.PHOTO | filters.Document.ALL,
+            dialogue.msg_dialogue,
+        )
+    )
+    # Fallbacks, last: unknown commands, anything else, and unclaimed buttons.
+    app.add_handler(MessageHandler(filters.COMMAND, dialogue.cmd_unknown))
+    app.add_handler(MessageHandler(filters.ALL, dialogue.msg_dialogue))
+    app.add_handler(CallbackQueryHandler(dialogue.btn_unknown))
+
+    app.add_error_handler(on_error)
+
+
+def commands_for(tr: Translator, roles: frozenset[Role] | None) -> list[BotCommand]:
+    """The command menu for people with these roles (None: the default menu)."""
+    chosen = [
+        c for c in COMMANDS if c.roles is None or (roles is not None and bool(c.roles & roles))
+    ]
+    return [BotCommand(c.name, tr.gettext(c.description)) for c in chosen]
+
+
+async def set_default_commands(app: BotApplication) -> None:
+    deps = app.bot_data.deps
+    assert deps is not None
+    await app.bot.set_my_commands(
+        commands_for(deps.i18n.translator("id"), None), scope=BotCommandScopeDefault()
+    )
+    await app.bot.set_my_commands(
+        commands_for(deps.i18n.translator("en"), None),
+        scope=BotCommandScopeDefault(),
+        language_code="en",
+    )
+
+
+async def sync_commands(context: BotContext, person: Person) -> None:
+    """Give one person the command menu of their roles (after their roles change)."""
+    tr = context.deps.i18n.translator(person.locale)
+    try:
+        await context.bot.set_my_commands(
+            commands_for(tr, person.role_set), scope=BotCommandScopeChat(person.telegram_id)
+        )
+    except TelegramError as exc:
+        log.warning("could not set commands for person %s: %s", person.id, exc)

@@ -1,0 +1,257 @@
+"""The handler wrapper: one transaction, the person, the role check, replies after commit."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import secrets
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Message, Update, User
+from telegram.error import TelegramError
+
+from bot import limits
+from bot.callbacks import CallbackDataError
+from bot.clock import Clock
+from bot.context import BotContext, Deps
+from bot.i18n import Translator
+from bot.render import Reply
+from bot.render import common as render
+from bot.services import people
+from bot.services.errors import DomainError
+from db.models import Person, Role
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Outgoing:
+    kind: Literal["send", "edit"]
+    reply: Reply
+    chat_id: int | None = None  # None: the chat the update came from
+
+
+@dataclass
+class Turn:
+    """One update being handled: the session, the person, and the replies to send."""
+
+    db: AsyncSession
+    deps: Deps
+    tr: Translator
+    person: Person | None
+    user: User
+    chat_id: int
+    data: str | None
+    message: Message | None
+    outgoing: list[Outgoing] = field(default_factory=list)
+    toast_text: str | None = None
+    toast_alert: bool = False
+    after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    @property
+    def clock(self) -> Clock:
+        return self.deps.clock
+
+    @property
+    def me(self) -> Person:
+        """The person, for handlers that required a role (so the person exists)."""
+        if self.person is None:
+            raise RuntimeError("this handler needs a known person; give it roles=")
+        return self.person
+
+    @property
+    def text(self) -> str:
+        """What the person typed (or the caption of their file), trimmed."""
+        if self.message is None:
+            return ""
+        return (self.message.text or self.message.caption or "").strip()
+
+    def reply(self, reply: Reply) -> None:
+        self.outgoing.append(Outgoing("send", reply))
+
+    def edit(self, reply: Reply) -> None:
+        """Replace the message whose button was tapped (a new message when there is none)."""
+        self.outgoing.append(Outgoing("edit" if self.data is not None else "send", reply))
+
+    def toast(self, text: str, *, alert: bool = False) -> None:
+        self.toast_text, self.toast_alert = text, alert
+
+    def later(self, action: Callable[[], Awaitable[None]]) -> None:
+        """Run after the commit (e.g. wake the dispatcher), never inside the transaction."""
+        self.after_commit.append(action)
+
+    def discard(self) -> None:
+        self.outgoing.clear()
+        self.after_commit.clear()
+        self.toast_text = None
+
+
+HandlerFn = Callable[[Update, BotContext, Turn], Coroutine[Any, Any, None]]
+Callback = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
+
+
+def handler(*, roles: Iterable[Role] | None = None) -> Callable[[HandlerFn], Callback]:
+    """Wrap a feature handler; `roles` limits who may use it (None: anyone, even unknown)."""
+    allowed = frozenset(roles) if roles is not None else None
+
+    def decorate(fn: HandlerFn) -> Callback:
+        @functools.wraps(fn)
+        async def wrapper(update: Update, context: BotContext) -> None:
+            user, chat = update.effective_user, update.effective_chat
+            if user is None or chat is None:
+                return
+            turn = await _handle(fn, allowed, update, context, user, chat.id)
+            await deliver(context, turn, update)
+
+        return wrapper
+
+    return decorate
+
+
+async def _handle(
+    fn: HandlerFn,
+    allowed: frozenset[Role] | None,
+    update: Update,
+    context: BotContext,
+    user: User,
+    chat_id: int,
+) -> Turn:
+    deps = context.deps
+    query = update.callback_query
+    data = query.data if query is not None else None
+    message = update.effective_message if query is None else None
+    async with deps.sessions() as db:
+        turn = Turn(db, deps, deps.i18n.translator(), None, user, chat_id, data, message)
+        try:
+            async with db.begin():
+                person = await _load_person(db, deps, user)
+                turn.person = person
+                turn.tr = deps.i18n.translator(person.locale if person else None)
+                if allowed is not None and (person is None or not (person.role_set & allowed)):
+                    turn.reply(render.not_allowed(turn.tr, person))
+                    return turn
+                await fn(update, context, turn)
+        except CallbackDataError:
+            turn.discard()
+            turn.toast(render.stale_toast(turn.tr))
+            turn.reply(render.stale_button(turn.tr))
+        except DomainError as exc:
+            turn.discard()
+            turn.reply(render.domain_error(turn.tr, exc))
+        except Exception:
+            incident = secrets.token_hex(2).upper()
+            log.exception(
+                "handler %s failed: update %s, user %s, incident %s",
+                fn.__name__,
+                update.update_id,
+                user.id,
+                incident,
+            )
+            turn.discard()
+            turn.reply(render.trouble(turn.tr, incident))
+    return turn
+
+
+async def _load_person(db: AsyncSession, deps: Deps, user: User) -> Person | None:
+    person = await people.find_by_telegram_id(db, user.id)
+    if user.id in deps.settings.bot_coordinators and (
+        person is None or Role.COORDINATOR not in person.role_set
+    ):
+        person = await people.ensure_coordinator(db, deps.clock, user.id, user.full_name)
+    if person is not None and people.mark_reachable(person):
+        await people.audit(db, deps.clock, person.id, "person.reachable")
+    return person
+
+
+async def deliver(context: BotContext, turn: Turn, update: Update) -> None:
+    """Answer the tap once, send the queued messages, then run the after-commit work."""
+    query = update.callback_query
+    if query is not None:
+        try:
+            await query.answer(
+                (turn.toast_text or "")[: limits.MAX_TOAST] or None, show_alert=turn.toast_alert
+            )
+        except TelegramError as exc:  # a query older than ~15 minutes cannot be answered
+            log.info("callback answer failed: %s", exc)
+    source = query.message if query is not None and isinstance(query.message, Message) else None
+    for out in turn.outgoing:
+        chat_id = out.chat_id or turn.chat_id
+        try:
+            editable = out.kind == "edit" and source is not None and not out.reply.attachment
+            if editable and source is not None and await _edit(context, source, out.reply):
+                continue
+            await send_reply(context, chat_id, out.reply)
+        except TelegramError as exc:
+            outcome = limits.classify(exc)
+            log.warning("reply to %s not delivered (%s): %s", chat_id, outcome, exc)
+            if outcome is limits.SendOutcome.BLOCKED and turn.person is not None:
+                await _mark_unreachable(turn.deps, turn.person.id)
+    for action in turn.after_commit:
+        try:
+            await action()
+        except Exception:
+            log.exception("after-commit action failed for update %s", update.update_id)
+
+
+async def _edit(context: BotContext, source: Message, reply: Reply) -> bool:
+    """Edit in place; False when the message can no longer be edited (send anew instead)."""
+    parts = limits.split_text(reply.text)
+    if len(parts) > 1 or reply.extra:
+        return False
+    try:
+        await context.bot.edit_message_text(
+            parts[0],
+            chat_id=source.chat_id,
+            message_id=source.message_id,
+            reply_markup=reply.markup(),
+        )
+    except TelegramError as exc:
+        outcome = limits.classify(exc)
+        if outcome is limits.SendOutcome.NOT_MODIFIED:
+            return True
+        if outcome is limits.SendOutcome.REJECTED:
+            return False
+        raise
+    return True
+
+
+async def send_reply(context: BotContext, chat_id: int, reply: Reply) -> Message:
+    """Send a reply, split when too long; buttons go with the last part. Returns the last."""
+    bot = context.bot
+    markup = reply.markup()
+    if reply.attachment is not None:
+        caption = reply.text if limits.visible_length(reply.text) <= limits.MAX_CAPTION else None
+        if reply.attachment.is_photo:
+            sent = await bot.send_photo(
+                chat_id,
+                reply.attachment.data,
+                caption=caption,
+                filename=reply.attachment.filename,
+                reply_markup=markup if caption is not None else None,
+            )
+        else:
+            sent = await bot.send_document(
+                chat_id,
+                reply.attachment.data,
+                caption=caption,
+                filename=reply.attachment.filename,
+                reply_markup=markup if caption is not None else None,
+            )
+        if caption is None:
+            sent = await send_reply(context, chat_id, Reply(reply.text, reply.buttons))
+    else:
+        parts = limits.split_text(reply.text)
+        for index, part in enumerate(parts):
+            last = index == len(parts) - 1
+            sent = await bot.send_message(chat_id, part, reply_markup=markup if last else None)
+    for extra in reply.extra:
+        sent = await send_reply(context, chat_id, extra)
+    return sent
+
+
+async def _mark_unreachable(deps: Deps, person_id: int) -> None:
+    async with deps.sessions() as db, db.begin():
+        await people.mark_unreachable(db, deps.clock, person_id)

@@ -1,0 +1,217 @@
+"""Shared fixtures: no network off loopback, a throwaway PostgreSQL, migrated databases."""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import ipaddress
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.clock import FakeClock
+from db import migrate
+from db.session import create_engine, create_session_factory
+
+IN_CI = bool(os.environ.get("CI"))
+
+# --- no connection leaves this machine ---------------------------------------------------
+
+_real_connect = socket.socket.connect
+_real_connect_ex = socket.socket.connect_ex
+
+
+def _check_address(sock: socket.socket, address: object) -> None:
+    if sock.family == socket.AF_UNIX:
+        return
+    host = address[0] if isinstance(address, tuple) else address
+    try:
+        loopback = ipaddress.ip_address(str(host)).is_loopback
+    except ValueError:
+        loopback = str(host) == "localhost"
+    if not loopback:
+        raise ConnectionRefusedError(f"tests may only connect to loopback, not {host}")
+
+
+def _guarded_connect(self: socket.socket, address: object) -> None:
+    _check_address(self, address)
+    _real_connect(self, address)  # type: ignore[arg-type]  # address shape checked above
+
+
+def _guarded_connect_ex(self: socket.socket, address: object) -> int:
+    _check_address(self, address)
+    return _real_connect_ex(self, address)  # type: ignore[arg-type]  # as above
+
+
+socket.socket.connect = _guarded_connect  # type: ignore[assignment]  # test-wide guard
+socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[assignment]  # as above
+
+
+# --- a throwaway PostgreSQL cluster ---------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _pg_bin() -> Path | None:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if found:
+        return Path(found[-1]).parent
+    which = shutil.which("initdb")
+    return Path(which).parent if which else None
+
+
+def _as_postgres(args: list[str]) -> list[str]:
+    return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else args
+
+
+@dataclass
+class PostgresCluster:
+    url: str  # postgresql+asyncpg://postgres@127.0.0.1:PORT/
+    admin_url: str
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[PostgresCluster | None]:
+    """A cluster for this test run (or TEST_POSTGRES_URL); None when none can be had."""
+    given = os.environ.get("TEST_POSTGRES_URL")
+    if given:
+        yield PostgresCluster(given.rstrip("/") + "/", given.rstrip("/") + "/postgres")
+        return
+    bindir = _pg_bin()
+    if bindir is None:
+        if IN_CI:
+            pytest.fail("PostgreSQL server binaries are missing; `make test` installs them")
+        yield None
+        return
+    folder = Path(tempfile.mkdtemp(prefix="pendamping-pg-"))
+    data = folder / "data"
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres", "postgres")
+    port = _free_port()
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.PIPE, "check": True}
+    subprocess.run(
+        _as_postgres([str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"]),
+        **quiet,  # type: ignore[call-overload]  # the kwargs above are valid for run()
+    )
+    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+    subprocess.run(
+        _as_postgres(
+            [
+                str(bindir / "pg_ctl"),
+                "-D",
+                str(data),
+                "-w",
+                "-l",
+                str(folder / "log"),
+                "-o",
+                options,
+                "start",
+            ]
+        ),
+        **quiet,  # type: ignore[call-overload]  # as above
+    )
+    try:
+        base = f"postgresql+asyncpg://postgres@127.0.0.1:{port}/"
+        yield PostgresCluster(base, base + "postgres")
+    finally:
+        subprocess.run(
+            _as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=False,
+        )
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_cluster: PostgresCluster | None) -> str | None:
+    """A database migrated once; each test gets a copy (CREATE DATABASE ... TEMPLATE)."""
+    if postgres_cluster is None:
+        return None
+    name = "pendamping_template"
+    _pg_admin(postgres_cluster, f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"')
+    migrate.upgrade_sync(postgres_cluster.url + name)
+    return name
+
+
+def _pg_admin(cluster: PostgresCluster, *statements: str) -> None:
+    import asyncio
+
+    async def run() -> None:
+        engine = create_engine(cluster.admin_url, isolation_level="AUTOCOMMIT")
+        try:
+            async with engine.connect() as conn:
+                for statement in statements:
+                    await conn.execute(text(statement))
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    migrate.upgrade_sync(f"sqlite+aiosqlite:///{path}")
+    return path
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    sqlite_template: Path,
+    postgres_cluster: PostgresCluster | None,
+    postgres_template: str | None,
+) -> Iterator[str]:
+    """A freshly migrated, empty database of each kind."""
+    if request.param == "sqlite":
+        path = tmp_path / "test.db"
+        shutil.copy(sqlite_template, path)
+        yield f"sqlite+aiosqlite:///{path}"
+        return
+    if postgres_cluster is None or postgres_template is None:
+        pytest.skip("PostgreSQL binaries not installed here (`make test` installs them)")
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    _pg_admin(postgres_cluster, f'CREATE DATABASE "{name}" TEMPLATE "{postgres_template}"')
+    try:
+        yield postgres_cluster.url + name
+    finally:
+        with contextlib.suppress(Exception):
+            _pg_admin(postgres_cluster, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return create_session_factory(engine)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    # Monday 7 December 2026, 09:00 WITA.
+    return FakeClock(datetime(2026, 12, 7, 1, 0, tzinfo=UTC))
