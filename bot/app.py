@@ -115,8 +115,13 @@ def build_application(
 
 async def _post_init(app: BotApplication) -> None:
     """Runs once the bot is connected: command menus for everyone and for coordinators."""
+    from bot.services import agencies
     from handlers import set_default_commands
 
+    deps = app.bot_data.deps
+    assert deps is not None
+    async with deps.sessions() as db, db.begin():
+        await agencies.seed_pilot_agencies(db, deps.clock)
     await set_default_commands(app)
 
 

@@ -90,3 +90,5 @@ def registered_routes() -> dict[str, Route]:
 MENU = route("m", "key")
 # Consent to the privacy notice (yes / later).
 CONSENT = route("pc", "choice")
+# "Tanya mentor" from anywhere (a guidance step, a checklist item): ref = module or item id, or "-".
+ASK = route("ask", "ref")

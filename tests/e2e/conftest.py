@@ -1,0 +1,104 @@
+"""The world of an end-to-end test: the local Bot API server, the real bot, a fake clock."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.app import build_application
+from bot.clock import FakeClock
+from bot.context import BotApplication, Deps
+from bot.localapi import LocalBotApi
+from bot.runner import start_polling, stop_polling
+from bot.settings import Settings, load_settings
+from tests.e2e.people import Person
+
+TOKEN = "424242:E2E-test-token"
+COORDINATOR_IDS = frozenset(range(9001, 9006))
+# Monday 7 December 2026, 09.00 WITA.
+START = datetime(2026, 12, 7, 1, 0, tzinfo=UTC)
+
+
+@dataclass
+class World:
+    """One running bot, its server, its database and its clock."""
+
+    api: LocalBotApi
+    clock: FakeClock
+    database_url: str
+    data_dir: Path
+    app: BotApplication | None = None
+    _next_user: int = 100_001
+    _next_coordinator: int = min(COORDINATOR_IDS)
+    people: list[Person] = field(default_factory=list)
+
+    @property
+    def settings(self) -> Settings:
+        return load_settings(
+            TELEGRAM_BOT_TOKEN=TOKEN,
+            TELEGRAM_API_URL=self.api.base_url,
+            TELEGRAM_FILE_URL=self.api.base_file_url,
+            DATABASE_URL=self.database_url,
+            BOT_COORDINATORS=",".join(str(i) for i in sorted(COORDINATOR_IDS)),
+            BOT_DATA_DIR=str(self.data_dir),
+            BOT_DISPATCH_INTERVAL=3600,  # tests wake the dispatcher themselves
+        )
+
+    @property
+    def deps(self) -> Deps:
+        assert self.app is not None and self.app.bot_data.deps is not None
+        return self.app.bot_data.deps
+
+    @property
+    def sessions(self) -> async_sessionmaker[AsyncSession]:
+        return self.deps.sessions
+
+    async def start(self) -> None:
+        self.app = build_application(self.settings, clock=self.clock)
+        await start_polling(self.app)
+
+    async def stop(self) -> None:
+        if self.app is not None:
+            await stop_polling(self.app)
+            self.app = None
+
+    async def restart(self) -> None:
+        """Stop the bot process and start a new one on the same database."""
+        await self.stop()
+        await self.start()
+
+    def person(self, first_name: str, *, user_id: int | None = None) -> Person:
+        """Someone new on Telegram (not yet known to the bot)."""
+        if user_id is None:
+            user_id, self._next_user = self._next_user, self._next_user + 1
+        person = Person(self.api, user_id, first_name)
+        self.people.append(person)
+        return person
+
+    def coordinator(self, first_name: str = "Ibu Koordinator") -> Person:
+        """A person whose id is in BOT_COORDINATORS."""
+        user_id, self._next_coordinator = self._next_coordinator, self._next_coordinator + 1
+        assert user_id in COORDINATOR_IDS, "add more COORDINATOR_IDS"
+        return self.person(first_name, user_id=user_id)
+
+
+@pytest.fixture
+async def world(tmp_path: Path, sqlite_template: Path) -> AsyncIterator[World]:
+    database = tmp_path / "bot.db"
+    shutil.copy(sqlite_template, database)
+    api = LocalBotApi(token=TOKEN, bot_username="PendampingUMKMBot")
+    await api.start()
+    world = World(api, FakeClock(START), f"sqlite+aiosqlite:///{database}", tmp_path / "data")
+    try:
+        await world.start()
+        yield world
+    finally:
+        await world.stop()
+        await api.stop()
+    assert api.violations == [], f"the bot broke the Bot API: {api.violations}"
