@@ -1,0 +1,238 @@
+"""The simulator's web chat: a phone-like page and a small JSON API on the Bot API's port."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+from aiohttp.web_request import FileField
+
+if TYPE_CHECKING:
+    from bot.localapi.server import LocalBotApi, SentMessage
+
+STATIC_DIR = Path(__file__).parent / "static"
+LONG_POLL_SECONDS = 20.0  # how long /sim/api/messages holds a request without news
+MAX_PHOTO_BYTES = 10 * 1024 * 1024  # Telegram's photo upload limit
+_STATIC_TYPES = {".html": "text/html", ".css": "text/css", ".js": "application/javascript"}
+
+
+@dataclass(frozen=True)
+class Persona:
+    """Someone the web chat can speak as."""
+
+    user_id: int
+    first_name: str
+    label: str
+    description: str
+
+
+class WebChat:
+    """State of the web chat: personas, invitation links and the callbacks it sent."""
+
+    def __init__(
+        self, api: LocalBotApi, personas: list[Persona], start_links: dict[int, str]
+    ) -> None:
+        """Serve these personas; start_links maps a user id to a /start code."""
+        self.api = api
+        self.personas = list(personas)
+        self.start_links = start_links
+        self.pressed: dict[str, int] = {}  # callback query id -> user id
+
+    def set_start_link(self, user_id: int, code: str | None) -> None:
+        """Offer (or, with None, withdraw) a "Gunakan undangan" button for a persona."""
+        if code is None:
+            self.start_links.pop(user_id, None)
+        else:
+            self.start_links[user_id] = code
+
+    def persona(self, user_id: int) -> Persona:
+        """The persona with this id, or a 404."""
+        for p in self.personas:
+            if p.user_id == user_id:
+                return p
+        raise web.HTTPNotFound(text="Persona tidak dikenal")
+
+    def version(self, user_id: int) -> str:
+        """Changes whenever the conversation or its notices change."""
+        msgs = self.api.all_messages(user_id)
+        answered = sum(1 for q in self.pressed if q in self.api.callback_answers)
+        return f"{self.api.activity_mark()}.{len(msgs)}.{answered}"
+
+    def conversation(self, user_id: int) -> dict[str, Any]:
+        """What the page draws for one persona."""
+        messages = [_message_json(m) for m in self.api.all_messages(user_id)]
+        toasts = []
+        for query_id, uid in self.pressed.items():
+            answer = self.api.callback_answers.get(query_id)
+            if uid == user_id and answer and answer.get("text"):
+                alert = bool(answer.get("show_alert"))
+                toasts.append({"id": query_id, "text": answer["text"], "alert": alert})
+        return {"version": self.version(user_id), "messages": messages, "toasts": toasts}
+
+
+def _message_json(m: SentMessage) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": m.message_id,
+        "from_bot": m.from_bot,
+        "kind": m.kind,
+        "tree": m.tree if m.tree else ([m.text] if m.text else []),
+        "date": m.date,
+        "edited": m.edits > 0,
+        "buttons": [],
+    }
+    if m.reply_markup:
+        for row in m.reply_markup.get("inline_keyboard", []):
+            out["buttons"].append(
+                [
+                    {
+                        "text": b.get("text", ""),
+                        "data": b.get("callback_data"),
+                        "url": b.get("url"),
+                    }
+                    for b in row
+                ]
+            )
+    if m.photo_file is not None:
+        out["photo"] = f"/sim/file/{m.photo_file.file_id}"
+    if m.document_file is not None:
+        out["document"] = {
+            "name": m.document_file.file_name or "dokumen",
+            "url": f"/sim/file/{m.document_file.file_id}",
+        }
+    return out
+
+
+def add_routes(app: web.Application, api: LocalBotApi) -> None:
+    """Register the page and /sim/api on the Bot API's application (inert until enabled)."""
+
+    def chat() -> WebChat:
+        if api.webchat is None:
+            raise web.HTTPNotFound(text="Simulator web chat tidak aktif")
+        return api.webchat
+
+    async def index(request: web.Request) -> web.StreamResponse:
+        chat()
+        return web.FileResponse(STATIC_DIR / "webchat.html")
+
+    async def static(request: web.Request) -> web.StreamResponse:
+        chat()
+        name = request.match_info["name"]
+        path = STATIC_DIR / name
+        if "/" in name or path.suffix not in _STATIC_TYPES or not path.is_file():
+            raise web.HTTPNotFound()
+        return web.FileResponse(path, headers={"Content-Type": _STATIC_TYPES[path.suffix]})
+
+    async def personas(request: web.Request) -> web.Response:
+        wc = chat()
+        return web.json_response(
+            {
+                "bot": {"name": api.bot_first_name, "username": api.bot_username},
+                "personas": [
+                    {**asdict(p), "has_start_link": p.user_id in wc.start_links}
+                    for p in wc.personas
+                ],
+            }
+        )
+
+    async def messages(request: web.Request) -> web.Response:
+        wc = chat()
+        user_id = _int(request.query.get("user_id"))
+        wc.persona(user_id)
+        since = request.query.get("since", "")
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + LONG_POLL_SECONDS
+        while wc.version(user_id) == since and not api.closing:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                break
+            await api.wait_for_activity(remaining)
+        return web.json_response(wc.conversation(user_id))
+
+    async def send(request: web.Request) -> web.Response:
+        wc = chat()
+        body = await _json(request)
+        user_id = _int(body.get("user_id"))
+        wc.persona(user_id)
+        text = str(body.get("text", "")).strip()
+        if not text:
+            raise web.HTTPBadRequest(text="Pesan kosong")
+        await api.user_sends_text(user_id, text)
+        return web.json_response({"ok": True})
+
+    async def press(request: web.Request) -> web.Response:
+        wc = chat()
+        body = await _json(request)
+        user_id = _int(body.get("user_id"))
+        wc.persona(user_id)
+        query_id = await api.user_presses(
+            user_id, _int(body.get("message_id")), str(body.get("data", ""))
+        )
+        wc.pressed[query_id] = user_id
+        return web.json_response({"ok": True, "query_id": query_id})
+
+    async def start_link(request: web.Request) -> web.Response:
+        wc = chat()
+        body = await _json(request)
+        user_id = _int(body.get("user_id"))
+        wc.persona(user_id)
+        code = wc.start_links.get(user_id)
+        if not code:
+            raise web.HTTPNotFound(text="Tidak ada undangan untuk persona ini")
+        await api.user_sends_text(user_id, f"/start {code}")
+        return web.json_response({"ok": True})
+
+    async def photo(request: web.Request) -> web.Response:
+        wc = chat()
+        form = await request.post()
+        user_id = _int(str(form.get("user_id", "")))
+        wc.persona(user_id)
+        upload = form.get("photo")
+        if not isinstance(upload, FileField):
+            raise web.HTTPBadRequest(text="Foto tidak ditemukan")
+        data = upload.file.read()
+        if not data or len(data) > MAX_PHOTO_BYTES:
+            raise web.HTTPBadRequest(text="Ukuran foto tidak sesuai")
+        caption = str(form.get("caption", "")).strip() or None
+        await api.user_sends_photo(
+            user_id, data, caption=caption, mime=upload.content_type or "image/jpeg"
+        )
+        return web.json_response({"ok": True})
+
+    async def file(request: web.Request) -> web.StreamResponse:
+        chat()
+        stored = api.files.get(request.match_info["file_id"])
+        if stored is None:
+            raise web.HTTPNotFound()
+        return web.Response(
+            body=stored.data, content_type=stored.mime_type or "application/octet-stream"
+        )
+
+    app.router.add_get("/", index)
+    app.router.add_get("/sim/static/{name}", static)
+    app.router.add_get("/sim/api/personas", personas)
+    app.router.add_get("/sim/api/messages", messages)
+    app.router.add_post("/sim/api/send", send)
+    app.router.add_post("/sim/api/press", press)
+    app.router.add_post("/sim/api/start_link", start_link)
+    app.router.add_post("/sim/api/photo", photo)
+    app.router.add_get("/sim/file/{file_id}", file)
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise web.HTTPBadRequest(text="Nomor tidak valid") from None
+
+
+async def _json(request: web.Request) -> dict[str, Any]:
+    try:
+        body = await request.json()
+    except ValueError:
+        raise web.HTTPBadRequest(text="JSON tidak valid") from None
+    if not isinstance(body, dict):
+        raise web.HTTPBadRequest(text="JSON tidak valid")
+    return body
