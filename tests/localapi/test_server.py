@@ -20,7 +20,6 @@ from telegram.error import (
     TimedOut,
 )
 from telegram.ext import (
-    Application,
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
@@ -252,7 +251,7 @@ async def _next(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def test_polling_application_round_trip_long_polls(api: LocalBotApi) -> None:
-    app: Application = (  # type: ignore[type-arg]  # default context types
+    app = (
         ApplicationBuilder()
         .token(TOKEN)
         .base_url(api.base_url)
