@@ -52,8 +52,10 @@ class World:
 
     @property
     def deps(self) -> Deps:
-        assert self.app is not None and self.app.bot_data.deps is not None
-        return self.app.bot_data.deps
+        assert self.app is not None, "the bot is not running"
+        deps = self.app.bot_data.deps
+        assert deps is not None
+        return deps
 
     @property
     def sessions(self) -> async_sessionmaker[AsyncSession]:

@@ -1,0 +1,86 @@
+"""The command line: plain help, a version, and one clear line for a bad setting."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot import __version__
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
+    clean.pop("DATABASE_URL", None)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        env={**clean, **env, "PYTHONPATH": str(ROOT)},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_version_and_help(tmp_path: Path) -> None:
+    version = _run(["--version"], {}, tmp_path)
+    assert version.returncode == 0
+    assert __version__ in version.stdout
+    helptext = _run(["--help"], {}, tmp_path)
+    assert helptext.returncode == 0
+    assert "run" in helptext.stdout
+    assert "db" in helptext.stdout
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"DATABASE_URL": "mysql://nope"}, "DATABASE_URL"),
+        ({"BOT_TIMEZONE": "Mars/Olympus"}, "BOT_TIMEZONE"),
+        ({"BOT_COORDINATORS": "12,abc"}, "BOT_COORDINATORS"),
+        ({"TELEGRAM_API_URL": "ftp://x"}, "TELEGRAM_API_URL"),
+    ],
+)
+def test_a_bad_setting_is_one_line_and_exit_2(
+    tmp_path: Path, env: dict[str, str], named: str
+) -> None:
+    result = _run(["db", "upgrade"], env, tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert named in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_a_bad_setting_in_dotenv_is_reported_too(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("BOT_TIMEZONE=Nowhere/Land\n")
+    result = _run(["db", "upgrade"], {}, tmp_path)
+    assert result.returncode == 2
+    assert "BOT_TIMEZONE" in result.stderr
+
+
+def test_db_upgrade_creates_the_sqlite_database(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path}/sub/dir/bot.db"
+    result = _run(["db", "upgrade"], {"DATABASE_URL": url}, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "sub" / "dir" / "bot.db").exists()
+
+
+def test_webhook_without_secret_is_refused(tmp_path: Path) -> None:
+    result = _run(
+        ["webhook"],
+        {
+            "TELEGRAM_BOT_TOKEN": "1:x",
+            "WEBHOOK_URL": "https://example.org/telegram",
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/bot.db",
+        },
+        tmp_path,
+    )
+    assert result.returncode == 2
+    assert "WEBHOOK_SECRET" in result.stderr
