@@ -96,8 +96,8 @@ def _slug(limit: int) -> Callable[[str], str]:
     def check(value: str) -> str:
         if not _SLUG.match(value):
             raise ValueError(
-                f"'{value}' bukan id yang sah (huruf kecil a-z, angka, tanda hubung; "
-                f"contoh: label-kue)"
+                f"'{value}' tidak sah: pakai huruf kecil a-z, angka, dan tanda hubung "
+                "(contoh: label-kue)"
             )
         if len(value) > limit:
             raise ValueError(f"'{value}' terlalu panjang ({len(value)} karakter, batas {limit})")
@@ -157,60 +157,65 @@ class _TelegramHTML(HTMLParser):
         self.feed(text)
         self.close()
         for tag in reversed(self.stack):
-            self.errors.append(f"tag <{tag}> belum ditutup (tambahkan </{tag}>)")
+            self.errors.append(f"memuat <{tag}> yang belum ditutup (tambahkan </{tag}>)")
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag not in _ALLOWED_TAGS:
             self.errors.append(
-                f"tag <{tag}> tidak diizinkan (yang boleh: <b>, <i>, <u>, <a href>, <code>)"
+                f"memuat tag <{tag}> yang tidak diizinkan "
+                "(yang boleh: <b>, <i>, <u>, <a href>, <code>)"
             )
         elif tag == "a":
             names = [name for name, _ in attrs]
             href = dict(attrs).get("href")
             if names != ["href"] or href is None or not _URL.match(href):
-                self.errors.append('tautan harus ditulis <a href="https://...">teks</a>')
+                self.errors.append(
+                    'memuat tautan yang salah tulis; bentuknya <a href="https://...">teks</a>'
+                )
         elif attrs:
-            self.errors.append(f"tag <{tag}> tidak boleh punya atribut")
+            self.errors.append(f"memuat <{tag}> dengan atribut, padahal tidak boleh")
         self.stack.append(tag)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.errors.append(f"tag <{tag}/> tidak diizinkan; untuk baris baru cukup tekan Enter")
+        self.errors.append(f"memuat <{tag}/> yang tidak diizinkan (baris baru: cukup Enter)")
 
     def handle_endtag(self, tag: str) -> None:
         if self.stack and self.stack[-1] == tag:
             self.stack.pop()
         elif tag in self.stack:
-            self.errors.append(f"tag </{tag}> menutup sebelum </{self.stack[-1]}>")
+            self.errors.append(f"memuat </{tag}> sebelum </{self.stack[-1]}> ditutup")
             self.stack.remove(tag)
         else:
-            self.errors.append(f"tag </{tag}> tidak punya pembuka <{tag}>")
+            self.errors.append(f"memuat </{tag}> tanpa pembuka <{tag}>")
 
     def handle_data(self, data: str) -> None:
         if "<" in data or ">" in data:
-            self.errors.append("tanda < atau > harus ditulis &lt; atau &gt;")
+            self.errors.append("memuat tanda < atau > yang harus ditulis &lt; atau &gt;")
         if "&" in data:
-            self.errors.append("tanda & harus ditulis &amp;")
+            self.errors.append("memuat tanda & yang harus ditulis &amp;")
         self.visible += len(data)
 
     def handle_entityref(self, name: str) -> None:
         if name not in _ALLOWED_ENTITIES:
-            self.errors.append(f"&{name}; tidak dikenal Telegram (yang boleh: &lt; &gt; &amp;)")
+            self.errors.append(
+                f"memuat &{name}; yang tidak dikenal Telegram (yang boleh: &lt; &gt; &amp;)"
+            )
         self.visible += 1
 
     def handle_charref(self, name: str) -> None:
         self.visible += 1
 
     def handle_comment(self, data: str) -> None:
-        self.errors.append("komentar HTML <!-- --> tidak diizinkan")
+        self.errors.append("memuat komentar HTML <!-- --> yang tidak diizinkan")
 
     def handle_decl(self, decl: str) -> None:
-        self.errors.append("deklarasi HTML tidak diizinkan")
+        self.errors.append("memuat deklarasi HTML yang tidak diizinkan")
 
     def handle_pi(self, data: str) -> None:
-        self.errors.append("instruksi <? ?> tidak diizinkan")
+        self.errors.append("memuat <? ?> yang tidak diizinkan")
 
     def unknown_decl(self, data: str) -> None:
-        self.errors.append("deklarasi HTML tidak diizinkan")
+        self.errors.append("memuat deklarasi HTML yang tidak diizinkan")
 
 
 # --------------------------------------------------------------------------------------------
@@ -495,7 +500,7 @@ def _where(loc: Loc) -> str:
                 parts[-1] = f"{parts[-1]} {part + 1}"
             else:
                 parts.append(f"nomor {part + 1}")
-        elif part == "text" and index > 0 and loc[index - 1] != "text":
+        elif part == "text" and index >= 2 and loc[index - 2] == "steps":
             continue  # a step's text is the step itself
         else:
             parts.append(_NOUNS.get(part, part))
@@ -534,6 +539,11 @@ class _File:
             else:
                 return line
         return line
+
+
+def _has_inner(error: ErrorDetails, errors: list[ErrorDetails]) -> bool:
+    loc = tuple(error["loc"])
+    return any(tuple(other["loc"])[: len(loc)] == loc and other is not error for other in errors)
 
 
 class _Checker:
@@ -597,16 +607,22 @@ class _Checker:
             for index, value in enumerate(node.value):
                 self._duplicate_keys(file, value, (*loc, index))
 
-    def validate(self, model: type[M], file: _File, data: Any = None) -> M | None:
+    def validate(
+        self, model: type[M], file: _File, data: Any = None, *, wrapped: int = 0
+    ) -> M | None:
+        """Validate file.data (or data wrapped around it: drop that many leading loc parts)."""
         try:
             return model.model_validate(file.data if data is None else data)
         except ValidationError as exc:
-            for error in exc.errors():
-                self._pydantic_problem(file, error)
+            errors = exc.errors()
+            for error in errors:
+                if error["type"] in {"too_short", "too_long"} and _has_inner(error, errors):
+                    continue  # "too few steps" only because a step itself is wrong
+                self._pydantic_problem(file, error, wrapped)
             return None
 
-    def _pydantic_problem(self, file: _File, error: ErrorDetails) -> None:
-        loc: Loc = tuple(error["loc"])
+    def _pydantic_problem(self, file: _File, error: ErrorDetails, wrapped: int) -> None:
+        loc: Loc = tuple(error["loc"])[wrapped:]
         kind = error["type"]
         ctx = error.get("ctx", {})
         name = str(loc[-1]) if loc else ""
@@ -673,6 +689,9 @@ class _Loaded:
     iso: Iso18091 | None = None
     leave: dict[date, str] | None = None
     resolved: dict[str, Checklist] = field(default_factory=dict)
+    # modules that exist but are broken: references to them are not reported again
+    broken_modules: set[str] = field(default_factory=set)
+    broken_checklists: set[str] = field(default_factory=set)
 
 
 def _yaml_files(folder: Path) -> Iterator[Path]:
@@ -720,10 +739,11 @@ def _load(root: Path) -> tuple[_Loaded, list[ContentProblem]]:
     for folder in sorted(p for p in root.iterdir() if (p / "modules").is_dir()):
         for path in _yaml_files(folder / "modules"):
             file = check.read(path)
-            if file is None:
-                continue
-            module = check.validate(Module, file)
-            if module is None:
+            module = None if file is None else check.validate(Module, file)
+            if file is None or module is None:
+                out.broken_modules.add(path.stem)
+                if file is not None and isinstance(file.data, dict):
+                    out.broken_modules.add(str(file.data.get("id")))
                 continue
             if module.id != path.stem:
                 check.add(
@@ -768,10 +788,9 @@ def _load(root: Path) -> tuple[_Loaded, list[ContentProblem]]:
     checklists: dict[str, tuple[_ChecklistFile, _File]] = {}
     for path in sorted(root.glob("*/checklist.yaml")):
         file = check.read(path)
-        if file is None:
-            continue
-        checklist = check.validate(_ChecklistFile, file)
-        if checklist is None:
+        checklist = None if file is None else check.validate(_ChecklistFile, file)
+        if file is None or checklist is None:
+            out.broken_checklists.add(path.parent.name)
             continue
         owner = path.parent.name
         if checklist.sector != owner:
@@ -798,9 +817,9 @@ def _load(root: Path) -> tuple[_Loaded, list[ContentProblem]]:
     leave: dict[date, str] = {}
     if leave_path.is_file() and (file := check.read(leave_path)) is not None:
         data = {"days": file.data} if isinstance(file.data, list) else file.data
-        days = check.validate(_LeaveFile, file, data)
+        prefix: Loc = () if isinstance(file.data, list) else ("days",)
+        days = check.validate(_LeaveFile, file, data, wrapped=1 - len(prefix))
         if days is not None:
-            prefix: Loc = () if isinstance(file.data, list) else ("days",)
             for index, day in enumerate(days.days):
                 if day.date in leave:
                     check.add(
@@ -857,7 +876,7 @@ def _cross_check(check: _Checker, out: _Loaded) -> None:
             referenced.add(other)
             if other == module.id:
                 check.add(file, ("see_also", index), "modul tidak perlu merujuk dirinya sendiri")
-            elif other not in modules:
+            elif other not in modules and other not in out.broken_modules:
                 check.add(file, ("see_also", index), f"modul '{other}' tidak ada")
         if out.sectors is not None:
             keys = {sector.key for sector in out.sectors}
@@ -870,7 +889,7 @@ def _cross_check(check: _Checker, out: _Loaded) -> None:
     def check_items(file: _File, items: Iterable[Item], loc: Loc) -> None:
         for index, item in enumerate(items):
             referenced.add(item.module)
-            if item.module not in modules:
+            if item.module not in modules and item.module not in out.broken_modules:
                 check.add(file, (*loc, index, "module"), f"modul '{item.module}' tidak ada")
 
     for shared_section, file in (out.shared or {}).values():
@@ -917,7 +936,8 @@ def _cross_check(check: _Checker, out: _Loaded) -> None:
                 referenced.add(module_id)
                 loc: Loc = ("sectors", index, "modules", mindex)
                 if module_id not in modules:
-                    check.add(sfile, loc, f"modul '{module_id}' tidak ada")
+                    if module_id not in out.broken_modules:
+                        check.add(sfile, loc, f"modul '{module_id}' tidak ada")
                     continue
                 module = modules[module_id][0]
                 if module.sectors and sector.key not in module.sectors:
@@ -927,14 +947,15 @@ def _cross_check(check: _Checker, out: _Loaded) -> None:
                         f"modul '{module_id}' ditulis untuk sektor {', '.join(module.sectors)}, "
                         f"bukan '{sector.key}'",
                     )
-            found = out.checklists is not None and sector.key in out.checklists
-            if not found:
+            if sector.key in out.broken_checklists:
+                continue  # its own problems are already listed
+            if out.checklists is None or sector.key not in out.checklists:
                 check.add(
                     sfile,
                     ("sectors", index, "checklist"),
                     f"berkas {sector.key}/checklist.yaml tidak ditemukan",
                 )
-            elif out.checklists is not None:
+            else:
                 raw_checklist = out.checklists[sector.key][0]
                 if raw_checklist.id != sector.checklist:
                     check.add(
@@ -948,6 +969,9 @@ def _cross_check(check: _Checker, out: _Loaded) -> None:
             if folder not in keys:
                 check.add(file, ("sector",), f"sektor '{folder}' tidak ada di sectors.yaml")
 
+    out.resolved = resolved
+    if check.problems:
+        return  # with other problems, a module may look unused only because its user is broken
     for module_id, (_, file) in modules.items():
         if module_id not in referenced:
             check.add(
@@ -956,8 +980,6 @@ def _cross_check(check: _Checker, out: _Loaded) -> None:
                 f"modul '{module_id}' tidak dipakai di sectors.yaml, daftar periksa, "
                 "atau 'see_also' modul lain",
             )
-
-    out.resolved = resolved
 
 
 def _resolve_section(
