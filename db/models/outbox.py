@@ -19,7 +19,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
-from sqlalchemy.sql.expression import false
+from sqlalchemy.sql.expression import text
 
 from db.models.base import Base
 
@@ -68,6 +68,6 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None]
     telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
     # Set when claimed more than an hour after due_at (downtime): a composer may say so.
-    late: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    late: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 07:17:56.191246
+Create Date: 2026-11-27 07:18:02.975329
 """
 
 from collections.abc import Sequence
@@ -152,7 +152,7 @@ def upgrade() -> None:
         sa.Column("claimed_by", sa.String(length=64), nullable=True),
         sa.Column("sent_at", db.models.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("telegram_message_id", sa.BigInteger(), nullable=True),
-        sa.Column("late", sa.Boolean(), server_default=sa.text("0"), nullable=False),
+        sa.Column("late", sa.Boolean(), server_default=sa.text("(false)"), nullable=False),
         sa.Column("error", sa.Text(), nullable=True),
         sa.Column("created_at", db.models.base.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
