@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Message, Update, User
+from telegram import Bot, Message, Update, User
 from telegram.error import TelegramError
 
 from bot import limits
@@ -220,7 +220,11 @@ async def _edit(context: BotContext, source: Message, reply: Reply) -> bool:
 
 async def send_reply(context: BotContext, chat_id: int, reply: Reply) -> Message:
     """Send a reply, split when too long; buttons go with the last part. Returns the last."""
-    bot = context.bot
+    return await send_reply_with(context.bot, chat_id, reply)
+
+
+async def send_reply_with(bot: Bot, chat_id: int, reply: Reply) -> Message:
+    """`send_reply` for callers without a context (the outbox dispatcher)."""
     markup = reply.markup()
     if reply.attachment is not None:
         caption = reply.text if limits.visible_length(reply.text) <= limits.MAX_CAPTION else None
@@ -241,14 +245,14 @@ async def send_reply(context: BotContext, chat_id: int, reply: Reply) -> Message
                 reply_markup=markup if caption is not None else None,
             )
         if caption is None:
-            sent = await send_reply(context, chat_id, Reply(reply.text, reply.buttons))
+            sent = await send_reply_with(bot, chat_id, Reply(reply.text, reply.buttons))
     else:
         parts = limits.split_text(reply.text)
         for index, part in enumerate(parts):
             last = index == len(parts) - 1
             sent = await bot.send_message(chat_id, part, reply_markup=markup if last else None)
     for extra in reply.extra:
-        sent = await send_reply(context, chat_id, extra)
+        sent = await send_reply_with(bot, chat_id, extra)
     return sent
 
 
