@@ -16,7 +16,6 @@ if TYPE_CHECKING:
 STATIC_DIR = Path(__file__).parent / "static"
 LONG_POLL_SECONDS = 20.0  # how long /sim/api/messages holds a request without news
 MAX_PHOTO_BYTES = 10 * 1024 * 1024  # Telegram's photo upload limit
-_STATIC_TYPES = {".html": "text/html", ".css": "text/css", ".js": "application/javascript"}
 
 
 @dataclass(frozen=True)
@@ -115,15 +114,8 @@ def add_routes(app: web.Application, api: LocalBotApi) -> None:
 
     async def index(request: web.Request) -> web.StreamResponse:
         chat()
+        # One self-contained file (styles and script inline): no CDN, nothing else to package.
         return web.FileResponse(STATIC_DIR / "webchat.html")
-
-    async def static(request: web.Request) -> web.StreamResponse:
-        chat()
-        name = request.match_info["name"]
-        path = STATIC_DIR / name
-        if "/" in name or path.suffix not in _STATIC_TYPES or not path.is_file():
-            raise web.HTTPNotFound()
-        return web.FileResponse(path, headers={"Content-Type": _STATIC_TYPES[path.suffix]})
 
     async def personas(request: web.Request) -> web.Response:
         wc = chat()
@@ -211,7 +203,6 @@ def add_routes(app: web.Application, api: LocalBotApi) -> None:
         )
 
     app.router.add_get("/", index)
-    app.router.add_get("/sim/static/{name}", static)
     app.router.add_get("/sim/api/personas", personas)
     app.router.add_get("/sim/api/messages", messages)
     app.router.add_post("/sim/api/send", send)

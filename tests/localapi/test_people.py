@@ -8,8 +8,8 @@ import pytest
 
 from bot.localapi import LocalBotApi
 from tests.e2e.people import Person
-from tests.localapi.conftest import TinyApp
 from tests.localapi.test_server import tiny_png
+from tests.localapi.tinybot import TinyApp
 
 
 async def test_person_sends_presses_and_expects(tiny: tuple[LocalBotApi, TinyApp]) -> None:
