@@ -92,3 +92,8 @@ MENU = route("m", "key")
 CONSENT = route("pc", "choice")
 # "Tanya mentor" from anywhere (a guidance step, a checklist item): ref = module or item id, or "-".
 ASK = route("ask", "ref")
+# ISO 18091 self-assessment: action + a dotted ref of ids. `ASSESS.pack("open", "-")` opens the
+# person's current assessment where they left off (focal points) or the chart (coordinators).
+# Others: "q" <assessment>.<quadrant index>.<page>, "r" <assessment>.<indicator>.<r|y|g>,
+# "n"/"f" <assessment>.<indicator> (note / photo), "sub"/"sum" <assessment>.
+ASSESS = route("sa", "action", "ref")
