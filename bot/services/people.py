@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
 from bot.clock import Clock
 from db.models import AuditEvent, Person, PersonRole, Role
@@ -15,7 +16,11 @@ MAX_NAME = 200
 
 
 async def find_by_telegram_id(db: AsyncSession, telegram_id: int) -> Person | None:
-    return await db.scalar(select(Person).where(Person.telegram_id == telegram_id))
+    """The person with their roles, in one query (it runs on every update)."""
+    result = await db.scalars(
+        select(Person).where(Person.telegram_id == telegram_id).options(joinedload(Person.roles))
+    )
+    return result.unique().one_or_none()
 
 
 async def get(db: AsyncSession, person_id: int) -> Person | None:
@@ -53,7 +58,6 @@ async def grant_role(db: AsyncSession, clock: Clock, person: Person, role: Role)
     if role in person.role_set:
         return False
     person.roles.append(PersonRole(role=role, granted_at=clock.now()))
-    await db.flush()
     await audit(db, clock, person.id, "role.granted", role=role.value)
     return True
 
