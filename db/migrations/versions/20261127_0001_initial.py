@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 07:18:02.975329
+Create Date: 2026-11-27 07:19:39.808460
 """
 
 from collections.abc import Sequence
@@ -66,6 +66,41 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "assessment",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("agency_id", sa.Integer(), nullable=False),
+        sa.Column("period", sa.String(length=8), nullable=False),
+        sa.Column(
+            "state",
+            sa.Enum("draft", "submitted", name="assessmentstate", native_enum=False, length=16),
+            nullable=False,
+        ),
+        sa.Column("started_by_id", sa.Integer(), nullable=True),
+        sa.Column("started_at", db.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("submitted_by_id", sa.Integer(), nullable=True),
+        sa.Column("submitted_at", db.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["agency_id"],
+            ["agency.id"],
+            name=op.f("fk_assessment_agency_id_agency"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["started_by_id"],
+            ["person.id"],
+            name=op.f("fk_assessment_started_by_id_person"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["submitted_by_id"],
+            ["person.id"],
+            name=op.f("fk_assessment_submitted_by_id_person"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_assessment")),
+        sa.UniqueConstraint("agency_id", "period", name=op.f("uq_assessment_agency_id_period")),
+    )
+    op.create_table(
         "audit_event",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("at", db.models.base.UTCDateTime(timezone=True), nullable=False),
@@ -123,6 +158,28 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("person_id", name=op.f("pk_dialogue_state")),
     )
+    op.create_table(
+        "evidence",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("path", sa.String(length=200), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("mime", sa.String(length=64), nullable=False),
+        sa.Column("filename", sa.String(length=200), nullable=True),
+        sa.Column("person_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", db.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["person_id"],
+            ["person.id"],
+            name=op.f("fk_evidence_person_id_person"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_evidence")),
+        sa.UniqueConstraint("sha256", name=op.f("uq_evidence_sha256")),
+    )
+    with op.batch_alter_table("evidence", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_evidence_person_id"), ["person_id"], unique=False)
+
     op.create_table(
         "outbox_message",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -195,6 +252,114 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("person_id", "role", name=op.f("pk_person_role")),
     )
     op.create_table(
+        "assessment_cursor",
+        sa.Column("assessment_id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("quadrant", sa.Integer(), nullable=False),
+        sa.Column("page", sa.Integer(), nullable=False),
+        sa.Column("updated_at", db.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["assessment_id"],
+            ["assessment.id"],
+            name=op.f("fk_assessment_cursor_assessment_id_assessment"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["person_id"],
+            ["person.id"],
+            name=op.f("fk_assessment_cursor_person_id_person"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("assessment_id", "person_id", name=op.f("pk_assessment_cursor")),
+    )
+    op.create_table(
+        "assessment_rating",
+        sa.Column("assessment_id", sa.Integer(), nullable=False),
+        sa.Column("indicator_id", sa.String(length=8), nullable=False),
+        sa.Column(
+            "light",
+            sa.Enum("red", "yellow", "green", name="light", native_enum=False, length=16),
+            nullable=True,
+        ),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("evidence_id", sa.Integer(), nullable=True),
+        sa.Column("rated_by_id", sa.Integer(), nullable=True),
+        sa.Column("rated_at", db.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["assessment_id"],
+            ["assessment.id"],
+            name=op.f("fk_assessment_rating_assessment_id_assessment"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["evidence_id"],
+            ["evidence.id"],
+            name=op.f("fk_assessment_rating_evidence_id_evidence"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["rated_by_id"],
+            ["person.id"],
+            name=op.f("fk_assessment_rating_rated_by_id_person"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint(
+            "assessment_id", "indicator_id", name=op.f("pk_assessment_rating")
+        ),
+    )
+    op.create_table(
+        "checklist_run",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("business_id", sa.Integer(), nullable=False),
+        sa.Column("checklist_id", sa.String(length=24), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column(
+            "state",
+            sa.Enum("in_progress", "submitted", name="runstate", native_enum=False, length=16),
+            nullable=False,
+        ),
+        sa.Column("position", sa.String(length=16), nullable=True),
+        sa.Column("started_at", db.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", db.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("submitted_at", db.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("score", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["business_id"],
+            ["business.id"],
+            name=op.f("fk_checklist_run_business_id_business"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_checklist_run")),
+    )
+    with op.batch_alter_table("checklist_run", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_checklist_run_business_id"), ["business_id"], unique=False
+        )
+        batch_op.create_index(
+            "uq_checklist_run_open",
+            ["business_id"],
+            unique=True,
+            sqlite_where=sa.text("state = 'in_progress'"),
+            postgresql_where=sa.text("state = 'in_progress'"),
+        )
+
+    op.create_table(
+        "guidance_progress",
+        sa.Column("business_id", sa.Integer(), nullable=False),
+        sa.Column("module_id", sa.String(length=24), nullable=False),
+        sa.Column("step", sa.Integer(), nullable=False),
+        sa.Column("started_at", db.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", db.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("completed_at", db.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["business_id"],
+            ["business.id"],
+            name=op.f("fk_guidance_progress_business_id_business"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("business_id", "module_id", name=op.f("pk_guidance_progress")),
+    )
+    op.create_table(
         "invitation",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("code_hash", sa.String(length=64), nullable=False),
@@ -240,18 +405,147 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_invitation")),
         sa.UniqueConstraint("code_hash", name=op.f("uq_invitation_code_hash")),
     )
+    op.create_table(
+        "question",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("business_id", sa.Integer(), nullable=False),
+        sa.Column("asker_id", sa.Integer(), nullable=True),
+        sa.Column("topic_ref", sa.String(length=64), nullable=True),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("evidence_id", sa.Integer(), nullable=True),
+        sa.Column("asked_at", db.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "open",
+                "escalated",
+                "answered",
+                name="questionstatus",
+                native_enum=False,
+                length=16,
+            ),
+            nullable=False,
+        ),
+        sa.Column("escalated_at", db.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["asker_id"],
+            ["person.id"],
+            name=op.f("fk_question_asker_id_person"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["business_id"],
+            ["business.id"],
+            name=op.f("fk_question_business_id_business"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["evidence_id"],
+            ["evidence.id"],
+            name=op.f("fk_question_evidence_id_evidence"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_question")),
+    )
+    with op.batch_alter_table("question", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_question_business_id"), ["business_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_question_evidence_id"), ["evidence_id"], unique=False)
+        batch_op.create_index("ix_question_status_asked_at", ["status", "asked_at"], unique=False)
+
+    op.create_table(
+        "checklist_answer",
+        sa.Column("run_id", sa.Integer(), nullable=False),
+        sa.Column("item_id", sa.String(length=16), nullable=False),
+        sa.Column(
+            "value",
+            sa.Enum("ya", "sebagian", "belum", name="answervalue", native_enum=False, length=16),
+            nullable=True,
+        ),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("evidence_id", sa.Integer(), nullable=True),
+        sa.Column("answered_at", db.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("carried", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["evidence_id"],
+            ["evidence.id"],
+            name=op.f("fk_checklist_answer_evidence_id_evidence"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["run_id"],
+            ["checklist_run.id"],
+            name=op.f("fk_checklist_answer_run_id_checklist_run"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("run_id", "item_id", name=op.f("pk_checklist_answer")),
+    )
+    with op.batch_alter_table("checklist_answer", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_checklist_answer_evidence_id"), ["evidence_id"], unique=False
+        )
+
+    op.create_table(
+        "question_answer",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("question_id", sa.Integer(), nullable=False),
+        sa.Column("mentor_id", sa.Integer(), nullable=True),
+        sa.Column("mentor_name", sa.String(length=200), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("answered_at", db.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["mentor_id"],
+            ["person.id"],
+            name=op.f("fk_question_answer_mentor_id_person"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["question_id"],
+            ["question.id"],
+            name=op.f("fk_question_answer_question_id_question"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_question_answer")),
+        sa.UniqueConstraint("question_id", name=op.f("uq_question_answer_question_id")),
+    )
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    op.drop_table("question_answer")
+    with op.batch_alter_table("checklist_answer", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_checklist_answer_evidence_id"))
+
+    op.drop_table("checklist_answer")
+    with op.batch_alter_table("question", schema=None) as batch_op:
+        batch_op.drop_index("ix_question_status_asked_at")
+        batch_op.drop_index(batch_op.f("ix_question_evidence_id"))
+        batch_op.drop_index(batch_op.f("ix_question_business_id"))
+
+    op.drop_table("question")
     op.drop_table("invitation")
+    op.drop_table("guidance_progress")
+    with op.batch_alter_table("checklist_run", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_checklist_run_open",
+            sqlite_where=sa.text("state = 'in_progress'"),
+            postgresql_where=sa.text("state = 'in_progress'"),
+        )
+        batch_op.drop_index(batch_op.f("ix_checklist_run_business_id"))
+
+    op.drop_table("checklist_run")
+    op.drop_table("assessment_rating")
+    op.drop_table("assessment_cursor")
     op.drop_table("person_role")
     with op.batch_alter_table("outbox_message", schema=None) as batch_op:
         batch_op.drop_index("ix_outbox_message_state_due_at")
         batch_op.drop_index(batch_op.f("ix_outbox_message_recipient_id"))
 
     op.drop_table("outbox_message")
+    with op.batch_alter_table("evidence", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_evidence_person_id"))
+
+    op.drop_table("evidence")
     op.drop_table("dialogue_state")
     op.drop_table("business")
     with op.batch_alter_table("audit_event", schema=None) as batch_op:
@@ -259,6 +553,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_audit_event_at"))
 
     op.drop_table("audit_event")
+    op.drop_table("assessment")
     with op.batch_alter_table("agency_member", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_agency_member_person_id"))
 

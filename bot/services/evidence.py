@@ -1,0 +1,127 @@
+"""Evidence files (photos, PDFs): checked, stored once by content hash under the data dir."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.services.errors import Invalid
+from db.models import Evidence
+
+MAX_BYTES = 10 * 1024 * 1024  # 10 MB
+ALLOWED_MIME: dict[str, str] = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/webp": "webp",
+    "application/pdf": "pdf",
+}
+_MAX_FILENAME = 200
+
+
+class FileTooLarge(Invalid):
+    """Over MAX_BYTES. The reason is Indonesian, shown by the wrapper after "Maaf, "."""
+
+    def __init__(self) -> None:
+        super().__init__("berkas ini lebih dari 10 MB. Mohon kirim foto yang lebih kecil.")
+
+
+class FileUnsupported(Invalid):
+    """Not a JPEG, PNG, WebP or PDF (by its declared type or by its bytes)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "jenis berkas ini tidak dapat kami simpan. Mohon kirim foto (JPG/PNG) atau PDF."
+        )
+
+
+def check_file(mime: str | None, size: int | None) -> str:
+    """The normalised mime type when acceptable; Invalid with a polite reason otherwise."""
+    normal = (mime or "").split(";")[0].strip().lower()
+    if normal == "image/jpg":
+        normal = "image/jpeg"
+    if normal not in ALLOWED_MIME:
+        raise FileUnsupported()
+    if size is not None and size > MAX_BYTES:
+        raise FileTooLarge()
+    return normal
+
+
+def _sniff(data: bytes) -> str | None:
+    """The type the bytes really are (a renamed file does not pass as a photo)."""
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    if data.startswith(b"%PDF-"):
+        return "application/pdf"
+    return None
+
+
+def relative_path(sha256: str, mime: str) -> Path:
+    return Path("evidence") / sha256[:2] / f"{sha256}.{ALLOWED_MIME[mime]}"
+
+
+def _write(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists() and target.stat().st_size == len(data):
+        return
+    partial = target.with_suffix(target.suffix + ".part")
+    partial.write_bytes(data)
+    os.replace(partial, target)  # atomic: a reader never sees half a file
+
+
+async def save_evidence(
+    db: AsyncSession,
+    clock: Clock,
+    data_dir: Path,
+    *,
+    person_id: int,
+    data: bytes,
+    mime: str,
+    filename: str | None,
+) -> Evidence:
+    """Check, store (once per content) and record a file; Invalid for too large/unsupported."""
+    check_file(mime, len(data))
+    # The bytes decide the stored type (Telegram photos are said to be JPEG); a file whose
+    # bytes are none of the allowed kinds is refused whatever its name or declared type.
+    actual = _sniff(data)
+    if actual is None:
+        raise FileUnsupported()
+    digest = hashlib.sha256(data).hexdigest()
+    existing = await db.scalar(select(Evidence).where(Evidence.sha256 == digest))
+    relative = relative_path(digest, actual)
+    await asyncio.to_thread(_write, data_dir / relative, data)
+    if existing is not None:
+        return existing
+    evidence = Evidence(
+        sha256=digest,
+        path=relative.as_posix(),
+        size=len(data),
+        mime=actual,
+        filename=(filename or "").strip()[:_MAX_FILENAME] or None,
+        person_id=person_id,
+        created_at=clock.now(),
+    )
+    try:
+        async with db.begin_nested():  # someone may store the same file at the same moment
+            db.add(evidence)
+    except IntegrityError:
+        again = await db.scalar(select(Evidence).where(Evidence.sha256 == digest))
+        if again is None:
+            raise
+        return again
+    return evidence
+
+
+async def read_evidence(data_dir: Path, evidence: Evidence) -> bytes:
+    """The stored bytes of an evidence file."""
+    return await asyncio.to_thread((data_dir / evidence.path).read_bytes)
