@@ -17,11 +17,34 @@ log = logging.getLogger("pendamping")
 EXIT_CONFIG = 2
 
 
-def _configure_logging(level: str) -> None:
+class RedactSecrets(logging.Filter):
+    """Replace the bot token (and the webhook secret) wherever a log line would show it."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        self.secrets = [s for s in secrets if s]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if any(secret in message for secret in self.secrets):
+            for secret in self.secrets:
+                message = message.replace(secret, "[REDACTED]")
+            record.msg, record.args = message, None
+        return True
+
+
+def _configure_logging(settings: Settings) -> None:
     logging.basicConfig(
-        level=getattr(logging, level.upper(), logging.INFO),
+        level=getattr(logging, settings.log_level.upper(), logging.INFO),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    secrets = [
+        s.get_secret_value()
+        for s in (settings.telegram_bot_token, settings.webhook_secret)
+        if s is not None
+    ]
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactSecrets(secrets))
     # httpx logs request URLs, and Telegram's URLs carry the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
@@ -70,7 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"pendamping: {exc}", file=sys.stderr)
         return EXIT_CONFIG
-    _configure_logging(settings.log_level)
+    _configure_logging(settings)
     if args.command == "db":
         from bot.runner import prepare_database
 
