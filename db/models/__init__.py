@@ -8,6 +8,16 @@ from db.models.assessment import (
     Light,
 )
 from db.models.base import Base, UTCDateTime
+from db.models.deadlines import (
+    AckStatus,
+    Deadline,
+    DeadlineAck,
+    DeadlineKind,
+    DeadlineOverride,
+    ExtensionRequest,
+    ExtensionStatus,
+    Recurrence,
+)
 from db.models.journey import (
     AnswerValue,
     ChecklistAnswer,
@@ -22,6 +32,7 @@ from db.models.programme import Agency, AgencyMember, Business, Invitation
 from db.models.questions import Question, QuestionAnswer, QuestionStatus
 
 __all__ = [
+    "AckStatus",
     "Agency",
     "AgencyMember",
     "AnswerValue",
@@ -34,8 +45,14 @@ __all__ = [
     "Business",
     "ChecklistAnswer",
     "ChecklistRun",
+    "Deadline",
+    "DeadlineAck",
+    "DeadlineKind",
+    "DeadlineOverride",
     "DialogueState",
     "Evidence",
+    "ExtensionRequest",
+    "ExtensionStatus",
     "GuidanceProgress",
     "Invitation",
     "Light",
@@ -46,6 +63,7 @@ __all__ = [
     "Question",
     "QuestionAnswer",
     "QuestionStatus",
+    "Recurrence",
     "Role",
     "RunState",
     "UTCDateTime",
