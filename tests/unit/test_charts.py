@@ -1,0 +1,60 @@
+"""The traffic-light matrix: a PNG of the right size with each cell in its colour."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from matplotlib import image as mpimg
+from matplotlib.colors import to_rgb
+
+from bot import charts
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def _chart(rows: int) -> charts.MatrixChart:
+    groups = (
+        ("Tata kelola", tuple(f"I{n:02d}" for n in range(1, 11))),
+        ("Ekonomi", tuple(f"E{n:02d}" for n in range(1, 9))),
+        ("Sosial", tuple(f"S{n:02d}" for n in range(1, 13))),
+        ("Lingkungan", tuple(f"L{n:02d}" for n in range(1, 10))),
+    )
+    keys: tuple[str | None, ...] = ("red", "yellow", "green", None)
+    cells = tuple(tuple(keys[(r + c) % 4] for c in range(39)) for r in range(rows))
+    return charts.MatrixChart(
+        title="Swa-penilaian ISO 18091 — Triwulan IV 2026",
+        rows=tuple(f"Instansi {r}" for r in range(rows)),
+        groups=groups,
+        cells=cells,
+        legend=(("red", "Merah"), ("yellow", "Kuning"), ("green", "Hijau"), (None, "Belum")),
+    )
+
+
+def _pixels(png: bytes) -> np.ndarray:
+    return np.asarray(mpimg.imread(io.BytesIO(png), format="png"))
+
+
+async def test_matrix_is_a_png_of_the_computed_size() -> None:
+    chart = _chart(5)
+    png = await charts.draw_matrix(chart)
+    assert png.startswith(PNG)
+    pixels = _pixels(png)
+    width, height = charts.size_px(chart)
+    assert (pixels.shape[1], pixels.shape[0]) == (width, height)
+    assert height == charts.TOP_PX + charts.BOTTOM_PX + 5 * charts.ROW_PX
+
+
+@pytest.mark.parametrize(("row", "column"), [(0, 0), (1, 0), (2, 17), (4, 38), (3, 30)])
+def test_each_cell_has_its_traffic_light_colour(row: int, column: int) -> None:
+    chart = _chart(5)
+    pixels = _pixels(charts.render_matrix(chart))
+    x, y = charts.cell_centre(chart, row, column)
+    expected = np.array(to_rgb(charts.COLOURS[chart.cells[row][column]]))
+    assert np.allclose(pixels[y, x, :3], expected, atol=2 / 255)
+
+
+def test_cells_that_do_not_fit_the_columns_are_refused() -> None:
+    with pytest.raises(ValueError, match="one cell per column"):
+        charts.MatrixChart("x", ("a",), (("g", ("c1", "c2")),), (("red",),), ())
