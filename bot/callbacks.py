@@ -97,3 +97,18 @@ ASK = route("ask", "ref")
 # Others: "q" <assessment>.<quadrant index>.<page>, "r" <assessment>.<indicator>.<r|y|g>,
 # "n"/"f" <assessment>.<indicator> (note / photo), "sub"/"sum" <assessment>.
 ASSESS = route("sa", "action", "ref")
+# Coordinator's invitation dialogue: "role" <umkm|focal|mentor|coordinator>, "sec" <sector key>,
+# "ag" <agency id>, "skip" / "ok" / "new" with "-".
+INVITE = route("iv", "action", "arg")
+# Onboarding after consent: "ok"/"fix" "-" (profile), "fld" <name|owner|sector>,
+# "sec" <sector key>, "hr" <hour>.
+ONBOARD = route("ob", "action", "arg")
+# A mentor's "Jawab" on a question (from the outbox copy, an escalation or /pertanyaan).
+ANSWER = route("qa", "question")
+# Guidance: module id + step index ("r": where the business left off).
+GUIDE = route("g", "module", "step")
+# Checklist answer: run id + item id + y (Ya) / p (Sebagian) / n (Belum).
+CHECK_ANSWER = route("ca", "run", "item", "value")
+# Checklist actions on a run: "f" photo / "n" note / "o" open item / "x" back to the item
+# (item id), "s" save for later / "sum" summary / "ed" change answers / "sub" submit ("-").
+CHECK = route("ck", "action", "run", "item")
