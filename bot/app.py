@@ -110,7 +110,41 @@ def build_application(
     from handlers import register  # handlers import the app's types; import late
 
     register(app)
+
+    from bot import dispatcher  # imports handlers.base; import late like the handlers
+
+    dispatcher.install(app)  # the JobQueue wakes it; deps.wake_dispatcher() runs it soon
+    if app.job_queue is not None:  # plans nudges as outbox rows; the rows are the schedule
+        app.job_queue.run_repeating(
+            _plan_nudges_job,
+            interval=NUDGE_PLAN_INTERVAL_S,
+            first=30,
+            name="nudges",
+            job_kwargs={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
+        )
     return app
+
+
+# How often nudges for quiet businesses are planned (and overdue questions marked escalated).
+NUDGE_PLAN_INTERVAL_S = 3600
+
+
+async def plan_nudges(deps: Deps) -> int:
+    """The hourly job: plan nudges, mark overdue questions escalated; how many were planned."""
+    from bot.services import nudges, questions
+    from bot.services.calendar import work_calendar
+
+    calendar = work_calendar(deps.settings.timezone, deps.content.extra_leave_days)
+    async with deps.sessions() as db, db.begin():
+        planned = await nudges.plan_nudges(db, deps.clock, calendar)
+        await questions.mark_escalations(db, deps.clock, calendar)
+    if any(p.due_at <= deps.clock.now() for p in planned):
+        deps.wake_dispatcher()
+    return len(planned)
+
+
+async def _plan_nudges_job(context: BotContext) -> None:
+    await plan_nudges(context.deps)
 
 
 async def _post_init(app: BotApplication) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.app import build_application
 from bot.clock import FakeClock
 from bot.context import BotApplication, Deps
+from bot.dispatcher import DispatchReport, runner_of
 from bot.localapi import LocalBotApi
 from bot.runner import start_polling, stop_polling
 from bot.settings import Settings, load_settings
@@ -74,6 +75,15 @@ class World:
         """Stop the bot process and start a new one on the same database."""
         await self.stop()
         await self.start()
+
+    async def tick(self) -> DispatchReport:
+        """One dispatcher pass, as the JobQueue would run it: sends everything now due."""
+        return await runner_of(self.deps).run_pass()
+
+    async def advance(self, **delta: float) -> DispatchReport:
+        """Move the clock (`days=6`, `hours=2`, ...) and let the dispatcher catch up."""
+        self.clock.advance(timedelta(**delta))
+        return await self.tick()
 
     def person(self, first_name: str, *, user_id: int | None = None) -> Person:
         """Someone new on Telegram (not yet known to the bot)."""
