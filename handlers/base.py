@@ -20,7 +20,7 @@ from bot.context import BotContext, Deps
 from bot.i18n import Translator
 from bot.render import Reply
 from bot.render import common as render
-from bot.services import people
+from bot.services import nudges, people
 from bot.services.errors import DomainError
 from db.models import Person, Role
 
@@ -134,6 +134,8 @@ async def _handle(
                     turn.reply(render.not_allowed(turn.tr, person))
                     return turn
                 await fn(update, context, turn)
+                if turn.person is not None:  # a business that uses the bot is active
+                    await nudges.record_activity(db, deps.clock, turn.person)
         except CallbackDataError:
             turn.discard()
             turn.toast(render.stale_toast(turn.tr))
