@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 07:19:39.808460
+Create Date: 2026-11-27 07:21:21.851835
 """
 
 from collections.abc import Sequence
@@ -143,6 +143,63 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_business")),
         sa.UniqueConstraint("owner_id", name=op.f("uq_business_owner_id")),
     )
+    op.create_table(
+        "deadline",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("agency_id", sa.Integer(), nullable=True),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("description", sa.Text(), nullable=True),
+        sa.Column("due_at", db.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum(
+                "document",
+                "report",
+                "self_assessment",
+                name="deadlinekind",
+                native_enum=False,
+                length=20,
+            ),
+            nullable=False,
+        ),
+        sa.Column(
+            "recurrence",
+            sa.Enum(
+                "none",
+                "monthly",
+                "quarterly",
+                "yearly",
+                name="recurrence",
+                native_enum=False,
+                length=16,
+            ),
+            nullable=False,
+        ),
+        sa.Column("reminder_days", sa.String(length=40), nullable=False),
+        sa.Column("reminder_hour", sa.Integer(), nullable=False),
+        sa.Column("reminder_minute", sa.Integer(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", db.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("cancelled_at", db.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["agency_id"],
+            ["agency.id"],
+            name=op.f("fk_deadline_agency_id_agency"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"],
+            ["person.id"],
+            name=op.f("fk_deadline_created_by_id_person"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_deadline")),
+    )
+    with op.batch_alter_table("deadline", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_deadline_agency_id"), ["agency_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_deadline_due_at"), ["due_at"], unique=False)
+
     op.create_table(
         "dialogue_state",
         sa.Column("person_id", sa.Integer(), nullable=False),
@@ -344,6 +401,124 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "deadline_ack",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("deadline_id", sa.Integer(), nullable=False),
+        sa.Column("agency_id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "done", "in_progress", "needs_help", name="ackstatus", native_enum=False, length=16
+            ),
+            nullable=False,
+        ),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("at", db.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["agency_id"],
+            ["agency.id"],
+            name=op.f("fk_deadline_ack_agency_id_agency"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["deadline_id"],
+            ["deadline.id"],
+            name=op.f("fk_deadline_ack_deadline_id_deadline"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["person_id"],
+            ["person.id"],
+            name=op.f("fk_deadline_ack_person_id_person"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_deadline_ack")),
+        sa.UniqueConstraint(
+            "deadline_id", "person_id", name=op.f("uq_deadline_ack_deadline_id_person_id")
+        ),
+    )
+    with op.batch_alter_table("deadline_ack", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_deadline_ack_deadline_id"), ["deadline_id"], unique=False
+        )
+
+    op.create_table(
+        "deadline_override",
+        sa.Column("deadline_id", sa.Integer(), nullable=False),
+        sa.Column("agency_id", sa.Integer(), nullable=False),
+        sa.Column("due_at", db.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("revision", sa.Integer(), nullable=False),
+        sa.Column("updated_at", db.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["agency_id"],
+            ["agency.id"],
+            name=op.f("fk_deadline_override_agency_id_agency"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["deadline_id"],
+            ["deadline.id"],
+            name=op.f("fk_deadline_override_deadline_id_deadline"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("deadline_id", "agency_id", name=op.f("pk_deadline_override")),
+    )
+    op.create_table(
+        "extension_request",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("deadline_id", sa.Integer(), nullable=False),
+        sa.Column("agency_id", sa.Integer(), nullable=False),
+        sa.Column("requested_by_id", sa.Integer(), nullable=True),
+        sa.Column("new_due_at", db.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "pending",
+                "approved",
+                "declined",
+                name="extensionstatus",
+                native_enum=False,
+                length=16,
+            ),
+            nullable=False,
+        ),
+        sa.Column("decided_by_id", sa.Integer(), nullable=True),
+        sa.Column("decided_at", db.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", db.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["agency_id"],
+            ["agency.id"],
+            name=op.f("fk_extension_request_agency_id_agency"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["deadline_id"],
+            ["deadline.id"],
+            name=op.f("fk_extension_request_deadline_id_deadline"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["decided_by_id"],
+            ["person.id"],
+            name=op.f("fk_extension_request_decided_by_id_person"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["requested_by_id"],
+            ["person.id"],
+            name=op.f("fk_extension_request_requested_by_id_person"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_extension_request")),
+    )
+    with op.batch_alter_table("extension_request", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_extension_request_deadline_id"), ["deadline_id"], unique=False
+        )
+
+    op.create_table(
         "guidance_progress",
         sa.Column("business_id", sa.Integer(), nullable=False),
         sa.Column("module_id", sa.String(length=24), nullable=False),
@@ -525,6 +700,15 @@ def downgrade() -> None:
     op.drop_table("question")
     op.drop_table("invitation")
     op.drop_table("guidance_progress")
+    with op.batch_alter_table("extension_request", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_extension_request_deadline_id"))
+
+    op.drop_table("extension_request")
+    op.drop_table("deadline_override")
+    with op.batch_alter_table("deadline_ack", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_deadline_ack_deadline_id"))
+
+    op.drop_table("deadline_ack")
     with op.batch_alter_table("checklist_run", schema=None) as batch_op:
         batch_op.drop_index(
             "uq_checklist_run_open",
@@ -547,6 +731,11 @@ def downgrade() -> None:
 
     op.drop_table("evidence")
     op.drop_table("dialogue_state")
+    with op.batch_alter_table("deadline", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_deadline_due_at"))
+        batch_op.drop_index(batch_op.f("ix_deadline_agency_id"))
+
+    op.drop_table("deadline")
     op.drop_table("business")
     with op.batch_alter_table("audit_event", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_event_person_id"))

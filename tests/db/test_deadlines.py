@@ -1,0 +1,318 @@
+"""Deadlines and their reminder plan on a real database (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.clock import FakeClock
+from bot.services import agencies, deadlines, people
+from bot.services.calendar import WorkCalendar, work_calendar
+from bot.services.deadlines import NewDeadline, RowProblem
+from bot.services.errors import NotAllowed
+from db.models import (
+    AckStatus,
+    Deadline,
+    ExtensionStatus,
+    OutboxMessage,
+    OutboxState,
+    Role,
+)
+
+WITA = ZoneInfo("Asia/Makassar")
+
+
+def wita(y: int, m: int, d: int, hh: int = 8, mm: int = 0) -> datetime:
+    return datetime(y, m, d, hh, mm, tzinfo=WITA).astimezone(UTC)
+
+
+@dataclass
+class Setup:
+    cal: WorkCalendar
+    coordinator: int
+    focal: int
+    focal2: int
+    other_focal: int
+    rsud: int
+    setda: int
+
+
+@pytest.fixture
+async def setup(sessions: async_sessionmaker[AsyncSession], clock: FakeClock) -> Setup:
+    async with sessions() as db, db.begin():
+        await agencies.seed_pilot_agencies(db, clock)
+        rsud = await agencies.find(db, "RSUD S.K. Lerik")
+        setda = await agencies.find(db, "Setda")
+        assert rsud is not None
+        assert setda is not None
+        coordinator = await people.ensure_coordinator(db, clock, 7001, "Ibu Koordinator")
+        focal = await people.register(db, clock, 7002, "Bapak Yohanes", [Role.FOCAL])
+        focal2 = await people.register(db, clock, 7003, "Ibu Maria", [Role.FOCAL])
+        other = await people.register(db, clock, 7004, "Bapak Frans", [Role.FOCAL])
+        await agencies.add_member(db, clock, rsud.id, focal.id)
+        await agencies.add_member(db, clock, rsud.id, focal2.id)
+        await agencies.add_member(db, clock, setda.id, other.id)
+        return Setup(
+            work_calendar(WITA), coordinator.id, focal.id, focal2.id, other.id, rsud.id, setda.id
+        )
+
+
+async def rows(
+    db: AsyncSession,
+    *,
+    recipient: int | None = None,
+    kinds: Sequence[str] = (deadlines.REMINDER, deadlines.OVERDUE),
+    state: OutboxState | None = OutboxState.PENDING,
+) -> list[OutboxMessage]:
+    stmt = (
+        select(OutboxMessage)
+        .where(OutboxMessage.kind.in_(kinds))
+        .order_by(OutboxMessage.due_at, OutboxMessage.id)
+    )
+    if recipient is not None:
+        stmt = stmt.where(OutboxMessage.recipient_id == recipient)
+    if state is not None:
+        stmt = stmt.where(OutboxMessage.state == state)
+    return list((await db.scalars(stmt)).all())
+
+
+async def make(
+    db: AsyncSession, clock: FakeClock, s: Setup, due: datetime, **kw: object
+) -> Deadline:
+    agency_id = kw.pop("agency_id", s.rsud)
+    new = NewDeadline(title="Dokumen SOP pelayanan", due_at=due, agency_id=agency_id, **kw)  # type: ignore[arg-type]  # test helper
+    return await deadlines.create(db, clock, s.cal, new, s.coordinator)
+
+
+async def test_reminders_h7_to_h_and_overdue_at_wita_hour(
+    sessions: async_sessionmaker[AsyncSession], clock: FakeClock, setup: Setup
+) -> None:
+    async with sessions() as db, db.begin():
+        # Thursday 17 December 2026, 16.00 WITA.
+        deadline = await make(db, clock, setup, wita(2026, 12, 17, 16))
+        planned = await rows(db, recipient=setup.focal)
+        assert [(r.kind, r.payload["label"], r.due_at) for r in planned] == [
+            ("reminder", "h-7", wita(2026, 12, 10, 8)),
+            ("reminder", "h-3", wita(2026, 12, 14, 8)),
+            ("reminder", "h-1", wita(2026, 12, 16, 8)),
+            ("reminder", "h-0", wita(2026, 12, 17, 8)),
+            ("overdue", "o1", wita(2026, 12, 18, 8)),
+            ("overdue", "o2", wita(2026, 12, 21, 8)),
+            ("overdue", "o3", wita(2026, 12, 22, 8)),
+            ("overdue", "o4", wita(2026, 12, 23, 8)),  # 24-28: leave, Christmas, weekend
+            ("overdue", "o5", wita(2026, 12, 28, 8)),
+        ]
+        assert planned[0].dedupe_key == f"dl:{deadline.id}:a{setup.rsud}:v1:h-7"
+        # Both focal points of the agency, nobody of another agency.
+        assert len(await rows(db, recipient=setup.focal2)) == 9
+        assert await rows(db, recipient=setup.other_focal) == []
+        escalation = await rows(db, kinds=[deadlines.ESCALATION])
+        assert [(r.recipient_id, r.due_at) for r in escalation] == [
+            (setup.coordinator, wita(2026, 12, 21, 16))
+        ]
+
+
+async def test_weekend_and_holiday_reminders_move_earlier(
+    sessions: async_sessionmaker[AsyncSession], clock: FakeClock, setup: Setup
+) -> None:
+    async with sessions() as db, db.begin():
+        # Monday 28 December: H-1 is Sunday, H-3 is Christmas, 24 is cuti bersama.
+        await make(db, clock, setup, wita(2026, 12, 28, 16))
+        planned = await rows(db, recipient=setup.focal, kinds=[deadlines.REMINDER])
+        assert [(r.payload["label"], r.due_at) for r in planned] == [
+            ("h-7", wita(2026, 12, 21, 8)),
+            ("h-1", wita(2026, 12, 23, 8)),  # H-3 and H-1 share Wednesday 23: one reminder
+            ("h-0", wita(2026, 12, 28, 8)),
+        ]
+
+
+async def test_quiet_hour_reminders_move_to_the_evening(
+    sessions: async_sessionmaker[AsyncSession], clock: FakeClock, setup: Setup
+) -> None:
+    async with sessions() as db, db.begin():
+        await make(db, clock, setup, wita(2026, 12, 18, 23), hour=21, offsets=(3, 1))
+        planned = await rows(db, recipient=setup.focal, kinds=[deadlines.REMINDER])
+        assert [r.due_at for r in planned] == [wita(2026, 12, 15, 19), wita(2026, 12, 17, 19)]
+        overdue = await rows(db, recipient=setup.focal, kinds=[deadlines.OVERDUE])
+        # 21.00 is quiet: overdue reminders go out at 07.00 the next working day instead.
+        assert overdue[0].due_at == wita(2026, 12, 22, 7)
+
+
+async def test_past_moments_are_not_planned_but_one_comes_now(
+    sessions: async_sessionmaker[AsyncSession], clock: FakeClock, setup: Setup
+) -> None:
+    async with sessions() as db, db.begin():
+        await make(db, clock, setup, wita(2026, 12, 11, 16))  # Friday: H-7 is past
+        labels = [r.payload["label"] for r in await rows(db, recipient=setup.focal)][:3]
+        assert labels == ["h-3", "h-1", "h-0"]
+        # Due today at 16.00: every reminder moment (08.00 today and before) has passed.
+        await make(db, clock, setup, wita(2026, 12, 7, 16), agency_id=setup.setda)
+        today = await rows(db, recipient=setup.other_focal, kinds=[deadlines.REMINDER])
+        assert [(r.payload["label"], r.due_at) for r in today] == [("h-0", clock.now())]
+
+
+async def test_done_stops_the_rest_for_the_agency(
+    sessions: async_sessionmaker[AsyncSession], clock: FakeClock, setup: Setup
+) -> None:
+    async with sessions() as db, db.begin():
+        deadline = await make(db, clock, setup, wita(2026, 12, 17, 16))
+        await deadlines.acknowledge(
+            db, clock, deadline.id, setup.rsud, setup.focal, AckStatus.IN_PROGRESS
+        )
+        assert len(await rows(db, recipient=setup.focal)) == 9  # in progress: they go on
+        await deadlines.acknowledge(
+            db, clock, deadline.id, setup.rsud, setup.focal, AckStatus.DONE
+        )
+        assert await rows(db, kinds=deadlines.PLAN_KINDS) == []
+        skipped = await rows(db, state=OutboxState.SKIPPED, kinds=deadlines.PLAN_KINDS)
+        assert len(skipped) == 9 * 2 + 1  # both focal points and the escalation
+        with pytest.raises(NotAllowed):
+            await deadlines.acknowledge(
+                db, clock, deadline.id, setup.rsud, setup.other_focal, AckStatus.DONE
+            )
+
+
+async def test_edit_replans_only_unsent_rows(
+    sessions: async_sessionmaker[AsyncSession], clock: FakeClock, setup: Setup
+) -> None:
+    async with sessions() as db, db.begin():
+        deadline = await make(db, clock, setup, wita(2026, 12, 17, 16))
+        first = (await rows(db, recipient=setup.focal))[0]
+        first.state = OutboxState.SENT  # H-7 went out already
+        await db.flush()
+        await deadlines.edit(
+            db, clock, setup.cal, deadline.id, setup.coordinator, due_at=wita(2027, 1, 14, 16)
+        )
+        assert deadline.version == 2
+        pending = await rows(db, recipient=setup.focal)
+        assert {r.payload["tag"] for r in pending} == {"v2"}
+        assert pending[0].due_at == wita(2027, 1, 7, 8)
+        sent = await rows(db, recipient=setup.focal, state=OutboxState.SENT)
+        assert [r.id for r in sent] == [first.id]
+        changed = await rows(db, kinds=[deadlines.CHANGED])
+        assert {r.recipient_id for r in changed} == {setup.focal, setup.focal2}
+        assert all(r.due_at == clock.now() for r in changed)
+
+
+async def test_cancel_skips_everything_and_tells(
+    sessions: async_sessionmaker[AsyncSession], clock: FakeClock, setup: Setup
+) -> None:
+    async with sessions() as db, db.begin():
+        deadline = await make(db, clock, setup, wita(2026, 12, 17, 16), agency_id=None)
+        assert len(await rows(db, recipient=setup.other_focal)) == 9  # all agencies
+        await deadlines.cancel(db, clock, deadline.id, setup.coordinator)
+        assert await rows(db, kinds=deadlines.PLAN_KINDS) == []
+        changed = await rows(db, kinds=[deadlines.CHANGED])
+        assert {r.recipient_id for r in changed} == {setup.focal, setup.focal2, setup.other_focal}
+
+
+async def test_extension_approved_moves_only_that_agency(
+    sessions: async_sessionmaker[AsyncSession], clock: FakeClock, setup: Setup
+) -> None:
+    async with sessions() as db, db.begin():
+        deadline = await make(db, clock, setup, wita(2026, 12, 17, 16), agency_id=None)
+        request = await deadlines.request_extension(
+            db, clock, deadline.id, setup.rsud, setup.focal, wita(2027, 1, 8, 16), "Data belum ada"
+        )
+        asked = await rows(db, kinds=[deadlines.EXTENSION])
+        assert [r.recipient_id for r in asked] == [setup.coordinator]
+        decision = await deadlines.decide_extension(
+            db, clock, setup.cal, request.id, setup.coordinator, approve=True
+        )
+        assert decision.request.status == ExtensionStatus.APPROVED
+        mine = await rows(db, recipient=setup.focal, kinds=[deadlines.REMINDER])
+        assert {r.payload["tag"] for r in mine} == {"v1.1"}
+        assert mine[-1].due_at == wita(2027, 1, 8, 8)
+        others = await rows(db, recipient=setup.other_focal, kinds=[deadlines.REMINDER])
+        assert others[-1].due_at == wita(2026, 12, 17, 8)
+        told = await rows(db, kinds=[deadlines.EXTENSION_DECIDED])
+        assert {r.recipient_id for r in told} == {setup.focal, setup.focal2}
+        # A second decision changes nothing.
+        again = await deadlines.decide_extension(
+            db, clock, setup.cal, request.id, setup.coordinator, approve=False
+        )
+        assert again.request.status == ExtensionStatus.APPROVED
+
+
+async def test_new_focal_point_gets_the_open_plan(
+    sessions: async_sessionmaker[AsyncSession], clock: FakeClock, setup: Setup
+) -> None:
+    async with sessions() as db, db.begin():
+        await make(db, clock, setup, wita(2026, 12, 17, 16))
+        newcomer = await people.register(db, clock, 7010, "Ibu Sari", [Role.FOCAL])
+        await agencies.add_member(db, clock, setup.rsud, newcomer.id)
+        clock.advance(days=4)  # Friday 11 December: H-7 has passed
+        count = await deadlines.plan_for_person(db, clock, setup.cal, newcomer.id)
+        planned = await rows(db, recipient=newcomer.id)
+        assert len(planned) == 8
+        assert count == 8 + 1  # and the escalation, re-timed (already planned)
+        assert planned[0].payload["label"] == "h-3"
+
+
+async def test_catch_up_skips_the_older_reminder(
+    sessions: async_sessionmaker[AsyncSession], clock: FakeClock, setup: Setup
+) -> None:
+    async with sessions() as db, db.begin():
+        await make(db, clock, setup, wita(2026, 12, 17, 16))
+        h7, h3 = (await rows(db, recipient=setup.focal))[:2]
+        clock.set(wita(2026, 12, 14, 9))  # the bot was down across H-7 and H-3
+        assert await deadlines.superseded(db, h7, clock.now())
+        assert not await deadlines.superseded(db, h3, clock.now())
+
+
+async def test_csv_import_rejects_the_whole_file(
+    sessions: async_sessionmaker[AsyncSession], clock: FakeClock, setup: Setup
+) -> None:
+    bad = (
+        "agency,title,due,description,recurrence\n"
+        "RSUD S.K. Lerik,Laporan triwulan,10-12-2026 16.00,,triwulan\n"
+        "Dinas Entah,Dokumen,11-12-2026,,\n"
+        ",Swa-penilaian,01-01-2020,,\n"
+        "Setda,,11-12-2026,,\n"
+        "Setda,Rapat,31-02-2027,,\n"
+        "Setda,Rapat,11-12-2026,,kadang\n"
+    )
+    async with sessions() as db, db.begin():
+        result = await deadlines.import_csv(db, clock, setup.cal, bad)
+        assert [(r.line, r.problem) for r in result.rejected] == [
+            (3, RowProblem.AGENCY),
+            (4, RowProblem.DUE_PAST),
+            (5, RowProblem.TITLE),
+            (6, RowProblem.DUE),
+            (7, RowProblem.RECURRENCE),
+        ]
+        assert result.created == []
+        assert (await db.scalars(select(Deadline))).all() == []
+        good = (
+            "agency,title,due\n"
+            "RSUD S.K. Lerik,Laporan,10-12-2026 16.00\n"
+            ",Swa-penilaian,10/12/2026\n"
+        )
+        result = await deadlines.import_csv(db, clock, setup.cal, good)
+        assert [d.agency_id for d in result.created] == [setup.rsud, None]
+        assert result.created[1].due_at == wita(2026, 12, 10, 16)
+
+
+def test_parse_due_is_strict() -> None:
+    cal = work_calendar(WITA)
+    now = wita(2026, 12, 7, 9)
+    assert deadlines.parse_due("10-12-2026 16.00", now, cal) == wita(2026, 12, 10, 16)
+    assert deadlines.parse_due("10/12/2026", now, cal) == wita(2026, 12, 10, 16)
+    assert deadlines.parse_due(" 7-12-2026 09:30 ", now, cal) == wita(2026, 12, 7, 9, 30)
+    for text, code in [
+        ("besok", "format"),
+        ("32-12-2026", "format"),
+        ("10-12-2026 25.00", "format"),
+        ("2026-12-10", "format"),
+        ("07-12-2026 08.00", "past"),
+        ("01-01-2040", "far"),
+    ]:
+        with pytest.raises(deadlines.BadDue) as caught:
+            deadlines.parse_due(text, now, cal)
+        assert caught.value.code == code, text
