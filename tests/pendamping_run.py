@@ -1,0 +1,133 @@
+"""`pendamping run` as a newcomer starts it: a real subprocess, no token, nothing mocked."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+READY_SECONDS = 90.0  # migrations and imports on a busy 2-core machine
+STOP_SECONDS = 10.0  # SIGTERM to exit; a clean stop takes well under a second when idle
+SETTINGS_PREFIXES = ("TELEGRAM_", "BOT_", "WEBHOOK_", "SIMULATOR_", "DATABASE_")
+
+# The personas of bot/simulator.py, as the page and its JSON API name them.
+UMKM_ID = 710002
+FOCAL_ID = 710003
+COORDINATOR_ID = 710001
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class RunningBot:
+    """One `python -m bot run --port N` and where its output goes."""
+
+    process: subprocess.Popen[bytes]
+    port: int
+    workdir: Path
+    database: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    @property
+    def stdout(self) -> str:
+        return (self.workdir / "stdout.txt").read_text(errors="replace")
+
+    @property
+    def stderr(self) -> str:
+        return (self.workdir / "stderr.txt").read_text(errors="replace")
+
+    def wait_until_ready(self, seconds: float = READY_SECONDS) -> None:
+        """Until the web chat answers and the bot polls ("Simulator ready"); fails early if the
+        command died."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(
+                    f"pendamping run exited with {self.process.returncode}:\n{self.stderr}"
+                )
+            if "Simulator ready" in self.stdout:
+                try:
+                    if httpx.get(f"{self.url}sim/api/personas", timeout=2).status_code == 200:
+                        return
+                except httpx.TransportError:
+                    pass
+            time.sleep(0.2)
+        raise AssertionError(f"pendamping run did not answer in {seconds:.0f} s:\n{self.stderr}")
+
+    def terminate(self, seconds: float = STOP_SECONDS) -> tuple[int, float]:
+        """SIGTERM, then the exit code and how long the stop took (fails if it hangs)."""
+        started = time.monotonic()
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            code = self.process.wait(timeout=seconds)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(
+                f"pendamping run still running {seconds:.0f} s after SIGTERM:\n{self.stderr}"
+            ) from None
+        return code, time.monotonic() - started
+
+
+@contextmanager
+def pendamping_run(workdir: Path) -> Iterator[RunningBot]:
+    """Start the command in workdir (so no developer .env is read); kill it if a test fails."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(SETTINGS_PREFIXES)}
+    database = workdir / "bot.db"
+    env |= {
+        "DATABASE_URL": f"sqlite+aiosqlite:///{database}",
+        "BOT_DATA_DIR": str(workdir / "data"),
+        "PYTHONPATH": str(ROOT),
+        "PYTHONUNBUFFERED": "1",
+    }
+    port = free_port()
+    with (workdir / "stdout.txt").open("wb") as out, (workdir / "stderr.txt").open("wb") as err:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run", "--port", str(port)],
+            cwd=workdir,
+            env=env,
+            stdout=out,
+            stderr=err,
+            stdin=subprocess.DEVNULL,
+        )
+    bot = RunningBot(process, port, workdir, database)
+    try:
+        yield bot
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=STOP_SECONDS)
+
+
+def conversation(bot: RunningBot, user_id: int, since: str = "") -> dict[str, Any]:
+    """The web chat's view of one persona's chat (long-polls while `since` is current)."""
+    response = httpx.get(
+        f"{bot.url}sim/api/messages", params={"user_id": user_id, "since": since}, timeout=30
+    )
+    response.raise_for_status()
+    data: dict[str, Any] = response.json()
+    return data
+
+
+def plain_text(tree: list[Any]) -> str:
+    """The visible text of a message's HTML tree."""
+    parts: list[str] = []
+    for node in tree:
+        parts.append(node if isinstance(node, str) else plain_text(node.get("children", [])))
+    return "".join(parts)

@@ -1,0 +1,76 @@
+"""`make run` for a newcomer: without a token, `pendamping run` serves the simulator."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from tests.pendamping_run import (
+    COORDINATOR_ID,
+    UMKM_ID,
+    RunningBot,
+    conversation,
+    pendamping_run,
+    plain_text,
+)
+
+ANSWER_SECONDS = 30.0
+
+
+def _send(bot: RunningBot, user_id: int, text: str) -> None:
+    response = httpx.post(
+        f"{bot.url}sim/api/send", json={"user_id": user_id, "text": text}, timeout=10
+    )
+    assert response.status_code == 200, response.text
+
+
+def _bot_messages_after(bot: RunningBot, user_id: int, count: int) -> list[dict[str, Any]]:
+    """Wait (bounded) until the bot has sent more than `count` messages to this persona."""
+    deadline = time.monotonic() + ANSWER_SECONDS
+    since = ""
+    while time.monotonic() < deadline:
+        chat = conversation(bot, user_id, since)
+        from_bot = [m for m in chat["messages"] if m["from_bot"]]
+        if len(from_bot) > count:
+            return from_bot
+        since = chat["version"]
+    raise AssertionError(f"the bot did not answer {user_id} in time:\n{bot.stderr}")
+
+
+def test_run_without_token_serves_the_web_chat_and_the_bot_answers(tmp_path: Path) -> None:
+    with pendamping_run(tmp_path) as bot:
+        bot.wait_until_ready()
+        assert f"http://127.0.0.1:{bot.port}" in bot.stdout
+
+        page = httpx.get(bot.url, timeout=10)
+        assert page.status_code == 200
+        assert page.headers["content-type"].startswith("text/html")
+        assert "Pendamping UMKM" in page.text
+
+        personas = httpx.get(f"{bot.url}sim/api/personas", timeout=10).json()
+        labels = {p["user_id"]: p["label"] for p in personas["personas"]}
+        assert labels[COORDINATOR_ID] == "Koordinator"
+        assert labels[UMKM_ID] == "Pelaku UMKM"
+
+        # The coordinator persona is a coordinator of the real bot: /start opens the menu.
+        _send(bot, COORDINATOR_ID, "/start")
+        menu = _bot_messages_after(bot, COORDINATOR_ID, 0)[-1]
+        assert plain_text(menu["tree"]).startswith("Halo")
+        labels_of = [b["text"] for row in menu["buttons"] for b in row]
+        assert {"Undang peserta", "Bantuan", "Privasi"} <= set(labels_of), labels_of
+
+        # A stranger gets the welcome that asks for the invitation link.
+        _send(bot, UMKM_ID, "/start")
+        welcome = _bot_messages_after(bot, UMKM_ID, 0)[-1]
+        assert "Selamat datang di Pendamping UMKM" in plain_text(welcome["tree"])
+
+        code, seconds = bot.terminate()
+    assert code == 0, bot.stderr
+    assert "Traceback" not in bot.stderr, bot.stderr
+    assert "Application.stop() complete" in bot.stderr
+    assert seconds < 5, f"stopping took {seconds:.1f} s"
+    # Settings came from the environment given, not from a .env or the default ./data folder.
+    assert bot.database.exists()
