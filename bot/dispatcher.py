@@ -178,9 +178,7 @@ async def claim_due(db: AsyncSession, clock: Clock, worker_id: str, limit: int) 
     )
     stmt = (
         update(OutboxMessage)
-        .where(
-            OutboxMessage.id.in_(select(due.c.id)), OutboxMessage.state == OutboxState.PENDING
-        )
+        .where(OutboxMessage.id.in_(select(due.c.id)), OutboxMessage.state == OutboxState.PENDING)
         .values(
             state=OutboxState.CLAIMED,
             claimed_at=now,
@@ -461,8 +459,17 @@ async def _send_all(
 
     async def serve(items: list[_Outgoing]) -> None:
         async with gate:
+            blocked = False
             for item in items:
-                await recorder.add(await _send_one(clock, bot, pacer, item))
+                if blocked:  # Telegram refused this person a moment ago: do not knock again
+                    error = "recipient unreachable (blocked the bot)"
+                    outcome = _Outcome(
+                        item.row_id, OutboxState.BLOCKED, item.due_at, item.attempts, error=error
+                    )
+                else:
+                    outcome = await _send_one(clock, bot, pacer, item)
+                    blocked = outcome.state is OutboxState.BLOCKED
+                await recorder.add(outcome)
 
     await asyncio.gather(*(serve(items) for items in by_chat.values()))
 
