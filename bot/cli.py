@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import logging
 import sys
 from collections.abc import Sequence
@@ -128,7 +129,18 @@ def _run(settings: Settings, port: int | None) -> int:
     if settings.simulated:
         from bot.simulator import serve_simulator
 
-        asyncio.run(serve_simulator(settings, port or settings.simulator_port))
+        chosen = port or settings.simulator_port
+        try:
+            asyncio.run(serve_simulator(settings, chosen))
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                raise
+            print(
+                f"pendamping: port {chosen} is already in use; "
+                "choose another with --port or SIMULATOR_PORT",
+                file=sys.stderr,
+            )
+            return EXIT_CONFIG
         return 0
     from bot.app import build_application
     from bot.runner import serve_polling

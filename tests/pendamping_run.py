@@ -86,7 +86,7 @@ class RunningBot:
 
 
 @contextmanager
-def pendamping_run(workdir: Path) -> Iterator[RunningBot]:
+def pendamping_run(workdir: Path, port: int | None = None) -> Iterator[RunningBot]:
     """Start the command in workdir (so no developer .env is read); kill it if a test fails."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(SETTINGS_PREFIXES)}
     database = workdir / "bot.db"
@@ -96,7 +96,7 @@ def pendamping_run(workdir: Path) -> Iterator[RunningBot]:
         "PYTHONPATH": str(ROOT),
         "PYTHONUNBUFFERED": "1",
     }
-    port = free_port()
+    port = port or free_port()
     with (workdir / "stdout.txt").open("wb") as out, (workdir / "stderr.txt").open("wb") as err:
         process = subprocess.Popen(
             [sys.executable, "-m", "bot", "run", "--port", str(port)],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import time
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ import httpx
 
 from tests.pendamping_run import (
     COORDINATOR_ID,
+    STOP_SECONDS,
     UMKM_ID,
     RunningBot,
     conversation,
@@ -74,3 +76,17 @@ def test_run_without_token_serves_the_web_chat_and_the_bot_answers(tmp_path: Pat
     assert seconds < 5, f"stopping took {seconds:.1f} s"
     # Settings came from the environment given, not from a .env or the default ./data folder.
     assert bot.database.exists()
+
+
+def test_a_busy_port_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = int(taken.getsockname()[1])
+        with pendamping_run(tmp_path, port=port) as bot:
+            code = bot.process.wait(timeout=60 + STOP_SECONDS)
+    assert code == 2, bot.stderr
+    assert "Traceback" not in bot.stderr, bot.stderr
+    last = bot.stderr.strip().splitlines()[-1]
+    assert f"port {port} is already in use" in last
+    assert "--port" in last
