@@ -96,7 +96,7 @@ def answer_too_long(tr: Translator, length: int, limit: int) -> Reply:
     return Reply(
         _(
             "Sorry, this answer is too long ({length} characters). Please shorten it to at "
-            "most {limit} characters, or split it into two questions' worth."
+            "most {limit} characters and send it again."
         ).format(length=length, limit=limit),
         _cancel(tr),
     )
