@@ -28,7 +28,9 @@ async def test_models_match_migrations(engine: AsyncEngine) -> None:
         assert await conn.run_sync(_diff) == []
 
 
-async def test_downgrade_to_empty_and_upgrade_again(engine: AsyncEngine, database_url: str) -> None:
+async def test_downgrade_to_empty_and_upgrade_again(
+    engine: AsyncEngine, database_url: str
+) -> None:
     async with engine.connect() as conn:
         before = await conn.run_sync(_tables)
     assert {"person", "person_role", "dialogue_state", "audit_event"} <= before

@@ -47,7 +47,11 @@ async def test_dialogue_state_survives_a_new_session(
     async with sessions() as db, db.begin():
         state2 = await dialogue.current(db, person_id)
         assert state2 is not None
-        assert (state2.flow, state2.step, state2.data) == ("invite", "sector", {"name": "Tenun Ina"})
+        assert (state2.flow, state2.step, state2.data) == (
+            "invite",
+            "sector",
+            {"name": "Tenun Ina"},
+        )
         await dialogue.finish(db, person_id)
     async with sessions() as db:
         assert await dialogue.current(db, person_id) is None
