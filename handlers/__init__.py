@@ -15,11 +15,11 @@ from telegram.ext import (
     filters,
 )
 
-from bot.callbacks import MENU
+from bot.callbacks import ASSESS, MENU
 from bot.context import BotApplication, BotContext
 from bot.i18n import N_, Translator
 from db.models import Person, Role
-from handlers import dialogue, guards, menu, start
+from handlers import assessment, dialogue, guards, menu, start
 from handlers.base import Callback
 from handlers.errors import on_error
 
@@ -40,6 +40,12 @@ COMMANDS: tuple[Command, ...] = (
     Command("bantuan", N_("Help"), menu.cmd_help),
     Command("privasi", N_("How we look after your data"), menu.cmd_privacy),
     Command("batal", N_("Stop the current step"), menu.cmd_cancel),
+    Command(
+        "penilaian",
+        N_("ISO 18091 self-assessment"),
+        assessment.cmd_penilaian,
+        frozenset({Role.FOCAL, Role.COORDINATOR}),
+    ),
 )
 
 
@@ -54,6 +60,7 @@ def register(app: BotApplication) -> None:
 
     # Callback routes, by prefix.
     app.add_handler(CallbackQueryHandler(menu.btn_menu, pattern=MENU.pattern))
+    app.add_handler(CallbackQueryHandler(assessment.btn_sa, pattern=ASSESS.pattern))
 
     # Text, photos and documents: the dialogue the person is in.
     app.add_handler(

@@ -26,7 +26,9 @@ MENU_ENTRIES: tuple[MenuEntry, ...] = (
     MenuEntry("progress", N_("My progress"), frozenset({Role.UMKM})),
     MenuEntry("ask", N_("Ask a mentor"), frozenset({Role.UMKM})),
     MenuEntry("deadlines", N_("My deadlines"), frozenset({Role.FOCAL})),
-    MenuEntry("selfassess", N_("ISO 18091 self-assessment"), frozenset({Role.FOCAL})),
+    MenuEntry(
+        "selfassess", N_("ISO 18091 self-assessment"), frozenset({Role.FOCAL, Role.COORDINATOR})
+    ),
     MenuEntry("questions", N_("Mentoring questions"), frozenset({Role.MENTOR})),
     MenuEntry("invite", N_("Invite people"), frozenset({Role.COORDINATOR})),
     MenuEntry("deadlines_admin", N_("Manage deadlines"), frozenset({Role.COORDINATOR})),

@@ -1,0 +1,188 @@
+"""The ISO 18091 self-assessment as focal points and coordinators meet it."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.services import agencies, people
+from bot.services import assessment as sa
+from db.models import AssessmentRating, AssessmentState, Light, Role
+from tests.e2e.conftest import World
+from tests.e2e.people import Person
+
+PNG = b"\x89PNG\r\n\x1a\n"
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64
+
+
+async def _focal(world: World, name: str, agency: str = "Setda") -> Person:
+    """A focal point already linked to an agency (invitations are tested elsewhere)."""
+    person = world.person(name)
+    async with world.sessions() as db, db.begin():
+        known = await people.register(db, world.clock, person.user_id, name, [Role.FOCAL])
+        found = await agencies.find(db, agency)
+        assert found is not None
+        await agencies.add_member(db, world.clock, found.id, known.id)
+    return person
+
+
+def _labels(person: Person) -> list[str]:
+    return [b.text for row in person.last.buttons for b in row]
+
+
+async def test_focal_point_rates_over_pages_adds_a_note_and_sees_the_summary(
+    world: World,
+) -> None:
+    yohanes = await _focal(world, "Yohanes")
+    overview = await yohanes.send("/penilaian")
+    assert "Swa-penilaian ISO 18091" in overview.text
+    assert "Setda · Triwulan IV 2026" in overview.text
+    assert "Tata kelola 0/10" in overview.text
+
+    page = await yohanes.press("Tata kelola 0/10")
+    assert "halaman 1 dari 4" in page.text
+    assert "1. Sistem manajemen mutu terpadu" in page.text
+    page = await yohanes.press("1. 🟢 Hijau")
+    assert yohanes.last_toast == "Tersimpan: 🟢 Hijau"
+    assert "1. 🟢 Hijau ✓" in _labels(yohanes)
+    assert "Tata kelola 1/10" in page.text
+    await yohanes.press("2. 🟡 Kuning")
+    await yohanes.press("1. 🔴 Merah")  # changing one's mind: the last tap counts
+    assert "1. 🔴 Merah ✓" in _labels(yohanes)
+    assert "1. 🟢 Hijau" in _labels(yohanes)
+
+    page = await yohanes.press("Berikutnya ▶")
+    assert "halaman 2 dari 4" in page.text
+    await yohanes.press("4. 🟢 Hijau")
+    prompt = await yohanes.press("4. Tambah catatan")
+    assert "catatan singkat" in prompt.text
+    saved = await yohanes.send("Laporan keuangan 2025 sudah diperiksa BPK.")
+    assert "Catatan tersimpan" in saved.text
+    assert "Laporan keuangan 2025 sudah diperiksa BPK." in saved.text
+    assert "Tata kelola 3/10" in saved.text
+
+    # Later, /penilaian opens the page where Yohanes left off.
+    resumed = await yohanes.send("/penilaian")
+    assert "halaman 2 dari 4" in resumed.text
+
+    back = await yohanes.press("Kembali")
+    assert "Sudah dinilai: 3 dari 39 indikator." in back.text
+    summary = await yohanes.press("Ringkasan")
+    assert "Tata kelola: 🟢 1 · 🟡 1 · 🔴 1 · 7 belum dinilai" in summary.text
+    assert "Belum dikirim: 3 dari 39" in summary.text
+
+    await yohanes.press("Kembali")
+    early = await yohanes.press("Kirim penilaian")
+    assert "Masih ada 36 indikator yang belum dinilai" in early.text
+
+    async with world.sessions() as db:
+        rows = (await db.scalars(select(AssessmentRating))).all()
+        assert {r.indicator_id: r.light for r in rows} == {
+            "I01": Light.RED,
+            "I02": Light.YELLOW,
+            "I04": Light.GREEN,
+        }
+
+
+async def test_focal_point_adds_a_photo_and_the_assessment_is_sent(world: World) -> None:
+    maria = await _focal(world, "Maria", "BKD")
+    await maria.send("/penilaian")
+    await maria.press("Lingkungan 0/9")
+    prompt = await maria.press("1. Tambah foto")
+    assert "kirim foto" in prompt.text
+    wrong = await maria.send("ini fotonya")
+    assert "mohon kirim fotonya" in wrong.text
+    saved = await maria.send_photo(JPEG)
+    assert "Foto bukti tersimpan" in saved.text
+
+    # The other 38 indicators are rated by a colleague (same agency) meanwhile.
+    iso = world.deps.content.iso18091
+    colleague = await _focal(world, "Agus", "BKD")
+    async with world.sessions() as db, db.begin():
+        agus = await people.find_by_telegram_id(db, colleague.user_id)
+        assert agus is not None
+        sheet, _ = await sa.open_current(db, world.clock, agus.id, "2026-Q4")
+        for indicator in iso.indicators[:-1]:
+            await sa.rate(db, world.clock, iso, agus.id, sheet.id, indicator.id, Light.GREEN)
+    last = iso.indicators[-1]
+    page = await maria.press("Berikutnya ▶")
+    page = await maria.press("Berikutnya ▶")
+    assert last.title in page.text
+    assert "(oleh Agus)" in page.text
+    await maria.press("9. 🟡 Kuning")
+    await maria.press("Kembali")
+    done = await maria.press("Kirim penilaian")
+    assert "Terima kasih, penilaian sudah terkirim" in done.text
+    assert "Lingkungan: 🟢 8 · 🟡 1 · 🔴 0" in done.text
+    assert "Perlu perhatian lebih dulu: Lingkungan (0 merah, 1 kuning)." in done.text
+
+    # A rating button of the sent assessment is stale now.
+    stale = await maria.press_data(f"sa:r:{sheet.id}.I01.r")
+    assert "tombol ini sudah tidak berlaku" in stale.text
+    async with world.sessions() as db:
+        sent = await sa.load(db, agus.id, sheet.id)
+        assert sent.state is AssessmentState.SUBMITTED
+        assert sent.light("I01") is Light.GREEN
+        assert sent.ratings["L01"].evidence_id is not None
+    again = await maria.send("/penilaian")
+    assert "Sudah dikirim pada Senin, 7 Desember 2026" in again.text
+
+
+async def test_coordinator_gets_the_chart_photo_with_a_summary(world: World) -> None:
+    yohanes = await _focal(world, "Yohanes")
+    await yohanes.send("/penilaian")
+    await yohanes.press("Ekonomi 0/8")
+    await yohanes.press("1. 🔴 Merah")
+
+    koordinator = world.coordinator("Yuliana")
+    reply = await koordinator.send("/penilaian")
+    assert reply.photo is not None
+    assert reply.photo.startswith(PNG)
+    assert "Swa-penilaian ISO 18091 · Triwulan IV 2026" in reply.text
+    assert "Setda (belum dikirim, 1/39 dinilai): 🟢 0 · 🟡 0 · 🔴 1" in reply.text
+    assert "BKD: belum mulai" in reply.text
+    previous = await koordinator.press("◀ Triwulan lalu")
+    assert previous.photo is not None
+    assert "Triwulan III 2026" in previous.text
+
+    # From the main menu too.
+    await koordinator.send("/menu")
+    menu_chart = await koordinator.press("Swa-penilaian ISO 18091")
+    assert menu_chart.photo is not None
+
+
+async def test_forged_foreign_and_unlinked_taps_are_refused_politely(world: World) -> None:
+    setda = await _focal(world, "Yohanes")
+    await setda.send("/penilaian")
+    page = await setda.press("Tata kelola 0/10")
+    own_button = page.buttons[0][0].data
+    assert own_button is not None
+    assert own_button.startswith("sa:r:")
+
+    forged = await setda.press_data("sa:r:9999.I01.g")
+    assert "tombol ini sudah tidak berlaku" in forged.text
+    odd = await setda.press_data("sa:r:1.ZZZ.g")
+    assert "tombol ini sudah tidak berlaku" in odd.text
+    garbage = await setda.press_data("sa:q:x")
+    assert "tombol ini sudah tidak berlaku" in garbage.text
+
+    # A focal point of another agency pressing Setda's button.
+    rsud = await _focal(world, "Maria", "RSUD S.K. Lerik")
+    await rsud.send("/penilaian")
+    foreign = await rsud.press_data(own_button)
+    assert "tombol ini sudah tidak berlaku" in foreign.text
+
+    # A coordinator (not a focal point) cannot rate.
+    koordinator = world.coordinator()
+    await koordinator.send("/start")
+    refused = await koordinator.press_data(own_button)
+    assert "tidak tersedia untuk peran" in refused.text
+
+    # A focal point without an agency gets an explanation.
+    lonely = world.person("Agus")
+    async with world.sessions() as db, db.begin():
+        await people.register(db, world.clock, lonely.user_id, "Agus", [Role.FOCAL])
+    explained = await lonely.send("/penilaian")
+    assert "belum terhubung dengan perangkat daerah" in explained.text
+
+    async with world.sessions() as db:
+        assert (await db.scalars(select(AssessmentRating))).all() == []
