@@ -23,7 +23,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "webchat.png"
 WAIT_MS = 5000
 PERSONAS = [
     Persona(601, "Maria", "Pelaku UMKM", "Tenun ikat, Kelurahan Oebobo"),
@@ -124,8 +123,5 @@ async def test_webchat_conversation_buttons_personas_and_photo(
             await page.set_input_files("#photo-input", files=[upload])
             await expect(page.locator(".msg.user img")).to_have_count(1)
             await expect(bot_bubbles.last).to_contain_text(f"Foto diterima ({len(png)} bita)")
-            if os.environ.get("SAVE_SCREENSHOT") == "1":
-                SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-                await page.screenshot(path=str(SCREENSHOT))
         finally:
             await browser.close()
