@@ -15,11 +15,40 @@ from telegram.ext import (
     filters,
 )
 
-from bot.callbacks import ASSESS, MENU
+from bot.callbacks import (
+    ANSWER,
+    ASK,
+    ASSESS,
+    CHECK,
+    CHECK_ANSWER,
+    CONSENT,
+    DL_ADMIN,
+    DL_ANSWER,
+    DL_EXT,
+    DL_NEW,
+    DL_OPEN,
+    GUIDE,
+    INVITE,
+    MENU,
+    ONBOARD,
+)
 from bot.context import BotApplication, BotContext
 from bot.i18n import N_, Translator
 from db.models import Person, Role
-from handlers import assessment, dialogue, guards, menu, start
+from handlers import (
+    assessment,
+    checklist,
+    deadlines,
+    dialogue,
+    guards,
+    guidance,
+    invite,
+    menu,
+    onboarding,
+    progress,
+    questions,
+    start,
+)
 from handlers.base import Callback
 from handlers.errors import on_error
 
@@ -41,9 +70,25 @@ COMMANDS: tuple[Command, ...] = (
     Command("privasi", N_("How we look after your data"), menu.cmd_privacy),
     Command("batal", N_("Stop the current step"), menu.cmd_cancel),
     Command(
+        "undang", N_("Invite a participant"), invite.cmd_invite, frozenset({Role.COORDINATOR})
+    ),
+    Command("panduan", N_("SNI guidance"), guidance.cmd_panduan, frozenset({Role.UMKM})),
+    Command("cek", N_("Readiness check"), checklist.cmd_cek, frozenset({Role.UMKM})),
+    Command("kemajuan", N_("My progress"), progress.cmd_kemajuan, frozenset({Role.UMKM})),
+    Command("tanya", N_("Ask a mentor"), questions.cmd_tanya, frozenset({Role.UMKM})),
+    Command(
+        "pertanyaan", N_("Open questions"), questions.cmd_pertanyaan, frozenset({Role.MENTOR})
+    ),
+    Command(
         "penilaian",
         N_("ISO 18091 self-assessment"),
         assessment.cmd_penilaian,
+        frozenset({Role.FOCAL, Role.COORDINATOR}),
+    ),
+    Command(
+        "tenggat",
+        N_("Programme deadlines"),
+        deadlines.cmd_tenggat,
         frozenset({Role.FOCAL, Role.COORDINATOR}),
     ),
 )
@@ -60,8 +105,25 @@ def register(app: BotApplication) -> None:
 
     # Callback routes, by prefix.
     app.add_handler(CallbackQueryHandler(menu.btn_menu, pattern=MENU.pattern))
+    app.add_handler(CallbackQueryHandler(invite.btn_invite, pattern=INVITE.pattern))
+    app.add_handler(CallbackQueryHandler(onboarding.btn_consent, pattern=CONSENT.pattern))
+    app.add_handler(CallbackQueryHandler(onboarding.btn_onboard, pattern=ONBOARD.pattern))
+    app.add_handler(CallbackQueryHandler(guidance.btn_g, pattern=GUIDE.pattern))
+    app.add_handler(CallbackQueryHandler(checklist.btn_ca, pattern=CHECK_ANSWER.pattern))
+    app.add_handler(CallbackQueryHandler(checklist.btn_ck, pattern=CHECK.pattern))
+    app.add_handler(CallbackQueryHandler(questions.btn_ask, pattern=ASK.pattern))
+    app.add_handler(CallbackQueryHandler(questions.btn_answer, pattern=ANSWER.pattern))
     app.add_handler(CallbackQueryHandler(assessment.btn_sa, pattern=ASSESS.pattern))
+    app.add_handler(CallbackQueryHandler(deadlines.btn_answer, pattern=DL_ANSWER.pattern))
+    app.add_handler(CallbackQueryHandler(deadlines.btn_open, pattern=DL_OPEN.pattern))
+    app.add_handler(CallbackQueryHandler(deadlines.btn_extension, pattern=DL_EXT.pattern))
+    app.add_handler(CallbackQueryHandler(deadlines.btn_new, pattern=DL_NEW.pattern))
+    app.add_handler(CallbackQueryHandler(deadlines.btn_admin, pattern=DL_ADMIN.pattern))
 
+    # A text sent as a reply to a question's message: a mentor's answer (else the dialogue).
+    app.add_handler(
+        MessageHandler(filters.REPLY & filters.TEXT & ~filters.COMMAND, questions.msg_reply)
+    )
     # Text, photos and documents: the dialogue the person is in.
     app.add_handler(
         MessageHandler(

@@ -45,7 +45,7 @@ from db.models import (
 
 REMINDER = "reminder"
 OVERDUE = "overdue"
-ESCALATION = "escalation"
+ESCALATION = "deadline_escalation"
 CHANGED = "deadline_changed"
 HELP = "help_request"
 EXTENSION = "extension_request"
@@ -423,7 +423,7 @@ async def agency_done(db: AsyncSession, deadline_id: int, agency_id: int) -> boo
     return found is not None
 
 
-async def _member_agency(
+async def check_member(
     db: AsyncSession, deadline: Deadline, person_id: int, agency_id: int
 ) -> Agency:
     """The agency, checked: the person is its focal point and the deadline applies to it."""
@@ -448,7 +448,7 @@ async def acknowledge(
 ) -> DeadlineAck:
     """Record a focal point's answer; "done" ends the agency's remaining reminders."""
     deadline = await get_open(db, deadline_id)
-    await _member_agency(db, deadline, person_id, agency_id)
+    await check_member(db, deadline, person_id, agency_id)
     ack = await db.scalar(
         select(DeadlineAck).where(
             DeadlineAck.deadline_id == deadline_id, DeadlineAck.person_id == person_id
@@ -508,7 +508,7 @@ async def request_extension(
 ) -> ExtensionRequest:
     """Ask for a later date; every coordinator gets the request with Approve / Decline."""
     deadline = await get_open(db, deadline_id)
-    agency = await _member_agency(db, deadline, person_id, agency_id)
+    agency = await check_member(db, deadline, person_id, agency_id)
     current = await target(db, deadline, agency)
     if new_due_at <= max(current.due_at, clock.now()):
         raise BadDue(DueError.PAST)
