@@ -186,3 +186,20 @@ async def test_forged_foreign_and_unlinked_taps_are_refused_politely(world: Worl
 
     async with world.sessions() as db:
         assert (await db.scalars(select(AssessmentRating))).all() == []
+
+
+async def test_note_too_long_is_refused_and_cancel_leaves_the_step(world: World) -> None:
+    yohanes = await _focal(world, "Yohanes")
+    await yohanes.send("/penilaian")
+    await yohanes.press("Sosial 0/12")
+    await yohanes.press("2. Tambah catatan")
+    photo = await yohanes.send_photo(JPEG)
+    assert "mohon ketik catatan sebagai teks" in photo.text
+    long = await yohanes.send("x" * 600)
+    assert "catatan paling panjang 500 huruf" in long.text
+    page = await yohanes.press("Batal")
+    assert "Sosial 0/12" in page.text
+    after = await yohanes.send("catatan yang terlambat")
+    assert "belum memahami pesan itu" in after.text
+    async with world.sessions() as db:
+        assert (await db.scalars(select(AssessmentRating))).all() == []
