@@ -249,13 +249,15 @@ async def _photo(db: AsyncSession, deps: Deps, evidence_id: int | None) -> Attac
     if evidence_id is None:
         return None
     found = await db.get(Evidence, evidence_id)
-    if found is None or not found.mime.startswith("image/"):
+    if found is None:
         return None
     try:
         data = await evidence.read_evidence(deps.settings.data_dir, found)
     except OSError:
-        return None  # the text still goes out; the photo is in the coordinator's export
-    return Attachment(data, found.filename or f"pertanyaan.{found.mime.split('/')[1]}")
+        return None  # the text still goes out without the file
+    is_photo = found.mime.startswith("image/")
+    name = found.filename or f"pertanyaan.{evidence.ALLOWED_MIME.get(found.mime, 'bin')}"
+    return Attachment(data, name, is_photo=is_photo)
 
 
 async def _for_mentor(

@@ -12,7 +12,7 @@ from bot.clock import Clock
 from bot.content import Content
 from bot.services import outbox
 from bot.services.calendar import WorkCalendar
-from db.models import Business, GuidanceProgress, Person, Role
+from db.models import Business, GuidanceProgress, Person, PersonRole, Role
 
 KIND_NUDGE = "nudge"
 INACTIVE_AFTER = timedelta(days=7)
@@ -94,7 +94,11 @@ async def plan_nudges(db: AsyncSession, clock: Clock, calendar: WorkCalendar) ->
         await db.scalars(
             select(Business)
             .join(Person, Person.id == Business.owner_id)
-            .where(last_sign <= cutoff, Person.unreachable_since.is_(None))
+            .where(
+                last_sign <= cutoff,
+                Person.unreachable_since.is_(None),
+                Person.roles.any(PersonRole.role == Role.UMKM),
+            )
             .order_by(Business.id)
         )
     ).all()

@@ -161,3 +161,34 @@ async def test_nudge_arrives_after_a_quiet_week_and_not_after_an_active_one(
     async with world.sessions() as db:
         rows = (await db.scalars(select(OutboxMessage).where(OutboxMessage.kind == "nudge"))).all()
         assert len(rows) == 1
+
+
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 4 + b"\xff\xd9"
+
+
+async def test_question_with_a_photo_and_a_topic_reaches_the_mentor_with_the_photo(
+    world: World,
+) -> None:
+    koordinator = world.coordinator("Yuliana")
+    await koordinator.send("/start")
+    maria = await _business_owner(world, "Maria", "Tenun Ina")
+    module = world.deps.content.modules_for("tenun")[0]
+
+    await maria.send("/menu")
+    prompt = await maria.press_data(f"ask:{module.id}")  # "Tanya mentor" under a guide step
+    assert module.title in prompt.text
+    saved = await maria.send_photo(JPEG)
+    assert "Foto sudah kami simpan" in saved.text
+    asked = await maria.send("Apakah warna benang ini sudah rata?")
+    assert "sudah sampai kepada mentor" in asked.text
+
+    await world.tick()
+    question = await koordinator.expect("Apakah warna benang ini sudah rata?")
+    assert module.title in question.text
+    photos = [m for m in koordinator.messages if m.photo_file]
+    assert len(photos) == 1
+    async with world.sessions() as db:
+        stored = await db.scalar(select(Question))
+        assert stored is not None
+        assert stored.topic_ref == module.id
+        assert stored.evidence_id is not None
