@@ -50,8 +50,13 @@ async def _page(
     return render.page(t.tr, iso, sheet, position, names=names, me=t.me.id, notice=notice)
 
 
-async def _open(t: Turn) -> None:
-    """Focal points: their assessment where they left off; coordinators: the chart."""
+async def _open(t: Turn, *, edit: bool = True) -> None:
+    """Focal points: their assessment where they left off; coordinators: the chart.
+
+    From another feature's message (a deadline reminder) it comes as a new message, so the
+    reminder stays readable.
+    """
+    show = t.edit if edit else t.reply
     if Role.FOCAL not in t.me.role_set:
         await _chart(t, _current_period(t))
         return
@@ -59,15 +64,15 @@ async def _open(t: Turn) -> None:
     try:
         sheet, position = await sa.open_current(t.db, t.clock, t.me.id, _current_period(t))
     except sa.NoAgency:
-        t.edit(render.no_agency(t.tr))
+        show(render.no_agency(t.tr))
         return
     if sheet.state is not AssessmentState.DRAFT:
-        t.edit(render.summary(t.tr, iso, sheet))
-    elif position is not None:
-        t.edit(await _page(t, sheet, sa.check_position(iso, position.quadrant, position.page)))
+        show(render.summary(t.tr, iso, sheet))
+    elif position is not None and sa.fits(iso, position):
+        show(await _page(t, sheet, position))
     else:
         coordinator = Role.COORDINATOR in t.me.role_set
-        t.edit(render.overview(t.tr, iso, sheet, coordinator=coordinator))
+        show(render.overview(t.tr, iso, sheet, coordinator=coordinator))
 
 
 async def _chart(t: Turn, period: str) -> None:
@@ -99,7 +104,7 @@ async def btn_sa(update: Update, context: BotContext, t: Turn) -> None:
     values = ASSESS.unpack(t.data)
     action, ref = values["action"], values["ref"]
     if action == "open":
-        await _open(t)
+        await _open(t, edit=False)
         return
     if action == "chart":
         await _chart(t, _current_period(t) if ref == "-" else ref)

@@ -151,10 +151,17 @@ def position_of(iso: Iso18091, indicator_id: str) -> Position:
     raise Stale
 
 
+def fits(iso: Iso18091, position: Position) -> bool:
+    """Whether a page exists (a kept position may outlive a change of the indicators)."""
+    quadrant, page = position.quadrant, position.page
+    return 0 <= quadrant < len(iso.quadrants) and 0 <= page < pages_in(iso, quadrant)
+
+
 def check_position(iso: Iso18091, quadrant: int, page: int) -> Position:
-    if not 0 <= quadrant < len(iso.quadrants) or not 0 <= page < pages_in(iso, quadrant):
+    position = Position(quadrant, page)
+    if not fits(iso, position):
         raise Stale
-    return Position(quadrant, page)
+    return position
 
 
 def counts(

@@ -203,3 +203,16 @@ async def test_note_too_long_is_refused_and_cancel_leaves_the_step(world: World)
     assert "belum memahami pesan itu" in after.text
     async with world.sessions() as db:
         assert (await db.scalars(select(AssessmentRating))).all() == []
+
+
+async def test_open_from_a_reminder_button_sends_a_new_message(world: World) -> None:
+    yohanes = await _focal(world, "Yohanes")
+    first = await yohanes.send("/penilaian")
+    await yohanes.press("Ekonomi 0/8")
+    before = len(yohanes.messages)
+    # The deadline reminder's "Buka swa-penilaian" button carries sa:open:-.
+    opened = await yohanes.press_data("sa:open:-", first.message_id)
+    assert len(yohanes.messages) == before + 1
+    assert opened.message_id != first.message_id
+    assert "Ekonomi 0/8" in opened.text
+    assert "halaman 1 dari 3" in opened.text
