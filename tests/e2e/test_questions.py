@@ -81,7 +81,9 @@ async def test_mentor_answers_with_a_telegram_reply(world: World) -> None:
     koordinator = world.coordinator("Yuliana")
     await koordinator.send("/start")
     maria = await _business_owner(world, "Maria", "Tenun Ina")
-    await maria.send("/tanya")
+    await maria.send("/menu")
+    prompt = await maria.press("Tanya mentor")
+    assert "tulis pertanyaan" in prompt.text
     await maria.send("Bagaimana cara mencatat ukuran kain?")
     await world.tick()
     question = await koordinator.expect("Pertanyaan baru untuk mentor")
@@ -134,6 +136,13 @@ async def test_unanswered_question_reaches_coordinators_after_two_working_days(
     assert "1 pertanyaan menunggu" in listing.text
     assert "2 hari lalu" in listing.text
     assert "Jawab 1" in koordinator.buttons()
+    await koordinator.press("Jawab 1")
+    await koordinator.send("Silakan hubungi laboratorium BSPJI Kupang.")
+    await world.tick()
+    answer = await maria.expect("Mentor menjawab pertanyaan")
+    assert "laboratorium BSPJI" in answer.text
+    empty = await koordinator.send("/pertanyaan")
+    assert "Tidak ada pertanyaan yang menunggu" in empty.text
 
 
 async def test_nudge_arrives_after_a_quiet_week_and_not_after_an_active_one(
