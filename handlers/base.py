@@ -23,6 +23,7 @@ from bot.render import common as render
 from bot.services import nudges, people
 from bot.services.errors import DomainError
 from db.models import Person, Role
+from db.session import WriteConflict, deferred_writes
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +93,9 @@ class Turn:
 HandlerFn = Callable[[Update, BotContext, Turn], Coroutine[Any, Any, None]]
 Callback = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 
+# Whether each handler wrote in its last turn: a statistic about code, not about people.
+_WROTE_LAST_TIME: dict[HandlerFn, bool] = {}
+
 
 def handler(*, roles: Iterable[Role] | None = None) -> Callable[[HandlerFn], Callback]:
     """Wrap a feature handler; `roles` limits who may use it (None: anyone, even unknown)."""
@@ -123,38 +127,70 @@ async def _handle(
     query = update.callback_query
     data = query.data if query is not None else None
     message = update.effective_message if query is None else None
-    async with deps.sessions() as db:
-        turn = Turn(db, deps, deps.i18n.translator(), None, user, chat_id, data, message)
-        try:
-            async with db.begin():
-                person = await _load_person(db, deps, user)
-                turn.person = person
-                turn.tr = deps.i18n.translator(person.locale if person else None)
-                if allowed is not None and (person is None or not (person.role_set & allowed)):
-                    turn.reply(render.not_allowed(turn.tr, person))
-                    return turn
-                await fn(update, context, turn)
-                if turn.person is not None:  # a business that uses the bot is active
-                    await nudges.record_activity(db, deps.clock, turn.person)
-        except CallbackDataError:
-            turn.discard()
-            turn.toast(render.stale_toast(turn.tr))
-            turn.reply(render.stale_button(turn.tr))
-        except DomainError as exc:
-            turn.discard()
-            turn.reply(render.domain_error(turn.tr, exc))
-        except Exception:
-            incident = secrets.token_hex(2).upper()
-            log.exception(
-                "handler %s failed: update %s, user %s, incident %s",
-                fn.__name__,
-                update.update_id,
-                user.id,
-                incident,
-            )
-            turn.discard()
-            turn.reply(render.trouble(turn.tr, incident))
-    return turn
+    # A handler that did not write last time begins as a reader (SQLite: concurrently with
+    # the writer); if it writes after someone else did, it runs again, with the write lock.
+    deferred = not _WROTE_LAST_TIME.get(fn, False)
+    while True:
+        async with deps.sessions() as db:
+            turn = Turn(db, deps, deps.i18n.translator(), None, user, chat_id, data, message)
+            try:
+                with deferred_writes(deferred) as mode:
+                    await _run_turn(fn, allowed, update, context, turn)
+                _WROTE_LAST_TIME[fn] = mode.wrote
+                return turn
+            except WriteConflict:
+                _WROTE_LAST_TIME[fn] = True
+                if deferred:
+                    deferred = False
+                    continue
+                _trouble(fn, update, turn)  # cannot happen: the write lock came first
+            except CallbackDataError:
+                turn.discard()
+                turn.toast(render.stale_toast(turn.tr))
+                turn.reply(render.stale_button(turn.tr))
+            except DomainError as exc:
+                turn.discard()
+                turn.reply(render.domain_error(turn.tr, exc))
+            except Exception:
+                if deferred and mode.conflict:  # a handler swallowed the WriteConflict
+                    _WROTE_LAST_TIME[fn], deferred = True, False
+                    continue
+                _trouble(fn, update, turn)
+            return turn
+
+
+def _trouble(fn: HandlerFn, update: Update, turn: Turn) -> None:
+    incident = secrets.token_hex(2).upper()
+    log.exception(
+        "handler %s failed: update %s, user %s, incident %s",
+        fn.__name__,
+        update.update_id,
+        turn.user.id,
+        incident,
+    )
+    turn.discard()
+    turn.reply(render.trouble(turn.tr, incident))
+
+
+async def _run_turn(
+    fn: HandlerFn,
+    allowed: frozenset[Role] | None,
+    update: Update,
+    context: BotContext,
+    turn: Turn,
+) -> None:
+    """The transaction of one update: the person, the role check, the feature handler."""
+    db, deps = turn.db, turn.deps
+    async with db.begin():
+        person = await _load_person(db, deps, turn.user)
+        turn.person = person
+        turn.tr = deps.i18n.translator(person.locale if person else None)
+        if allowed is not None and (person is None or not (person.role_set & allowed)):
+            turn.reply(render.not_allowed(turn.tr, person))
+            return
+        await fn(update, context, turn)
+        if turn.person is not None:  # a business that uses the bot is active
+            await nudges.record_activity(db, deps.clock, turn.person)
 
 
 async def _load_person(db: AsyncSession, deps: Deps, user: User) -> Person | None:
@@ -229,11 +265,12 @@ async def send_reply_with(bot: Bot, chat_id: int, reply: Reply) -> Message:
     """`send_reply` for callers without a context (the outbox dispatcher)."""
     markup = reply.markup()
     if reply.attachment is not None:
+        data = await reply.attachment.content()
         caption = reply.text if limits.visible_length(reply.text) <= limits.MAX_CAPTION else None
         if reply.attachment.is_photo:
             sent = await bot.send_photo(
                 chat_id,
-                reply.attachment.data,
+                data,
                 caption=caption,
                 filename=reply.attachment.filename,
                 reply_markup=markup if caption is not None else None,
@@ -241,7 +278,7 @@ async def send_reply_with(bot: Bot, chat_id: int, reply: Reply) -> Message:
         else:
             sent = await bot.send_document(
                 chat_id,
-                reply.attachment.data,
+                data,
                 caption=caption,
                 filename=reply.attachment.filename,
                 reply_markup=markup if caption is not None else None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -23,11 +24,19 @@ class Button:
 
 @dataclass(frozen=True)
 class Attachment:
-    """A photo or document sent with the reply; the text becomes its caption."""
+    """A photo or document sent with the reply; the text becomes its caption.
+
+    Slow files (charts) give `make` instead of `data`: it runs when the reply is sent,
+    after the transaction has closed, so no database connection waits on the drawing.
+    """
 
     data: bytes
     filename: str
     is_photo: bool = True
+    make: Callable[[], Awaitable[bytes]] | None = None
+
+    async def content(self) -> bytes:
+        return await self.make() if self.make is not None else self.data
 
 
 @dataclass(frozen=True)
