@@ -62,15 +62,16 @@ def when(tr: Translator, due_at: datetime, now: datetime) -> str:
 def answer_buttons(
     tr: Translator, deadline: Deadline, agency_id: int
 ) -> tuple[tuple[Button, ...], ...]:
-    _ = tr.pgettext
     buttons = rows(
-        Button(_("button", "Done"), DL_ANSWER.pack(deadline.id, agency_id, "d")),
-        Button(_("button", "In progress"), DL_ANSWER.pack(deadline.id, agency_id, "p")),
-        Button(_("button", "Need help"), DL_ANSWER.pack(deadline.id, agency_id, "h")),
-        Button(_("button", "More time"), DL_ANSWER.pack(deadline.id, agency_id, "x")),
+        Button(tr.pgettext("button", "Done"), DL_ANSWER.pack(deadline.id, agency_id, "d")),
+        Button(tr.pgettext("button", "In progress"), DL_ANSWER.pack(deadline.id, agency_id, "p")),
+        Button(tr.pgettext("button", "Need help"), DL_ANSWER.pack(deadline.id, agency_id, "h")),
+        Button(tr.pgettext("button", "More time"), DL_ANSWER.pack(deadline.id, agency_id, "x")),
     )
     if deadline.kind == DeadlineKind.SELF_ASSESSMENT:
-        buttons += ((Button(_("button", "Open self-assessment"), ASSESS.pack("open", "-")),),)
+        buttons += (
+            (Button(tr.pgettext("button", "Open self-assessment"), ASSESS.pack("open", "-")),),
+        )
     return buttons
 
 
@@ -418,30 +419,28 @@ def admin_detail(tr: Translator, item: DeadlineView, now: datetime) -> Reply:
                 date=tr.format_short_date(status.due_at)
             )
         lines.append(line)
-    p = tr.pgettext
     return Reply(
         "\n".join(lines),
         (
             *rows(
-                Button(p("button", "Change date"), DL_ADMIN.pack("date", d.id)),
-                Button(p("button", "Change title"), DL_ADMIN.pack("title", d.id)),
-                Button(p("button", "Cancel deadline"), DL_ADMIN.pack("cancel", d.id)),
-                Button(p("button", "Back"), DL_ADMIN.pack("list", 0)),
+                Button(tr.pgettext("button", "Change date"), DL_ADMIN.pack("date", d.id)),
+                Button(tr.pgettext("button", "Change title"), DL_ADMIN.pack("title", d.id)),
+                Button(tr.pgettext("button", "Cancel deadline"), DL_ADMIN.pack("cancel", d.id)),
+                Button(tr.pgettext("button", "Back"), DL_ADMIN.pack("list", 0)),
             ),
         ),
     )
 
 
 def confirm_cancel(tr: Translator, deadline: Deadline) -> Reply:
-    p = tr.pgettext
     return Reply(
         tr.gettext(
             "Cancel the deadline <i>{title}</i>? Its focal points will be told, and no more "
             "reminders will be sent."
         ).format(title=_e(deadline.title)),
         rows(
-            Button(p("button", "Yes, cancel"), DL_ADMIN.pack("cnf", deadline.id)),
-            Button(p("button", "Back"), DL_ADMIN.pack("open", deadline.id)),
+            Button(tr.pgettext("button", "Yes, cancel"), DL_ADMIN.pack("cnf", deadline.id)),
+            Button(tr.pgettext("button", "Back"), DL_ADMIN.pack("open", deadline.id)),
         ),
     )
 
