@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot import __version__
+from bot import __version__, cli_deadlines, cli_invite
 from bot.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("pendamping")
@@ -78,6 +78,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     check = content_commands.add_parser("check", help="validate every file in content/")
     check.add_argument("--root", type=Path, help="content folder (default: the shipped one)")
+    cli_invite.add_parsers(commands)
+    for action in commands.choices["import"]._actions:  # the kinds of `import`
+        if isinstance(action, argparse._SubParsersAction):
+            cli_deadlines.add_parser(action)
     return parser
 
 
@@ -105,6 +109,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run(settings, args.port)
     if args.command == "webhook":
         return _webhook(settings)
+    if args.command == "import" and args.import_kind == "deadlines":
+        return cli_deadlines.main(args, settings)
+    if args.command in {"invite", "import"}:
+        return cli_invite.main(args, settings)
     parser.print_help()
     return EXIT_CONFIG
 

@@ -707,6 +707,7 @@ class RowProblem(StrEnum):
     TITLE = "title"
     DUE = "due"
     DUE_PAST = "due_past"
+    DUE_FAR = "due_far"
     RECURRENCE = "recurrence"
 
 
@@ -766,7 +767,9 @@ async def import_csv(
         try:
             due_at = parse_due(values.get("due", ""), clock.now(), cal)
         except BadDue as exc:
-            problem = RowProblem.DUE_PAST if exc.code == DueError.PAST else RowProblem.DUE
+            problem = {DueError.PAST: RowProblem.DUE_PAST, DueError.FAR: RowProblem.DUE_FAR}.get(
+                exc.code, RowProblem.DUE
+            )
             result.rejected.append(Rejected(line, problem, values.get("due", "")))
             continue
         recurrence = _RECURRENCE_WORDS.get(values.get("recurrence", "").lower())

@@ -1,0 +1,74 @@
+"""`pendamping import deadlines FILE.csv`: many deadlines at once, all or nothing."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from bot.services.deadlines import Rejected, RowProblem
+from bot.settings import Settings
+
+EXIT_OK, EXIT_REJECTED = 0, 1
+
+_PROBLEMS = {
+    RowProblem.COLUMNS: "the first line must name the columns agency,title,due"
+    " (and optionally description,recurrence); found: {value}",
+    RowProblem.AGENCY: "no agency is called {value!r} (leave it empty for all agencies)",
+    RowProblem.TITLE: "the title is empty",
+    RowProblem.DUE: "{value!r} is not a date; write day-month-year, e.g. 10-12-2026 16.00",
+    RowProblem.DUE_PAST: "the date {value!r} has already passed",
+    RowProblem.DUE_FAR: "the date {value!r} is more than three years ahead; check the year",
+    RowProblem.RECURRENCE: "repeat {value!r} is unknown; use none, monthly, quarterly or yearly",
+}
+
+
+def add_parser(imports: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = imports.add_parser(
+        "deadlines",
+        help="deadlines from a CSV file (agency,title,due,description,recurrence)",
+    )
+    parser.add_argument("file", type=Path, help="CSV file, UTF-8, one deadline a line")
+
+
+def describe(problem: Rejected) -> str:
+    return f"line {problem.line}: " + _PROBLEMS[problem.problem].format(value=problem.value)
+
+
+def main(args: argparse.Namespace, settings: Settings) -> int:
+    path: Path = args.file
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"cannot read {path}: {exc}", file=sys.stderr)
+        return EXIT_REJECTED
+    return asyncio.run(_import(text, settings))
+
+
+async def _import(text: str, settings: Settings) -> int:
+    from bot.clock import SystemClock
+    from bot.content import DEFAULT_CONTENT_ROOT, load_content
+    from bot.services import agencies, deadlines
+    from bot.services.calendar import work_calendar
+    from db.session import create_engine, create_session_factory
+
+    cal = work_calendar(settings.timezone, load_content(DEFAULT_CONTENT_ROOT).extra_leave_days)
+    engine = create_engine(settings.database_url)
+    clock = SystemClock()
+    try:
+        async with create_session_factory(engine)() as db, db.begin():
+            await agencies.seed_pilot_agencies(db, clock)
+            result = await deadlines.import_csv(db, clock, cal, text)
+            if result.rejected:
+                await db.rollback()
+    finally:
+        await engine.dispose()
+    if result.rejected:
+        for problem in result.rejected:
+            print(describe(problem), file=sys.stderr)
+        count = len(result.rejected)
+        print(f"{count} line(s) rejected; nothing was imported", file=sys.stderr)
+        return EXIT_REJECTED
+    print(f"{len(result.created)} deadline(s) imported; reminders are planned")
+    return EXIT_OK
