@@ -11,9 +11,18 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import FakeClock
-from bot.services import evidence, people
-from bot.services.errors import Invalid
-from db.models import Evidence, Role
+from bot.content import Checklist, Content, Item, Section, load_content
+from bot.services import checklists, evidence, guidance, people
+from bot.services.errors import Invalid, Stale
+from db.models import (
+    AnswerValue,
+    Business,
+    ChecklistAnswer,
+    ChecklistRun,
+    Evidence,
+    Role,
+    RunState,
+)
 
 
 def tiny_png(seed: int = 0) -> bytes:
@@ -107,3 +116,230 @@ def test_check_file_refuses_by_declared_size_before_download() -> None:
         evidence.check_file("video/mp4", 10)
     with pytest.raises(evidence.FileUnsupported):
         evidence.check_file(None, 10)
+
+
+# --- checklists ------------------------------------------------------------------------------
+
+
+def _content() -> Content:
+    return load_content()
+
+
+def _checklist(*weights: tuple[str, tuple[int, ...]], version: int = 1) -> Checklist:
+    """A small checklist: sections of items with the given weights (ids s<n>i<m>)."""
+    sections = []
+    for sindex, (title, item_weights) in enumerate(weights):
+        items = tuple(
+            Item(
+                id=f"s{sindex}i{iindex}",
+                question=f"Pertanyaan {sindex}.{iindex}?",
+                weight=weight,
+                module="sni-dasar",
+                next_step=f"Langkah {sindex}.{iindex}",
+            )
+            for iindex, weight in enumerate(item_weights)
+        )
+        sections.append(Section(id=f"s{sindex}", title=title, items=items))
+    return Checklist(
+        id="uji", sector="kue", title="Uji", version=version, sections=tuple(sections)
+    )
+
+
+def test_score_is_weighted_per_section_and_overall_in_whole_percent() -> None:
+    checklist = _checklist(("Izin", (3, 1)), ("Dapur", (2, 2, 1)))
+    answers = {
+        "s0i0": checklists.Answer(AnswerValue.YES),  # 3 of 3
+        "s0i1": checklists.Answer(AnswerValue.PARTLY),  # 0.5 of 1
+        "s1i0": checklists.Answer(AnswerValue.NO),  # 0 of 2
+        "s1i1": checklists.Answer(AnswerValue.PARTLY),  # 1 of 2
+        # s1i2 unanswered: 0 of 1
+    }
+    result = checklists.score(checklist, answers)
+    assert [s.percent for s in result.sections] == [88, 20]  # 3.5/4 = 87.5 -> 88; 1/5
+    assert result.percent == 50  # 4.5 / 9
+    assert (result.answered, result.total) == (4, 5)
+    assert checklists.score(checklist, {}).percent == 0
+    everything = {i.id: checklists.Answer(AnswerValue.YES) for i in checklist.items}
+    assert checklists.score(checklist, everything).percent == 100
+
+
+def test_next_steps_are_the_heaviest_not_yet_done_items_in_order() -> None:
+    checklist = _checklist(("Izin", (1, 3, 2)), ("Dapur", (3, 2)))
+    answers = {
+        "s0i1": checklists.Answer(AnswerValue.YES),
+        "s1i0": checklists.Answer(AnswerValue.PARTLY),
+        "s0i2": checklists.Answer(AnswerValue.NO),
+    }
+    steps = checklists.next_steps(checklist, answers)
+    assert [i.id for i in steps] == ["s1i0", "s0i2", "s1i1"]
+
+
+async def _owner(
+    db: AsyncSession, clock: FakeClock, sector: str = "kue", telegram_id: int = 7101
+) -> Business:
+    person = await people.register(db, clock, telegram_id, "Ibu Maria", [Role.UMKM])
+    person.consent_at = clock.now()
+    business = Business(
+        name="Kue Ina",
+        sector=sector,
+        owner_name="Ibu Maria",
+        owner_id=person.id,
+        created_at=clock.now(),
+    )
+    db.add(business)
+    await db.flush()
+    return business
+
+
+async def test_checklist_resumes_at_the_first_unanswered_item(
+    sessions: async_sessionmaker[AsyncSession], clock: FakeClock
+) -> None:
+    content = _content()
+    items = content.checklist_for("kue").items
+    async with sessions() as db, db.begin():
+        business = await _owner(db, clock)
+        view = await checklists.start_or_resume(db, clock, content, business)
+        assert view.current is not None and view.current.number == 1
+        run_id = view.run.id
+        for item in items[:3]:
+            view = await checklists.record_answer(
+                db, clock, content, business, run_id, item.id, AnswerValue.PARTLY
+            )
+        assert view.current is not None and view.current.item.id == items[3].id
+    async with sessions() as db, db.begin():
+        business = await guidance.business_of(db, business.owner_id or 0)
+        again = await checklists.start_or_resume(db, clock, content, business)
+        assert again.run.id == run_id
+        assert again.current is not None and again.current.number == 4
+        # Answering out of order moves on to the next unanswered item, wrapping round.
+        skipped = await checklists.record_answer(
+            db, clock, content, business, run_id, items[-1].id, AnswerValue.YES
+        )
+        assert skipped.current is not None and skipped.current.item.id == items[3].id
+        assert skipped.score.answered == 4
+
+
+async def test_submit_keeps_a_version_and_the_next_run_is_prefilled(
+    sessions: async_sessionmaker[AsyncSession], clock: FakeClock
+) -> None:
+    content = _content()
+    checklist = content.checklist_for("tenun")
+    async with sessions() as db, db.begin():
+        business = await _owner(db, clock, "tenun")
+        view = await checklists.start_or_resume(db, clock, content, business)
+        run_id = view.run.id
+        with pytest.raises(Invalid):
+            await checklists.submit(db, clock, content, business, run_id)
+        for index, item in enumerate(checklist.items):
+            value = AnswerValue.YES if index % 2 == 0 else AnswerValue.NO
+            view = await checklists.record_answer(
+                db, clock, content, business, run_id, item.id, value
+            )
+        assert view.current is None  # the summary
+        version = await checklists.submit(db, clock, content, business, run_id)
+        assert version.score.percent == view.score.percent
+        with pytest.raises(Stale):  # a kept version is never changed
+            await checklists.record_answer(
+                db, clock, content, business, run_id, checklist.items[0].id, AnswerValue.NO
+            )
+        with pytest.raises(Stale):
+            await checklists.submit(db, clock, content, business, run_id)
+
+    clock.advance(days=7)
+    async with sessions() as db, db.begin():
+        fresh = await checklists.start_or_resume(db, clock, content, business)
+        assert fresh.run.id != run_id
+        assert fresh.prefilled
+        assert fresh.score.percent == version.score.percent
+        # Carried Ya answers need no second look; the walk starts at the first non-Ya one.
+        assert fresh.current is not None and fresh.current.item.id == checklist.items[1].id
+        assert fresh.current.answer.carried
+        moved = await checklists.record_answer(
+            db, clock, content, business, fresh.run.id, checklist.items[1].id, AnswerValue.YES
+        )
+        assert moved.current is not None and moved.current.item.id == checklist.items[3].id
+        old = await db.get(ChecklistRun, run_id)
+        assert old is not None
+        assert (old.state, old.score) == (RunState.SUBMITTED, version.score.percent)
+    async with sessions() as db:
+        kept = await db.scalar(
+            select(ChecklistAnswer.value).where(
+                ChecklistAnswer.run_id == run_id,
+                ChecklistAnswer.item_id == checklist.items[1].id,
+            )
+        )
+        assert kept is AnswerValue.NO  # the kept version did not move
+        shown = await checklists.progress(db, content, business)
+        assert shown.latest is not None and shown.latest.run_id == run_id
+        assert shown.previous is None
+
+
+async def test_stale_runs_items_and_versions_are_refused(
+    sessions: async_sessionmaker[AsyncSession], clock: FakeClock
+) -> None:
+    content = _content()
+    item = content.checklist_for("kue").items[0]
+    async with sessions() as db, db.begin():
+        mine = await _owner(db, clock, "kue", 7201)
+        theirs = await _owner(db, clock, "kue", 7202)
+        my_run = (await checklists.start_or_resume(db, clock, content, mine)).run.id
+        their_run = (await checklists.start_or_resume(db, clock, content, theirs)).run.id
+        with pytest.raises(Stale):  # another business's run
+            await checklists.record_answer(
+                db, clock, content, mine, their_run, item.id, AnswerValue.YES
+            )
+        with pytest.raises(Stale):  # an item this checklist does not have
+            await checklists.record_answer(
+                db, clock, content, mine, my_run, "no-such-item", AnswerValue.YES
+            )
+        await checklists.record_answer(db, clock, content, mine, my_run, item.id, AnswerValue.NO)
+
+    # The checklist gets a new version: the open run is replaced, old buttons are stale,
+    # and the answers given so far are carried over.
+    old = content.checklist_for("kue")
+    bumped = content.model_copy(
+        update={"checklists": {**content.checklists, "kue": old.model_copy(update={"version": 2})}}
+    )
+    async with sessions() as db, db.begin():
+        mine = await guidance.business_of(db, mine.owner_id or 0)
+        with pytest.raises(Stale):
+            await checklists.record_answer(
+                db, clock, bumped, mine, my_run, item.id, AnswerValue.YES
+            )
+        renewed = await checklists.start_or_resume(db, clock, bumped, mine)
+        assert renewed.run.id != my_run
+        assert renewed.run.version == 2
+        assert renewed.answers[item.id].value is AnswerValue.NO
+        with pytest.raises(Stale):
+            await checklists.record_answer(
+                db, clock, bumped, mine, my_run, item.id, AnswerValue.YES
+            )
+
+
+async def test_double_tap_keeps_one_answer_and_notes_are_bounded(
+    sessions: async_sessionmaker[AsyncSession], clock: FakeClock
+) -> None:
+    content = _content()
+    items = content.checklist_for("sasando").items
+    async with sessions() as db, db.begin():
+        business = await _owner(db, clock, "sasando")
+        run_id = (await checklists.start_or_resume(db, clock, content, business)).run.id
+        first = await checklists.record_answer(
+            db, clock, content, business, run_id, items[0].id, AnswerValue.YES
+        )
+        second = await checklists.record_answer(
+            db, clock, content, business, run_id, items[0].id, AnswerValue.YES
+        )
+        assert first.changed and not second.changed
+        assert second.current is not None and second.current.number == 2
+        with pytest.raises(Invalid):
+            await checklists.set_note(db, clock, content, business, run_id, items[1].id, "x" * 501)
+        await checklists.set_note(db, clock, content, business, run_id, items[1].id, " catatan ")
+        count = await db.scalar(
+            select(func.count())
+            .select_from(ChecklistAnswer)
+            .where(ChecklistAnswer.run_id == run_id)
+        )
+        assert count == 2
+        noted = await db.get(ChecklistAnswer, (run_id, items[1].id))
+        assert noted is not None and noted.note == "catatan" and noted.value is None

@@ -1,0 +1,488 @@
+"""SNI-readiness checklists: runs, answers, scoring, kept versions and next steps."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.content import Checklist, Content, Item, Section
+from bot.services.errors import Invalid, Stale
+from db.models import AnswerValue, Business, ChecklistAnswer, ChecklistRun, RunState
+
+MAX_NOTE = 500
+NEXT_STEPS = 3
+# Ya = 1, Sebagian = 1/2, Belum = 0, counted in halves so the arithmetic stays exact.
+_HALVES = {AnswerValue.YES: 2, AnswerValue.PARTLY: 1, AnswerValue.NO: 0}
+
+
+@dataclass(frozen=True)
+class Answer:
+    value: AnswerValue | None
+    note: str | None = None
+    evidence_id: int | None = None
+    carried: bool = False  # copied from the last submitted version, not confirmed yet
+
+    @property
+    def settled(self) -> bool:
+        """Counts as answered for walking the checklist (a carried Ya needs no second look)."""
+        return self.value is not None and (not self.carried or self.value is AnswerValue.YES)
+
+
+@dataclass(frozen=True)
+class SectionScore:
+    section: Section
+    percent: int
+    answered: int
+    total: int
+
+
+@dataclass(frozen=True)
+class Score:
+    percent: int
+    sections: tuple[SectionScore, ...]
+    answered: int
+    total: int
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """One item of a run: where it is, what was answered."""
+
+    run_id: int
+    checklist: Checklist
+    section: Section
+    item: Item
+    number: int  # 1-based position in the whole checklist
+    total: int
+    answer: Answer
+    reviewing: bool  # every item has an answer: the person is changing answers
+
+
+@dataclass(frozen=True)
+class RunView:
+    """A run: its answers, and the item to show next (None: everything answered)."""
+
+    run: ChecklistRun
+    checklist: Checklist
+    answers: Mapping[str, Answer]
+    current: ItemView | None
+    prefilled: bool  # started from the last submitted version
+    changed: bool = True  # False when an answer tap repeated what was already saved
+
+    @property
+    def score(self) -> Score:
+        return score(self.checklist, self.answers)
+
+
+@dataclass(frozen=True)
+class Version:
+    """A submitted run: a kept version of the business's readiness."""
+
+    run_id: int
+    submitted_at: datetime
+    score: Score
+    answers: Mapping[str, Answer]
+
+
+# --- pure rules ---------------------------------------------------------------------------
+
+
+def _percent(halves: int, weight_total: int) -> int:
+    """Whole percent of halves out of 2 * weight_total, rounded half up."""
+    if weight_total == 0:
+        return 0
+    return (100 * halves + weight_total) // (2 * weight_total)
+
+
+def score(checklist: Checklist, answers: Mapping[str, Answer]) -> Score:
+    """Weighted score per section and overall; unanswered items count as Belum."""
+    sections = []
+    all_halves = all_weight = all_answered = 0
+    for section in checklist.sections:
+        halves = weight = answered = 0
+        for item in section.items:
+            weight += item.weight
+            value = answers[item.id].value if item.id in answers else None
+            if value is not None:
+                answered += 1
+                halves += item.weight * _HALVES[value]
+        sections.append(
+            SectionScore(section, _percent(halves, weight), answered, len(section.items))
+        )
+        all_halves, all_weight, all_answered = (
+            all_halves + halves,
+            all_weight + weight,
+            all_answered + answered,
+        )
+    return Score(
+        _percent(all_halves, all_weight), tuple(sections), all_answered, len(checklist.items)
+    )
+
+
+def next_steps(
+    checklist: Checklist, answers: Mapping[str, Answer], count: int = NEXT_STEPS
+) -> list[Item]:
+    """The items not yet Ya with the highest weight (then checklist order)."""
+    open_items = [
+        (index, item)
+        for index, item in enumerate(checklist.items)
+        if item.id not in answers or answers[item.id].value is not AnswerValue.YES
+    ]
+    open_items.sort(key=lambda pair: (-pair[1].weight, pair[0]))
+    return [item for _, item in open_items[:count]]
+
+
+def _next_position(
+    checklist: Checklist, answers: Mapping[str, Answer], after: str | None
+) -> str | None:
+    """The next unsettled item after `after` (wrapping round), or None when all are settled."""
+    ids = [item.id for item in checklist.items]
+    start = ids.index(after) + 1 if after in ids else 0
+    for item_id in [*ids[start:], *ids[:start]]:
+        answer = answers.get(item_id)
+        if answer is None or not answer.settled:
+            return item_id
+    return None
+
+
+# --- database -----------------------------------------------------------------------------
+
+
+async def _answers(db: AsyncSession, run_id: int) -> dict[str, Answer]:
+    rows = await db.scalars(select(ChecklistAnswer).where(ChecklistAnswer.run_id == run_id))
+    return {row.item_id: Answer(row.value, row.note, row.evidence_id, row.carried) for row in rows}
+
+
+async def _open_run(db: AsyncSession, business_id: int) -> ChecklistRun | None:
+    return await db.scalar(
+        select(ChecklistRun).where(
+            ChecklistRun.business_id == business_id,
+            ChecklistRun.state == RunState.IN_PROGRESS,
+        )
+    )
+
+
+async def _submitted(
+    db: AsyncSession, business_id: int, limit: int | None = None
+) -> Sequence[ChecklistRun]:
+    stmt = (
+        select(ChecklistRun)
+        .where(
+            ChecklistRun.business_id == business_id,
+            ChecklistRun.state == RunState.SUBMITTED,
+        )
+        .order_by(ChecklistRun.submitted_at.desc(), ChecklistRun.id.desc())
+    )
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return (await db.scalars(stmt)).all()
+
+
+def _view(
+    run: ChecklistRun,
+    checklist: Checklist,
+    answers: Mapping[str, Answer],
+    item_id: str | None,
+    prefilled: bool,
+) -> RunView:
+    current = None
+    if item_id is not None:
+        items = checklist.items
+        index = next(i for i, item in enumerate(items) if item.id == item_id)
+        reviewing = _complete(checklist, answers)
+        current = ItemView(
+            run.id,
+            checklist,
+            checklist.section_of(item_id),
+            items[index],
+            index + 1,
+            len(items),
+            answers.get(item_id, Answer(None)),
+            reviewing,
+        )
+    return RunView(run, checklist, answers, current, prefilled)
+
+
+async def _carry_over(
+    db: AsyncSession,
+    run: ChecklistRun,
+    checklist: Checklist,
+    answers: Mapping[str, Answer],
+) -> None:
+    """Copy answers into a new run for the items the checklist still has."""
+    valid = {item.id for item in checklist.items}
+    for item_id, answer in answers.items():
+        if item_id in valid and answer.value is not None:
+            db.add(
+                ChecklistAnswer(
+                    run_id=run.id,
+                    item_id=item_id,
+                    value=answer.value,
+                    note=answer.note,
+                    evidence_id=answer.evidence_id,
+                    answered_at=None,
+                    carried=True,
+                )
+            )
+    await db.flush()
+
+
+async def start_or_resume(
+    db: AsyncSession, clock: Clock, content: Content, business: Business
+) -> RunView:
+    """The business's open run (made if needed), at the item where it left off."""
+    checklist = content.checklist_for(business.sector)
+    run = await _open_run(db, business.id)
+    now = clock.now()
+    carried: Mapping[str, Answer] = {}
+    if run is not None and (run.version != checklist.version or run.checklist_id != checklist.id):
+        # The checklist changed under an open run: start again from its answers, under a new
+        # run id, so every button of the old version is recognised as stale.
+        carried = await _answers(db, run.id)
+        await db.delete(run)
+        await db.flush()
+        run = None
+    prefilled = bool(carried)
+    if run is None:
+        if not carried:
+            last = await _submitted(db, business.id, limit=1)
+            if last:
+                carried = await _answers(db, last[0].id)
+                prefilled = bool(carried)
+        run = ChecklistRun(
+            business_id=business.id,
+            checklist_id=checklist.id,
+            version=checklist.version,
+            state=RunState.IN_PROGRESS,
+            started_at=now,
+            updated_at=now,
+        )
+        db.add(run)
+        await db.flush()
+        await _carry_over(db, run, checklist, carried)
+    else:
+        prefilled = any(a.carried for a in (await _answers(db, run.id)).values())
+    answers = await _answers(db, run.id)
+    valid = {item.id for item in checklist.items}
+    position = run.position if run.position in valid else None
+    if position is None:
+        position = _next_position(checklist, answers, None)
+        run.position = position
+        await db.flush()
+    return _view(run, checklist, answers, position, prefilled)
+
+
+async def _checked_run(
+    db: AsyncSession,
+    content: Content,
+    business: Business,
+    run_id: int,
+    item_id: str | None = None,
+) -> tuple[ChecklistRun, Checklist]:
+    """The open run of this business in the current checklist version, else Stale."""
+    checklist = content.checklist_for(business.sector)
+    run = await db.get(ChecklistRun, run_id, with_for_update=True)
+    if (
+        run is None
+        or run.business_id != business.id
+        or run.state is not RunState.IN_PROGRESS
+        or run.version != checklist.version
+        or run.checklist_id != checklist.id
+    ):
+        raise Stale()
+    if item_id is not None and item_id not in {item.id for item in checklist.items}:
+        raise Stale()
+    return run, checklist
+
+
+async def _answer_row(db: AsyncSession, run_id: int, item_id: str) -> ChecklistAnswer:
+    row = await db.get(ChecklistAnswer, (run_id, item_id))
+    if row is None:
+        row = ChecklistAnswer(run_id=run_id, item_id=item_id, value=None, carried=False)
+        db.add(row)
+    return row
+
+
+async def record_answer(
+    db: AsyncSession,
+    clock: Clock,
+    content: Content,
+    business: Business,
+    run_id: int,
+    item_id: str,
+    value: AnswerValue,
+) -> RunView:
+    """Answer an item (again tapping the same answer changes nothing) and move on."""
+    run, checklist = await _checked_run(db, content, business, run_id, item_id)
+    before = await _answers(db, run.id)
+    reviewing = _complete(checklist, before)
+    row = await _answer_row(db, run.id, item_id)
+    now = clock.now()
+    changed = row.value is not value or row.carried
+    if changed:
+        row.value, row.carried, row.answered_at = value, False, now
+        run.updated_at = now
+        await db.flush()
+    # A second tap on an older message (the run has moved on) changes nothing else.
+    if changed or run.position == item_id:
+        answers = await _answers(db, run.id)
+        if reviewing:
+            ids = [item.id for item in checklist.items]
+            index = ids.index(item_id)
+            run.position = ids[index + 1] if index + 1 < len(ids) else None
+        else:
+            run.position = _next_position(checklist, answers, item_id)
+        await db.flush()
+    answers = await _answers(db, run.id)
+    view = _view(run, checklist, answers, run.position, _is_prefilled(answers))
+    return replace(view, changed=changed)
+
+
+def _complete(checklist: Checklist, answers: Mapping[str, Answer]) -> bool:
+    """Every item of the checklist has a settled answer."""
+    return all(item.id in answers and answers[item.id].settled for item in checklist.items)
+
+
+def _is_prefilled(answers: Mapping[str, Answer]) -> bool:
+    return any(a.carried for a in answers.values())
+
+
+async def show_item(
+    db: AsyncSession, clock: Clock, content: Content, business: Business, run_id: int, item: str
+) -> RunView:
+    """Go to an item of the open run (to change its answer, or after a photo or note)."""
+    run, checklist = await _checked_run(db, content, business, run_id, item)
+    run.position = item
+    run.updated_at = clock.now()
+    await db.flush()
+    answers = await _answers(db, run.id)
+    return _view(run, checklist, answers, item, _is_prefilled(answers))
+
+
+async def show_summary(
+    db: AsyncSession, clock: Clock, content: Content, business: Business, run_id: int
+) -> RunView:
+    """The run without a current item: the summary before submitting."""
+    run, checklist = await _checked_run(db, content, business, run_id)
+    run.position = None
+    run.updated_at = clock.now()
+    await db.flush()
+    answers = await _answers(db, run.id)
+    return _view(run, checklist, answers, None, _is_prefilled(answers))
+
+
+async def set_note(
+    db: AsyncSession,
+    clock: Clock,
+    content: Content,
+    business: Business,
+    run_id: int,
+    item_id: str,
+    note: str,
+) -> None:
+    """Keep a typed note with an item's answer (≤ 500 characters)."""
+    note = note.strip()
+    if not note:
+        raise Invalid("catatan masih kosong. Mohon ketik catatan Bapak/Ibu.")
+    if len(note) > MAX_NOTE:
+        raise Invalid(
+            f"catatan terlalu panjang ({len(note)} huruf). Mohon ringkas, paling banyak "
+            f"{MAX_NOTE} huruf."
+        )
+    run, _ = await _checked_run(db, content, business, run_id, item_id)
+    row = await _answer_row(db, run.id, item_id)
+    row.note = note
+    run.updated_at = clock.now()
+    await db.flush()
+
+
+async def attach_evidence(
+    db: AsyncSession,
+    clock: Clock,
+    content: Content,
+    business: Business,
+    run_id: int,
+    item_id: str,
+    evidence_id: int,
+) -> None:
+    """Link a stored evidence file to an item's answer (replacing an earlier one)."""
+    run, _ = await _checked_run(db, content, business, run_id, item_id)
+    row = await _answer_row(db, run.id, item_id)
+    row.evidence_id = evidence_id
+    run.updated_at = clock.now()
+    await db.flush()
+
+
+async def check_open(
+    db: AsyncSession, content: Content, business: Business, run_id: int, item_id: str
+) -> Item:
+    """The item, when the run is still open for answers; Stale otherwise."""
+    _, checklist = await _checked_run(db, content, business, run_id, item_id)
+    return checklist.item(item_id)
+
+
+async def ensure_open(db: AsyncSession, content: Content, business: Business, run_id: int) -> None:
+    """Stale unless the run is this business's open run in the current version."""
+    await _checked_run(db, content, business, run_id)
+
+
+async def submit(
+    db: AsyncSession, clock: Clock, content: Content, business: Business, run_id: int
+) -> Version:
+    """Keep the run as a version (never changed again); every item needs an answer."""
+    run, checklist = await _checked_run(db, content, business, run_id)
+    answers = await _answers(db, run.id)
+    if any(answers.get(item.id, Answer(None)).value is None for item in checklist.items):
+        raise Invalid("masih ada pertanyaan yang belum dijawab. Mohon lengkapi dulu.")
+    result = score(checklist, answers)
+    now = clock.now()
+    run.state = RunState.SUBMITTED
+    run.submitted_at = now
+    run.updated_at = now
+    run.position = None
+    run.score = result.percent
+    await db.execute(
+        delete(ChecklistAnswer).where(
+            ChecklistAnswer.run_id == run.id,
+            ChecklistAnswer.item_id.not_in([item.id for item in checklist.items]),
+        )
+    )
+    await db.flush()
+    return Version(run.id, now, result, answers)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What /kemajuan shows: the latest readiness, the change, and what to do next."""
+
+    checklist: Checklist
+    latest: Version | None
+    previous: Version | None
+    draft: Score | None  # the open run's score when nothing has been submitted yet
+    steps: tuple[Item, ...]
+
+
+async def progress(db: AsyncSession, content: Content, business: Business) -> Progress:
+    """The latest submitted version against the one before, and the next steps."""
+    checklist = content.checklist_for(business.sector)
+    versions: list[Version] = []
+    for run in await _submitted(db, business.id, limit=2):
+        answers = await _answers(db, run.id)
+        assert run.submitted_at is not None
+        versions.append(Version(run.id, run.submitted_at, score(checklist, answers), answers))
+    latest = versions[0] if versions else None
+    previous = versions[1] if len(versions) > 1 else None
+    draft = None
+    source: Mapping[str, Answer] = latest.answers if latest is not None else {}
+    if latest is None:
+        open_run = await _open_run(db, business.id)
+        if open_run is not None:
+            source = await _answers(db, open_run.id)
+            if any(a.value is not None for a in source.values()):
+                draft = score(checklist, source)
+    return Progress(checklist, latest, previous, draft, tuple(next_steps(checklist, source)))
