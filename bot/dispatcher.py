@@ -178,7 +178,8 @@ async def claim_due(db: AsyncSession, clock: Clock, worker_id: str, limit: int) 
     )
     stmt = (
         update(OutboxMessage)
-        .where(OutboxMessage.id.in_(select(due.c.id)), OutboxMessage.state == OutboxState.PENDING)
+        # Only the id: a state filter here makes SQLite walk every pending row of the index.
+        .where(OutboxMessage.id.in_(select(due.c.id)))
         .values(
             state=OutboxState.CLAIMED,
             claimed_at=now,
