@@ -44,7 +44,7 @@ def clean_phone(text: str) -> str:
 def check_sector(sector: str, sectors: Collection[str]) -> str:
     key = sector.strip().lower()
     if key not in sectors:
-        raise Invalid(f"unknown sector {sector!r}")
+        raise Invalid(f"unknown sector {sector!r} (known: {', '.join(sectors)})")
     return key
 
 
