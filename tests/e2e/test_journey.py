@@ -227,8 +227,34 @@ async def test_double_tap_and_old_buttons_keep_one_answer(world: World) -> None:
     assert "kirim foto" in big.text
     refused = await ina.send_document(b"GIF89a not allowed", "animasi.gif", mime="image/gif")
     assert "tidak dapat kami simpan" in refused.text
+    huge = b"%PDF-1.4\n" + b"0" * (10 * 1024 * 1024)
+    calls = len(world.api.calls)
+    too_big = await ina.send_document(huge, "izin.pdf")
+    assert "lebih dari 10 MB" in too_big.text
+    assert "getFile" not in [name for name, _ in world.api.calls[calls:]]  # refused unread
     async with world.sessions() as db:
         assert await db.scalar(select(func.count()).select_from(Evidence)) == 0
+    calls = len(world.api.calls)
+    pdf = await ina.send_document(b"%PDF-1.4\n%%EOF\n", "izin.pdf")
+    assert "Foto bukti sudah tersimpan" in pdf.text
+    assert "getFile" in [name for name, _ in world.api.calls[calls:]]
+    async with world.sessions() as db:
+        stored = await db.scalar(select(Evidence))
+        assert stored is not None
+        assert (stored.mime, stored.filename) == ("application/pdf", "izin.pdf")
+
+
+async def test_wrong_role_and_missing_business_get_polite_answers(world: World) -> None:
+    koordinator = world.coordinator()
+    refused = await koordinator.send("/cek")
+    assert "tidak tersedia untuk peran" in refused.text
+    lonely = world.person("Tanpa Usaha")
+    async with world.sessions() as db, db.begin():
+        person = await people.register(db, world.clock, lonely.user_id, "Ibu T", [Role.UMKM])
+        person.consent_at = world.clock.now()
+    for command in ("/panduan", "/cek", "/kemajuan"):
+        reply = await lonely.send(command)
+        assert "belum kami temukan" in reply.text
 
 
 async def test_stale_guidance_button_shows_the_module_list(world: World) -> None:
