@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import build_application
+from bot.clock import Clock
 from bot.localapi import LocalBotApi, Persona
 from bot.runner import start_polling, stop_polling, wait_for_signal
 from bot.settings import Settings
+from db.models import Role
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +36,9 @@ FOCAL_POINT = Persona(
     description="Bapak Yohanes, focal point RSUD S.K. Lerik",
 )
 PERSONAS = [UMKM_OWNER, FOCAL_POINT, COORDINATOR]
+# What the personas are invited as (the web chat's "Gunakan undangan").
+PERSONA_BUSINESS = ("Tenun Ina", "Maria", "tenun")
+PERSONA_AGENCY = "RSUD S.K. Lerik"
 
 
 def simulator_settings(settings: Settings, api: LocalBotApi) -> Settings:
@@ -44,13 +52,59 @@ def simulator_settings(settings: Settings, api: LocalBotApi) -> Settings:
     )
 
 
+async def persona_invitations(
+    sessions: async_sessionmaker[AsyncSession], clock: Clock, sectors: Collection[str]
+) -> dict[int, str]:
+    """Fresh invitation codes for the personas not registered yet (codes are stored hashed)."""
+    from bot.services import agencies, businesses, invitations, people
+
+    codes: dict[int, str] = {}
+    async with sessions() as db, db.begin():
+        await agencies.seed_pilot_agencies(db, clock)
+        maria = await people.find_by_telegram_id(db, UMKM_OWNER.user_id)
+        if maria is None or Role.UMKM not in maria.role_set:
+            name, owner, sector = PERSONA_BUSINESS
+            business = await businesses.find_by_name(db, name)
+            if business is None:
+                _, _, codes[UMKM_OWNER.user_id] = await invitations.invite_business(
+                    db,
+                    clock,
+                    business_name=name,
+                    owner_name=owner,
+                    sector=sector,
+                    sectors=sectors,
+                    created_by_id=None,
+                )
+            elif business.owner_id is None:
+                _, codes[UMKM_OWNER.user_id] = await invitations.reinvite_business(
+                    db, clock, business.id, created_by_id=None
+                )
+        yohanes = await people.find_by_telegram_id(db, FOCAL_POINT.user_id)
+        agency = await agencies.find(db, PERSONA_AGENCY)
+        if agency is not None and (yohanes is None or Role.FOCAL not in yohanes.role_set):
+            _, codes[FOCAL_POINT.user_id] = await invitations.create_invitation(
+                db,
+                clock,
+                role=Role.FOCAL,
+                invitee_name=FOCAL_POINT.first_name,
+                created_by_id=None,
+                agency_id=agency.id,
+            )
+    return codes
+
+
 async def serve_simulator(settings: Settings, port: int) -> None:
     api = LocalBotApi(token=SIMULATOR_TOKEN, bot_username="PendampingUMKMBot", port=port)
-    api.enable_webchat(PERSONAS)
+    chat = api.enable_webchat(PERSONAS)
     await api.start()
     app = build_application(simulator_settings(settings, api), token=SIMULATOR_TOKEN)
     try:
         await start_polling(app)
+        deps = app.bot_data.deps
+        assert deps is not None
+        codes = await persona_invitations(deps.sessions, deps.clock, deps.content.sector_keys)
+        for user_id, code in codes.items():
+            chat.set_start_link(user_id, code)
         print(f"Simulator ready: open http://127.0.0.1:{api.port} in a browser", flush=True)
         await wait_for_signal()
     finally:

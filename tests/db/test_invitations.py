@@ -237,3 +237,21 @@ async def test_business_fields_are_validated(
             phone="+62 812-3456-7890",
         )
         assert (ok.sector, ok.phone) == ("kue", "+62 812-3456-7890")
+
+
+async def test_simulator_personas_get_fresh_links_until_they_join(
+    sessions: async_sessionmaker[AsyncSession], clock: FakeClock
+) -> None:
+    from bot.simulator import FOCAL_POINT, UMKM_OWNER, persona_invitations
+
+    first = await persona_invitations(sessions, clock, SECTORS)
+    assert set(first) == {UMKM_OWNER.user_id, FOCAL_POINT.user_id}
+    again = await persona_invitations(sessions, clock, SECTORS)  # a simulator restart
+    assert again[UMKM_OWNER.user_id] != first[UMKM_OWNER.user_id]
+    async with sessions() as db, db.begin():
+        assert await db.scalar(select(func.count()).select_from(Business)) == 1
+        with pytest.raises(InvitationExpired):  # the older link of the business retired
+            await invitations.check(db, clock, first[UMKM_OWNER.user_id])
+        await invitations.accept(db, clock, again[UMKM_OWNER.user_id], UMKM_OWNER.user_id, "M")
+        await invitations.accept(db, clock, again[FOCAL_POINT.user_id], FOCAL_POINT.user_id, "Y")
+    assert await persona_invitations(sessions, clock, SECTORS) == {}
