@@ -216,3 +216,16 @@ async def test_only_coordinators_may_invite(world: World) -> None:
     assert "tidak tersedia untuk peran" in forged.text
     stale = await koordinator.press_data("iv:ok:-")
     assert "tidak berlaku" in stale.text
+
+
+async def test_batal_leaves_the_invite_dialogue_and_a_photo_is_not_a_name(world: World) -> None:
+    koordinator = world.coordinator()
+    await koordinator.send("/undang")
+    await koordinator.press("Pelaku UMKM")
+    photo = await koordinator.send_photo(b"\xff\xd8\xff\xe0not-really-a-jpeg")
+    assert "nama usaha" in photo.text
+    await koordinator.send("/batal")
+    after = await koordinator.send("Tenun Ina")
+    assert "belum memahami" in after.text
+    async with world.sessions() as db:
+        assert await db.scalar(select(Business)) is None
