@@ -6,6 +6,11 @@ weekends, holidays and quiet hours), then up to five overdue rows on the working
 it, and one escalation to the coordinators two working days after it. Every row's dedupe key
 carries the deadline's version (and the agency's extension revision), so a change skips the
 old unsent rows and plans new ones; rows already sent stay as they are.
+
+A recurring deadline is a series of rows. Once an occurrence's due moment has passed, or every
+agency concerned has marked it done, `roll_forward` (a periodic job; also right after the last
+"done") creates the next occurrence with its own plan. The schedule is the data: nothing is
+held in process memory, and a unique `previous_id` lets only one process create the next one.
 """
 
 from __future__ import annotations
@@ -13,14 +18,17 @@ from __future__ import annotations
 import csv
 import io
 import re
+from calendar import monthrange
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.clock import Clock
 from bot.services import agencies, outbox, people
@@ -60,6 +68,10 @@ ESCALATE_AFTER_WORKING_DAYS = 2
 MAX_TITLE = 200
 MAX_TEXT = 1000
 MAX_YEARS_AHEAD = 3
+MAX_OFFSET_DAYS = 60
+MAX_OFFSETS = 6
+# A reminder hour a coordinator may choose: office hours, local time.
+EARLIEST_HOUR, LATEST_HOUR = time(7, 0), time(17, 0)
 
 
 # --- reading -----------------------------------------------------------------------------
@@ -117,7 +129,46 @@ def clean_title(text: str) -> str:
 def parse_offsets(text: str) -> tuple[int, ...]:
     """ "7,3,1,0" -> (7, 3, 1, 0): distinct days before, largest first."""
     days = sorted({int(part) for part in text.split(",") if part.strip().isdigit()}, reverse=True)
-    return tuple(d for d in days if d <= 60) or DEFAULT_OFFSETS
+    return tuple(d for d in days if d <= MAX_OFFSET_DAYS) or DEFAULT_OFFSETS
+
+
+class RuleError(StrEnum):
+    OFFSETS = "offsets"
+    HOUR = "hour"
+
+
+class BadRule(Invalid):
+    """Typed reminder days or hour that do not fit."""
+
+    def __init__(self, code: RuleError) -> None:
+        super().__init__(code.value)
+        self.code = code
+
+
+_OFFSET_SPLIT = re.compile(r"[,;\s]+")
+_HOUR = re.compile(r"^\s*(\d{1,2})[.:](\d{2})\s*$")
+
+
+def read_offsets(text: str) -> tuple[int, ...]:
+    """Typed days before the deadline, "7,3,1,0": whole days 0-60, at most six, largest first."""
+    parts = [p for p in _OFFSET_SPLIT.split(text.strip()) if p]
+    if not parts or not all(p.isdigit() and len(p) <= 3 for p in parts):
+        raise BadRule(RuleError.OFFSETS)
+    days = sorted({int(p) for p in parts}, reverse=True)
+    if len(days) > MAX_OFFSETS or days[0] > MAX_OFFSET_DAYS:
+        raise BadRule(RuleError.OFFSETS)
+    return tuple(days)
+
+
+def read_hour(text: str) -> tuple[int, int]:
+    """A typed local reminder time, "07.30" or "7:30", within office hours (07.00-17.00)."""
+    match = _HOUR.match(text)
+    if match is None:
+        raise BadRule(RuleError.HOUR)
+    hour, minute = int(match.group(1)), int(match.group(2))
+    if hour > 23 or minute > 59 or not EARLIEST_HOUR <= time(hour, minute) <= LATEST_HOUR:
+        raise BadRule(RuleError.HOUR)
+    return hour, minute
 
 
 # --- who, when ---------------------------------------------------------------------------
@@ -328,9 +379,125 @@ async def create(
     )
     db.add(deadline)
     await db.flush()
+    if deadline.recurrence != Recurrence.NONE:
+        deadline.series_id = deadline.id  # the first occurrence names the series
+        await db.flush()
     await plan_deadline(db, clock, cal, deadline)
     await people.audit(db, clock, created_by_id, "deadline.created", deadline_id=deadline.id)
     return deadline
+
+
+# --- recurring series ----------------------------------------------------------------------
+
+_MONTHS = {Recurrence.MONTHLY: 1, Recurrence.QUARTERLY: 3, Recurrence.YEARLY: 12}
+
+
+def add_months(day: date, months: int) -> date:
+    """`months` later; a month's last day stays the last day, a missing day becomes it."""
+    years, index = divmod(day.month - 1 + months, 12)
+    year, month = day.year + years, index + 1
+    last = monthrange(year, month)[1]
+    month_end = day.day == monthrange(day.year, day.month)[1]
+    return date(year, month, last if month_end else min(day.day, last))
+
+
+def occurrence_due(
+    cal: WorkCalendar, first_due: datetime, recurrence: Recurrence, number: int
+) -> datetime:
+    """The due moment of occurrence `number` (1 = the first) at the first one's WITA time."""
+    local = cal.local(first_due)
+    day = add_months(local.date(), _MONTHS[recurrence] * (number - 1))
+    return cal.at_local(day, local.hour, local.minute)
+
+
+async def all_done(db: AsyncSession, deadline: Deadline) -> bool:
+    """Every agency concerned (it applies to them and they have a focal point) is done."""
+    concerned = [
+        t for t in await targets(db, deadline) if await agencies.focal_points(db, t.agency.id)
+    ]
+    return bool(concerned) and all(
+        [await agency_done(db, deadline.id, t.agency.id) for t in concerned]
+    )
+
+
+async def create_next(
+    db: AsyncSession, clock: Clock, cal: WorkCalendar, deadline: Deadline
+) -> Deadline | None:
+    """The occurrence after this one (the first still ahead) with its plan; None when the
+    deadline does not recur, is cancelled, or its next occurrence exists already."""
+    if deadline.recurrence == Recurrence.NONE or deadline.cancelled_at is not None:
+        return None
+    # Counted from the first occurrence, so 31 January gives 28 February, then 31 March.
+    first = await db.get(Deadline, deadline.series_id) if deadline.series_id else None
+    anchor = first if first is not None else deadline
+    base = anchor.occurrence
+    now = clock.now()
+    number = deadline.occurrence + 1
+    due_at = occurrence_due(cal, anchor.due_at, deadline.recurrence, number - base + 1)
+    while due_at <= now:  # after a long stop, occurrences already past are not created
+        number += 1
+        due_at = occurrence_due(cal, anchor.due_at, deadline.recurrence, number - base + 1)
+    following = Deadline(
+        agency_id=deadline.agency_id,
+        title=deadline.title,
+        description=deadline.description,
+        due_at=due_at,
+        kind=deadline.kind,
+        recurrence=deadline.recurrence,
+        reminder_days=deadline.reminder_days,
+        reminder_hour=deadline.reminder_hour,
+        reminder_minute=deadline.reminder_minute,
+        version=1,
+        created_by_id=deadline.created_by_id,
+        created_at=now,
+        series_id=deadline.series_id or deadline.id,
+        occurrence=number,
+        previous_id=deadline.id,
+    )
+    try:
+        async with db.begin_nested():
+            db.add(following)
+            await db.flush()
+    except IntegrityError:
+        return None  # another process created it first
+    await plan_deadline(db, clock, cal, following)
+    await people.audit(
+        db, clock, None, "deadline.recurred", deadline_id=following.id, previous_id=deadline.id
+    )
+    return following
+
+
+async def roll_forward(db: AsyncSession, clock: Clock, cal: WorkCalendar) -> list[Deadline]:
+    """Next occurrences of every series whose current one has passed or is done by all.
+
+    Idempotent: run it as often as wanted, from any number of processes.
+    """
+    later = aliased(Deadline)
+    current = (
+        await db.scalars(
+            select(Deadline)
+            .where(
+                Deadline.recurrence != Recurrence.NONE,
+                Deadline.cancelled_at.is_(None),
+                ~exists().where(later.previous_id == Deadline.id),
+            )
+            .order_by(Deadline.id)
+        )
+    ).all()
+    created: list[Deadline] = []
+    now = clock.now()
+    for deadline in current:
+        if deadline.due_at <= now or await all_done(db, deadline):
+            following = await create_next(db, clock, cal, deadline)
+            if following is not None:
+                created.append(following)
+    return created
+
+
+async def followed(db: AsyncSession) -> set[int]:
+    """Ids of the occurrences that already have a next one."""
+    found = await db.scalars(select(Deadline.previous_id).where(Deadline.previous_id.isnot(None)))
+    return {i for i in found.all() if i is not None}
 
 
 async def _tell_focal_points(
@@ -445,8 +612,14 @@ async def acknowledge(
     person_id: int,
     status: AckStatus,
     note: str | None = None,
+    *,
+    cal: WorkCalendar | None = None,
 ) -> DeadlineAck:
-    """Record a focal point's answer; "done" ends the agency's remaining reminders."""
+    """Record a focal point's answer; "done" ends the agency's remaining reminders.
+
+    With a calendar, the last "done" of a recurring deadline creates its next occurrence at
+    once (without one, the periodic `roll_forward` does it).
+    """
     deadline = await get_open(db, deadline_id)
     await check_member(db, deadline, person_id, agency_id)
     ack = await db.scalar(
@@ -462,6 +635,9 @@ async def acknowledge(
     await db.flush()
     if status == AckStatus.DONE:
         await _skip_plan(db, deadline_id, agency_id, "done")
+        recurs = cal is not None and deadline.recurrence != Recurrence.NONE
+        if cal is not None and recurs and await all_done(db, deadline):
+            await create_next(db, clock, cal, deadline)
     await people.audit(
         db, clock, person_id, "deadline.answered", deadline_id=deadline_id, status=status.value
     )
@@ -646,16 +822,36 @@ async def view(db: AsyncSession, deadline: Deadline, agency_id: int | None = Non
 
 
 async def for_focal_point(db: AsyncSession, person_id: int) -> list[DeadlineView]:
-    """Open deadlines of the person's agencies, soonest first."""
+    """Open deadlines of the person's agencies, soonest first.
+
+    An occurrence of a series that the agency has done and that has a next one is left out:
+    the next one takes its place.
+    """
     agency = await agencies.agency_of(db, person_id)
     if agency is None:
         return []
+    replaced = await followed(db)
     views = [await view(db, d, agency.id) for d in await open_deadlines(db, agency.id)]
+    views = [
+        v
+        for v in views
+        if not (
+            v.deadline.id in replaced
+            and v.agencies
+            and all(a.status == AckStatus.DONE for a in v.agencies)
+        )
+    ]
     return sorted(views, key=lambda v: v.agencies[0].due_at if v.agencies else v.deadline.due_at)
 
 
 async def overview(db: AsyncSession) -> list[DeadlineView]:
-    return [await view(db, d) for d in await open_deadlines(db)]
+    """Every open deadline; of a series, the current occurrence and the unfinished ones."""
+    replaced = await followed(db)
+    return [
+        await view(db, d)
+        for d in await open_deadlines(db)
+        if not (d.id in replaced and await all_done(db, d))
+    ]
 
 
 # --- sending-time checks -----------------------------------------------------------------
@@ -709,6 +905,8 @@ class RowProblem(StrEnum):
     DUE_PAST = "due_past"
     DUE_FAR = "due_far"
     RECURRENCE = "recurrence"
+    HOUR = "hour"
+    OFFSETS = "offsets"
 
 
 @dataclass(frozen=True)
@@ -724,7 +922,7 @@ class ImportResult:
     rejected: list[Rejected] = field(default_factory=list)
 
 
-CSV_COLUMNS = ("agency", "title", "due", "description", "recurrence")
+CSV_COLUMNS = ("agency", "title", "due", "description", "recurrence", "hour", "offsets")
 _RECURRENCE_WORDS = {
     "": Recurrence.NONE,
     "none": Recurrence.NONE,
@@ -776,6 +974,20 @@ async def import_csv(
         if recurrence is None:
             result.rejected.append(Rejected(line, RowProblem.RECURRENCE, values["recurrence"]))
             continue
+        hour, minute = DEFAULT_HOUR, 0
+        offsets: tuple[int, ...] = DEFAULT_OFFSETS
+        try:
+            if values.get("hour"):
+                hour, minute = read_hour(values["hour"])
+        except BadRule:
+            result.rejected.append(Rejected(line, RowProblem.HOUR, values["hour"]))
+            continue
+        try:
+            if values.get("offsets"):
+                offsets = read_offsets(values["offsets"])
+        except BadRule:
+            result.rejected.append(Rejected(line, RowProblem.OFFSETS, values["offsets"]))
+            continue
         planned.append(
             NewDeadline(
                 title=values["title"],
@@ -783,6 +995,9 @@ async def import_csv(
                 agency_id=agency_id,
                 description=values.get("description") or None,
                 recurrence=recurrence,
+                offsets=offsets,
+                hour=hour,
+                minute=minute,
             )
         )
     if result.rejected:

@@ -43,9 +43,15 @@ class ExtensionStatus(enum.StrEnum):
 
 
 class Deadline(Base):
-    """Something an agency (or every agency, `agency_id` None) must deliver by `due_at`."""
+    """Something an agency (or every agency, `agency_id` None) must deliver by `due_at`.
+
+    A recurring deadline is a series of rows: the first occurrence is its own `series_id`,
+    each next one names the occurrence it follows in `previous_id`, unique, so two processes
+    rolling the series forward at once cannot both create the next occurrence.
+    """
 
     __tablename__ = "deadline"
+    __table_args__ = (UniqueConstraint("series_id", "occurrence"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     agency_id: Mapped[int | None] = mapped_column(
@@ -65,6 +71,14 @@ class Deadline(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     created_at: Mapped[datetime]
     cancelled_at: Mapped[datetime | None]
+    # The series of a recurring deadline (its first occurrence's id) and this one's number.
+    series_id: Mapped[int | None] = mapped_column(
+        ForeignKey("deadline.id", ondelete="SET NULL"), index=True
+    )
+    occurrence: Mapped[int] = mapped_column(Integer, default=1)
+    previous_id: Mapped[int | None] = mapped_column(
+        ForeignKey("deadline.id", ondelete="SET NULL"), unique=True
+    )
 
 
 class DeadlineOverride(Base):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -22,6 +23,7 @@ from db.models import (
     ExtensionStatus,
     OutboxMessage,
     OutboxState,
+    Recurrence,
     Role,
 )
 
@@ -316,3 +318,198 @@ def test_parse_due_is_strict() -> None:
         with pytest.raises(deadlines.BadDue) as caught:
             deadlines.parse_due(text, now, cal)
         assert caught.value.code == code, text
+
+
+# --- recurring series --------------------------------------------------------------------
+
+
+async def series(db: AsyncSession, first: Deadline) -> list[Deadline]:
+    found = await db.scalars(
+        select(Deadline).where(Deadline.series_id == first.id).order_by(Deadline.occurrence)
+    )
+    return list(found.all())
+
+
+async def test_series_rolls_forward_when_the_due_moment_passes(
+    sessions: async_sessionmaker[AsyncSession], clock: FakeClock, setup: Setup
+) -> None:
+    async with sessions() as db, db.begin():
+        # Thursday 31 December 2026, 14.30 WITA, every month.
+        first = await make(
+            db, clock, setup, wita(2026, 12, 31, 14, 30), recurrence=Recurrence.MONTHLY
+        )
+        assert (first.series_id, first.occurrence) == (first.id, 1)
+        assert await deadlines.roll_forward(db, clock, setup.cal) == []  # not yet
+        clock.set(wita(2026, 12, 31, 14, 31))
+        [second] = await deadlines.roll_forward(db, clock, setup.cal)
+        # The last day of the month, at the same WITA time.
+        assert (second.due_at, second.occurrence) == (wita(2027, 1, 31, 14, 30), 2)
+        assert (second.series_id, second.previous_id) == (first.id, first.id)
+        assert second.title == first.title
+        assert second.agency_id == setup.rsud
+        # Its own reminder plan, for both focal points of the agency.
+        mine = await rows(db, recipient=setup.focal, kinds=[deadlines.REMINDER])
+        assert [r.due_at for r in mine if r.payload["deadline_id"] == second.id] == [
+            wita(2027, 1, 22, 8),  # H-7 is Sunday 24: Friday 22
+            wita(2027, 1, 28, 8),
+            wita(2027, 1, 29, 8),  # H-1 is Saturday 30: Friday 29
+        ]
+        # Idempotent: a second run (or a second process later) creates nothing.
+        assert await deadlines.roll_forward(db, clock, setup.cal) == []
+        clock.set(wita(2027, 1, 31, 15))
+        [third] = await deadlines.roll_forward(db, clock, setup.cal)
+        assert third.due_at == wita(2027, 2, 28, 14, 30)
+        clock.set(wita(2027, 2, 28, 15))
+        [fourth] = await deadlines.roll_forward(db, clock, setup.cal)
+        assert fourth.due_at == wita(2027, 3, 31, 14, 30)  # from the series: not 28 March
+        assert [d.occurrence for d in await series(db, first)] == [1, 2, 3, 4]
+
+
+async def test_series_rolls_forward_when_every_agency_is_done(
+    sessions: async_sessionmaker[AsyncSession], clock: FakeClock, setup: Setup
+) -> None:
+    async with sessions() as db, db.begin():
+        first = await make(
+            db,
+            clock,
+            setup,
+            wita(2026, 12, 17, 16),
+            agency_id=None,
+            recurrence=Recurrence.QUARTERLY,
+        )
+        await deadlines.acknowledge(
+            db, clock, first.id, setup.rsud, setup.focal, AckStatus.DONE, cal=setup.cal
+        )
+        assert await deadlines.roll_forward(db, clock, setup.cal) == []  # Setda not yet
+        # The periodic roll is not needed: the last "done" creates the next one at once.
+        await deadlines.acknowledge(
+            db, clock, first.id, setup.setda, setup.other_focal, AckStatus.DONE, cal=setup.cal
+        )
+        [_, second] = await series(db, first)
+        assert second.due_at == wita(2027, 3, 17, 16)
+        assert await deadlines.roll_forward(db, clock, setup.cal) == []
+        # The focal point's list shows the next one instead of the done one.
+        [shown] = await deadlines.for_focal_point(db, setup.focal)
+        assert shown.deadline.id == second.id
+        assert [v.deadline.id for v in await deadlines.overview(db)] == [second.id]
+
+
+async def test_next_occurrence_is_created_once(
+    sessions: async_sessionmaker[AsyncSession], clock: FakeClock, setup: Setup
+) -> None:
+    async with sessions() as db, db.begin():
+        first = await make(db, clock, setup, wita(2026, 12, 17, 16), recurrence=Recurrence.YEARLY)
+        made = await deadlines.create_next(db, clock, setup.cal, first)
+        assert made is not None
+        assert made.due_at == wita(2027, 12, 17, 16)
+        # Another process that missed it tries again: the unique constraint stops it.
+        assert await deadlines.create_next(db, clock, setup.cal, first) is None
+        assert len(await series(db, first)) == 2
+        planned = await rows(db, kinds=deadlines.PLAN_KINDS)
+        assert len({(r.recipient_id, r.dedupe_key) for r in planned}) == len(planned)
+        assert {r.payload["deadline_id"] for r in planned} == {first.id, made.id}
+
+
+async def test_series_skips_occurrences_missed_while_stopped(
+    sessions: async_sessionmaker[AsyncSession], clock: FakeClock, setup: Setup
+) -> None:
+    async with sessions() as db, db.begin():
+        first = await make(db, clock, setup, wita(2026, 12, 10, 16), recurrence=Recurrence.MONTHLY)
+        clock.set(wita(2027, 3, 1, 9))  # nothing ran for almost three months
+        [following] = await deadlines.roll_forward(db, clock, setup.cal)
+        assert (following.occurrence, following.due_at) == (4, wita(2027, 3, 10, 16))
+        # A cancelled occurrence ends the series.
+        await deadlines.cancel(db, clock, following.id, setup.coordinator)
+        clock.set(wita(2027, 5, 1, 9))
+        assert await deadlines.roll_forward(db, clock, setup.cal) == []
+        assert len(await series(db, first)) == 2
+
+
+async def test_a_deadline_that_does_not_recur_never_rolls(
+    sessions: async_sessionmaker[AsyncSession], clock: FakeClock, setup: Setup
+) -> None:
+    async with sessions() as db, db.begin():
+        once = await make(db, clock, setup, wita(2026, 12, 10, 16))
+        assert once.series_id is None
+        clock.set(wita(2027, 1, 10, 9))
+        assert await deadlines.roll_forward(db, clock, setup.cal) == []
+        assert await deadlines.create_next(db, clock, setup.cal, once) is None
+
+
+async def test_csv_import_reads_hour_and_offsets(
+    sessions: async_sessionmaker[AsyncSession], clock: FakeClock, setup: Setup
+) -> None:
+    text = (
+        "agency,title,due,description,recurrence,hour,offsets\n"
+        'RSUD S.K. Lerik,Laporan,17-12-2026 16.00,,,09.00,"5,2,0"\n'
+        "Setda,Dokumen,17-12-2026 16.00,,bulanan,,\n"
+    )
+    bad = (
+        "agency,title,due,hour,offsets\n"
+        "Setda,Dokumen,17-12-2026,21.00,\n"
+        "Setda,Dokumen,17-12-2026,,61\n"
+        'Setda,Dokumen,17-12-2026,,"7,6,5,4,3,2,1"\n'
+        "Setda,Dokumen,17-12-2026,pagi,\n"
+        "Setda,Dokumen,17-12-2026,07.30,7;3;0\n"
+    )
+    async with sessions() as db, db.begin():
+        result = await deadlines.import_csv(db, clock, setup.cal, bad)
+        assert [(r.line, r.problem, r.value) for r in result.rejected] == [
+            (2, RowProblem.HOUR, "21.00"),
+            (3, RowProblem.OFFSETS, "61"),
+            (4, RowProblem.OFFSETS, "7,6,5,4,3,2,1"),
+            (5, RowProblem.HOUR, "pagi"),
+        ]
+        result = await deadlines.import_csv(db, clock, setup.cal, text)
+        first, second = result.created
+        assert (first.reminder_days, first.reminder_hour, first.reminder_minute) == ("5,2,0", 9, 0)
+        assert (second.reminder_days, second.reminder_hour) == ("7,3,1,0", 8)
+        assert second.recurrence == Recurrence.MONTHLY
+        mine = await rows(db, recipient=setup.focal, kinds=[deadlines.REMINDER])
+        assert [r.due_at for r in mine] == [
+            wita(2026, 12, 11, 9),  # H-5 is Saturday 12: Friday 11
+            wita(2026, 12, 15, 9),
+            wita(2026, 12, 17, 9),
+        ]
+
+
+def test_typed_offsets_and_hours() -> None:
+    assert deadlines.read_offsets("7,3,1,0") == (7, 3, 1, 0)
+    assert deadlines.read_offsets(" 0, 14 ,3,3 ") == (14, 3, 0)
+    assert deadlines.read_offsets("60 30") == (60, 30)
+    for text in ["", "7,,x", "61", "-1", "1,2,3,4,5,6,7", "7.5", "1000"]:
+        with pytest.raises(deadlines.BadRule):
+            deadlines.read_offsets(text)
+    assert deadlines.read_hour("07.30") == (7, 30)
+    assert deadlines.read_hour("7:30") == (7, 30)
+    assert deadlines.read_hour("17.00") == (17, 0)
+    for text in ["06.59", "17.01", "25.00", "08.60", "8", "jam 8", "20.00"]:
+        with pytest.raises(deadlines.BadRule):
+            deadlines.read_hour(text)
+
+
+def test_months_keep_the_month_end() -> None:
+    add = deadlines.add_months
+    assert add(date(2027, 1, 31), 1) == date(2027, 2, 28)
+    assert add(date(2028, 1, 31), 1) == date(2028, 2, 29)
+    assert add(date(2027, 4, 30), 1) == date(2027, 5, 31)  # a month end stays one
+    assert add(date(2027, 1, 30), 1) == date(2027, 2, 28)
+    assert add(date(2027, 1, 30), 2) == date(2027, 3, 30)
+    assert add(date(2026, 11, 15), 3) == date(2027, 2, 15)
+    assert add(date(2028, 2, 29), 12) == date(2029, 2, 28)
+
+
+async def test_two_processes_rolling_at_once_create_one_occurrence(
+    sessions: async_sessionmaker[AsyncSession], clock: FakeClock, setup: Setup
+) -> None:
+    async with sessions() as db, db.begin():
+        first = await make(db, clock, setup, wita(2026, 12, 10, 16), recurrence=Recurrence.MONTHLY)
+    clock.set(wita(2026, 12, 10, 17))
+
+    async def roll() -> int:
+        async with sessions() as db, db.begin():
+            return len(await deadlines.roll_forward(db, clock, setup.cal))
+
+    assert sorted(await asyncio.gather(roll(), roll(), roll())) == [0, 0, 1]
+    async with sessions() as db:
+        assert [d.occurrence for d in await series(db, first)] == [1, 2]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 07:21:21.851835
+Create Date: 2026-11-27 07:32:38.186519
 """
 
 from collections.abc import Sequence
@@ -182,6 +182,9 @@ def upgrade() -> None:
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column("created_at", db.models.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("cancelled_at", db.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("series_id", sa.Integer(), nullable=True),
+        sa.Column("occurrence", sa.Integer(), nullable=False),
+        sa.Column("previous_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["agency_id"],
             ["agency.id"],
@@ -194,11 +197,28 @@ def upgrade() -> None:
             name=op.f("fk_deadline_created_by_id_person"),
             ondelete="SET NULL",
         ),
+        sa.ForeignKeyConstraint(
+            ["previous_id"],
+            ["deadline.id"],
+            name=op.f("fk_deadline_previous_id_deadline"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["series_id"],
+            ["deadline.id"],
+            name=op.f("fk_deadline_series_id_deadline"),
+            ondelete="SET NULL",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_deadline")),
+        sa.UniqueConstraint("previous_id", name=op.f("uq_deadline_previous_id")),
+        sa.UniqueConstraint(
+            "series_id", "occurrence", name=op.f("uq_deadline_series_id_occurrence")
+        ),
     )
     with op.batch_alter_table("deadline", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_deadline_agency_id"), ["agency_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_deadline_due_at"), ["due_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_deadline_series_id"), ["series_id"], unique=False)
 
     op.create_table(
         "dialogue_state",
@@ -732,6 +752,7 @@ def downgrade() -> None:
     op.drop_table("evidence")
     op.drop_table("dialogue_state")
     with op.batch_alter_table("deadline", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_deadline_series_id"))
         batch_op.drop_index(batch_op.f("ix_deadline_due_at"))
         batch_op.drop_index(batch_op.f("ix_deadline_agency_id"))
 
