@@ -174,7 +174,7 @@ def stale_button(tr: Translator) -> Reply:
 def domain_error(tr: Translator, error: DomainError) -> Reply:
     _ = tr.gettext
     if isinstance(error, Invalid) and error.reason:
-        text = _("Sorry, {reason}").format(reason=html.escape(error.reason))
+        text = _("Sorry, {reason}").format(reason=html.escape(error.explain(tr.gettext)))
     elif isinstance(error, NotAllowed):
         text = _("Sorry, this feature is not available for your role.")
     elif isinstance(error, NotFound):

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.content import Iso18091
+from bot.i18n import N_
 from bot.services import agencies
 from bot.services.errors import DomainError, Invalid, NotFound, Stale
 from db.models import (
@@ -396,9 +397,13 @@ async def set_note(
     """Keep a short note with an indicator."""
     text = note.strip()
     if not text:
-        raise Invalid("catatannya masih kosong. Mohon ketik catatan singkat.")
+        raise Invalid(N_("the note is still empty. Please type your note."))
     if len(text) > NOTE_LIMIT:
-        raise Invalid(f"catatan paling panjang {NOTE_LIMIT} huruf. Mohon dipersingkat.")
+        raise Invalid(
+            N_("the note is too long ({length} characters). Please keep it to {limit}."),
+            length=len(text),
+            limit=NOTE_LIMIT,
+        )
     _check_indicator(iso, indicator_id)
     assessment, agency = await _own_draft(db, person_id, assessment_id)
     await _touch(db, clock, person_id, assessment_id, indicator_id, note=text)

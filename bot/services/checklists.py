@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.content import Checklist, Content, Item, Section
+from bot.i18n import N_
 from bot.services.errors import Invalid, Stale
 from db.models import AnswerValue, Business, ChecklistAnswer, ChecklistRun, RunState
 
@@ -388,11 +389,12 @@ async def set_note(
     """Keep a typed note with an item's answer (≤ 500 characters)."""
     note = note.strip()
     if not note:
-        raise Invalid("catatan masih kosong. Mohon ketik catatan Bapak/Ibu.")
+        raise Invalid(N_("the note is still empty. Please type your note."))
     if len(note) > MAX_NOTE:
         raise Invalid(
-            f"catatan terlalu panjang ({len(note)} huruf). Mohon ringkas, paling banyak "
-            f"{MAX_NOTE} huruf."
+            N_("the note is too long ({length} characters). Please keep it to {limit}."),
+            length=len(note),
+            limit=MAX_NOTE,
         )
     run, _ = await _checked_run(db, content, business, run_id, item_id)
     row = await _answer_row(db, run.id, item_id)
@@ -438,7 +440,7 @@ async def submit(
     run, checklist = await _checked_run(db, content, business, run_id)
     answers = await _answers(db, run.id)
     if any(answers.get(item.id, Answer(None)).value is None for item in checklist.items):
-        raise Invalid("masih ada pertanyaan yang belum dijawab. Mohon lengkapi dulu.")
+        raise Invalid(N_("some questions are not answered yet. Please complete them first."))
     result = score(checklist, answers)
     now = clock.now()
     run.state = RunState.SUBMITTED

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 
 class DomainError(Exception):
     """Something the person asked for cannot be done; the transaction is rolled back."""
@@ -20,8 +22,16 @@ class Stale(DomainError):
 
 
 class Invalid(DomainError):
-    """Input that does not fit (a date in the past, an empty name, ...)."""
+    """Input that does not fit (a date in the past, an empty name, ...).
 
-    def __init__(self, reason: str = "") -> None:
-        super().__init__(reason)
+    `reason` is an English msgid marked with `N_()`, with `{name}` fields filled from
+    `params`; people read it translated (`explain`), the command line in English (`str`).
+    """
+
+    def __init__(self, reason: str = "", **params: object) -> None:
+        super().__init__(reason.format(**params) if params else reason)
         self.reason = reason
+        self.params = params
+
+    def explain(self, gettext: Callable[[str], str]) -> str:
+        return gettext(self.reason).format(**self.params) if self.reason else ""

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.i18n import N_
 from bot.services.errors import Invalid
 from db.models import Evidence
 
@@ -26,10 +27,10 @@ _MAX_FILENAME = 200
 
 
 class FileTooLarge(Invalid):
-    """Over MAX_BYTES. The reason is Indonesian, shown by the wrapper after "Maaf, "."""
+    """Over MAX_BYTES; the wrapper shows the reason translated, after "Maaf, "."""
 
     def __init__(self) -> None:
-        super().__init__("berkas ini lebih dari 10 MB. Mohon kirim foto yang lebih kecil.")
+        super().__init__(N_("this file is larger than 10 MB. Please send a smaller photo."))
 
 
 class FileUnsupported(Invalid):
@@ -37,7 +38,7 @@ class FileUnsupported(Invalid):
 
     def __init__(self) -> None:
         super().__init__(
-            "jenis berkas ini tidak dapat kami simpan. Mohon kirim foto (JPG/PNG) atau PDF."
+            N_("we cannot keep this kind of file. Please send a photo (JPG/PNG) or a PDF.")
         )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import struct
 import zlib
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -12,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import FakeClock
 from bot.content import Checklist, Content, Item, Section, load_content
+from bot.i18n import I18n
 from bot.services import checklists, evidence, guidance, people
 from bot.services.errors import Invalid, Stale
 from db.models import (
@@ -102,7 +104,8 @@ async def test_evidence_refuses_unsupported_and_too_large_files(
                 db, clock, tmp_path, person_id=person_id, data=data, mime=mime, filename="x"
             )
         assert isinstance(caught.value, Invalid)
-        assert caught.value.reason.startswith(("berkas ini", "jenis berkas"))
+        indonesian = caught.value.explain(I18n(ZoneInfo("Asia/Makassar")).translator("id").gettext)
+        assert indonesian.startswith(("berkas ini", "jenis berkas"))
         assert await db.scalar(select(func.count()).select_from(Evidence)) == 0
     assert not (tmp_path / "evidence").exists()
 
