@@ -17,7 +17,7 @@ from bot.services.errors import NotAllowed, Stale
 from db.models import AssessmentState, DialogueState, Light, Role
 from handlers.base import Turn, handler
 from handlers.dialogue import flow
-from handlers.files import fetch_attachment, has_attachment
+from handlers.files import has_attachment
 from handlers.menu import menu_action
 
 FLOW = "assessment"
@@ -228,7 +228,7 @@ async def msg_assessment(
                 t.reply(render.want_photo(t.tr, iso, sheet_id, indicator_id))
                 return
             await sa.check_editable(t.db, iso, t.me.id, sheet_id, indicator_id)
-            data, mime, filename = await fetch_attachment(context, t.message)
+            data, mime, filename = t.attachment()
             saved = await evidence.save_evidence(
                 t.db,
                 t.clock,

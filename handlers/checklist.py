@@ -13,7 +13,7 @@ from bot.services.errors import Stale
 from db.models import Business, DialogueState, Role
 from handlers.base import Turn, handler
 from handlers.dialogue import flow
-from handlers.files import fetch_attachment, has_attachment
+from handlers.files import has_attachment
 from handlers.guidance import business_or_reply
 from handlers.menu import menu_action
 
@@ -158,7 +158,7 @@ async def flow_checklist(
             t.reply(render.waiting_for_photo(t.tr, run_id, item_id))
             return
         try:
-            data, mime, name = await fetch_attachment(context, t.message)
+            data, mime, name = t.attachment()
             stored = await evidence.save_evidence(
                 t.db,
                 t.clock,

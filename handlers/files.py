@@ -6,6 +6,7 @@ from telegram import Message
 
 from bot.context import BotContext
 from bot.services import evidence
+from bot.services.errors import Invalid
 from bot.services.evidence import FileTooLarge, FileUnsupported
 
 PHOTO_MIME = "image/jpeg"  # Telegram re-encodes photos as JPEG
@@ -16,7 +17,10 @@ def has_attachment(message: Message | None) -> bool:
     return message is not None and (bool(message.photo) or message.document is not None)
 
 
-async def fetch_attachment(context: BotContext, message: Message) -> tuple[bytes, str, str | None]:
+Downloaded = tuple[bytes, str, str | None]  # data, checked mime type, file name
+
+
+async def download_attachment(context: BotContext, message: Message) -> Downloaded:
     """The bytes, mime type and file name of the message's photo (largest size) or document.
 
     Raises FileUnsupported / FileTooLarge (both `Invalid`) before downloading anything when the
@@ -39,3 +43,18 @@ async def fetch_attachment(context: BotContext, message: Message) -> tuple[bytes
     if len(data) > evidence.MAX_BYTES:
         raise FileTooLarge()
     return data, checked, name
+
+
+async def prefetch(context: BotContext, message: Message | None) -> Downloaded | Invalid | None:
+    """Download what the person sent before the handler's transaction opens.
+
+    A download is a network wait, and none may happen inside a transaction (on SQLite it
+    would hold the one connection). A refusal is kept and raised when the handler asks.
+    """
+    if not has_attachment(message):
+        return None
+    assert message is not None
+    try:
+        return await download_attachment(context, message)
+    except Invalid as refused:
+        return refused

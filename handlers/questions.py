@@ -27,7 +27,7 @@ from db.models import (
 )
 from handlers.base import Turn, handler
 from handlers.dialogue import FLOWS, flow
-from handlers.files import fetch_attachment, has_attachment
+from handlers.files import has_attachment
 from handlers.menu import menu_action
 
 ASK_FLOW, ANSWER_FLOW = "ask", "answer"
@@ -91,7 +91,7 @@ async def msg_ask(update: Update, context: BotContext, t: Turn, state: DialogueS
     evidence_id = state.data.get("evidence_id")
     message = t.message
     if message is not None and has_attachment(message):
-        data, mime, filename = await fetch_attachment(context, message)
+        data, mime, filename = t.attachment()
         saved = await evidence.save_evidence(
             t.db,
             t.clock,
