@@ -21,9 +21,11 @@ from bot.i18n import Translator
 from bot.render import Reply
 from bot.render import common as render
 from bot.services import nudges, people
-from bot.services.errors import DomainError
+from bot.services.errors import DomainError, Invalid
+from bot.services.evidence import FileUnsupported
 from db.models import Person, Role
 from db.session import WriteConflict, deferred_writes
+from handlers.files import Downloaded, prefetch
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,7 @@ class Turn:
     data: str | None
     message: Message | None
     outgoing: list[Outgoing] = field(default_factory=list)
+    prefetched: Downloaded | Invalid | None = None
     toast_text: str | None = None
     toast_alert: bool = False
     after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
@@ -69,6 +72,17 @@ class Turn:
         if self.message is None:
             return ""
         return (self.message.text or self.message.caption or "").strip()
+
+    def attachment(self) -> Downloaded:
+        """The photo or document the person sent (fetched before the transaction).
+
+        Raises `Invalid` (FileTooLarge, FileUnsupported) when it was refused.
+        """
+        if isinstance(self.prefetched, Invalid):
+            raise self.prefetched
+        if self.prefetched is None:
+            raise FileUnsupported()
+        return self.prefetched
 
     def reply(self, reply: Reply) -> None:
         self.outgoing.append(Outgoing("send", reply))
@@ -130,9 +144,11 @@ async def _handle(
     # A handler that did not write last time begins as a reader (SQLite: concurrently with
     # the writer); if it writes after someone else did, it runs again, with the write lock.
     deferred = not _WROTE_LAST_TIME.get(fn, False)
+    prefetched = await prefetch(context, message)
     while True:
         async with deps.sessions() as db:
             turn = Turn(db, deps, deps.i18n.translator(), None, user, chat_id, data, message)
+            turn.prefetched = prefetched
             try:
                 with deferred_writes(deferred) as mode:
                     await _run_turn(fn, allowed, update, context, turn)
