@@ -97,12 +97,11 @@ class DispatchReport:
 
     claimed: int = 0
     sent: int = 0
-    retried: int = 0  # back to pending: 429 or a passing failure
+    retried: int = 0  # back to pending: 429, a passing failure, or a lease nearly over
     blocked: int = 0
     failed: int = 0
     skipped: int = 0
     unknown: int = 0  # leases expired, or sends whose answer never came
-    released: int = 0  # lease nearly over before the send: back to pending, unsent
 
     def count(self, state: OutboxState) -> None:
         name = "retried" if state is OutboxState.PENDING else state.value
