@@ -32,12 +32,13 @@ def flow(name: str) -> Callable[[FlowFn], FlowFn]:
 @handler()
 async def msg_dialogue(update: Update, context: BotContext, t: Turn) -> None:
     """Text, photos and documents outside a command."""
-    if t.person is None or not t.person.role_set:
-        t.reply(render.welcome_stranger(t.tr))
-        return
-    state = await dialogue.current(t.db, t.person.id)
+    # Someone joining (consent not given yet, so no role) is in a dialogue too.
+    state = await dialogue.current(t.db, t.person.id) if t.person is not None else None
     if state is not None and state.flow in FLOWS:
         await FLOWS[state.flow](update, context, t, state)
+        return
+    if t.person is None or not t.person.role_set:
+        t.reply(render.welcome_stranger(t.tr))
         return
     t.reply(render.unexpected_text(t.tr, t.person))
 

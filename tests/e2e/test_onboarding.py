@@ -89,6 +89,8 @@ async def test_declining_consent_stores_nothing_and_the_link_still_works(world: 
     maria = world.person("Maria")
     await maria.send(f"/start {code}")
     assert await _telegram_person_count(world, maria.user_id) == 1  # held, without roles
+    typed = await maria.send("ya saya setuju")
+    assert "pilih dengan tombol" in typed.text.lower()
     declined = await maria.press("Nanti saja")
     assert "tidak menyimpan data" in declined.text
     assert "tautan undangan yang sama" in declined.text
