@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
@@ -17,7 +18,7 @@ from bot.render import Reply
 from bot.render import deadlines as screens
 from bot.services import agencies, deadlines, dialogue, people
 from bot.services.calendar import WorkCalendar, work_calendar
-from bot.services.deadlines import BadDue, NewDeadline
+from bot.services.deadlines import DEFAULT_HOUR, DEFAULT_OFFSETS, BadDue, BadRule, NewDeadline
 from bot.services.errors import Stale
 from db.models import (
     AckStatus,
@@ -48,6 +49,15 @@ def calendar_of(deps: Deps) -> WorkCalendar:
     return work_calendar(deps.settings.timezone, deps.content.extra_leave_days)
 
 
+async def roll_series(deps: Deps) -> int:
+    """The periodic job: next occurrences of recurring deadlines; how many were created."""
+    async with deps.sessions() as db, db.begin():
+        created = await deadlines.roll_forward(db, deps.clock, calendar_of(deps))
+    if created:
+        deps.wake_dispatcher()
+    return len(created)
+
+
 def _wake(t: Turn) -> None:
     deps = t.deps
 
@@ -74,12 +84,12 @@ async def _admin_list(t: Turn, *, edit: bool = False) -> None:
 
 @handler(roles={Role.FOCAL, Role.COORDINATOR})
 async def cmd_tenggat(update: Update, context: BotContext, t: Turn) -> None:
-    """/tenggat: the agency's deadlines (focal point) or every deadline (coordinator)."""
+    """/tenggat: the agency's deadlines (focal point), every deadline (coordinator), or both."""
     await dialogue.finish(t.db, t.me.id)
+    if Role.FOCAL in t.me.role_set:
+        await _focal_list(t)
     if Role.COORDINATOR in t.me.role_set:
         await _admin_list(t)
-    else:
-        await _focal_list(t)
 
 
 @menu_action("deadlines")
@@ -119,7 +129,9 @@ async def btn_answer(update: Update, context: BotContext, t: Turn) -> None:
     deadline = await deadlines.get_open(t.db, deadline_id)
     if answer in ("d", "p"):
         status = AckStatus.DONE if answer == "d" else AckStatus.IN_PROGRESS
-        await deadlines.acknowledge(t.db, t.clock, deadline_id, agency_id, t.me.id, status)
+        await deadlines.acknowledge(
+            t.db, t.clock, deadline_id, agency_id, t.me.id, status, cal=calendar_of(t.deps)
+        )
         t.toast(t.tr.gettext("Saved"))
         t.reply(screens.answered(t.tr, deadline, status))
         return
@@ -299,8 +311,16 @@ async def _confirm(t: Turn, state: DialogueState) -> None:
             description=data.get("description"),
             recurrence=Recurrence(data["recurrence"]),
             kind=DeadlineKind(data["kind"]),
+            offsets=_offsets(data),
+            hour=int(data.get("hour", DEFAULT_HOUR)),
+            minute=int(data.get("minute", 0)),
         )
     )
+
+
+def _offsets(data: dict[str, Any]) -> tuple[int, ...]:
+    saved = data.get("offsets")
+    return tuple(int(d) for d in saved) if isinstance(saved, list) else DEFAULT_OFFSETS
 
 
 @handler(roles={Role.COORDINATOR})
@@ -309,7 +329,14 @@ async def btn_new(update: Update, context: BotContext, t: Turn) -> None:
     ref = DL_NEW.unpack(t.data)
     step, value = ref["step"], ref["value"]
     state = await dialogue.current(t.db, t.me.id)
-    expected = {"ag": "agency", "skip": "description", "rec": "recurrence", "kind": "kind"}
+    expected = {
+        "ag": "agency",
+        "skip": "description",
+        "rec": "recurrence",
+        "kind": "kind",
+        "hr": "rem_hour",
+        "days": "rem_days",
+    }
     wanted = expected.get(step, "confirm")
     if state is None or state.flow != NEW_FLOW or state.step != wanted:
         t.reply(screens.step_expired(t.tr))
@@ -336,6 +363,18 @@ async def btn_new(update: Update, context: BotContext, t: Turn) -> None:
             raise Stale()
         await dialogue.advance(t.db, t.clock, state, "confirm", kind=value)
         await _confirm(t, state)
+    elif step == "rem":
+        await dialogue.advance(t.db, t.clock, state, "rem_hour")
+        t.edit(screens.new_reminder_hour(t.tr))
+    elif step == "hr":
+        if value not in screens.HOUR_CHOICES:
+            raise Stale()
+        hour, minute = deadlines.read_hour(value)
+        await dialogue.advance(t.db, t.clock, state, "rem_days", hour=hour, minute=minute)
+        t.edit(screens.new_reminder_days(t.tr, _offsets(state.data)))
+    elif step == "days":  # keep the days as they are
+        await dialogue.advance(t.db, t.clock, state, "confirm")
+        await _confirm(t, state)
     elif step == "ok":
         data = state.data
         cal = calendar_of(t.deps)
@@ -351,6 +390,9 @@ async def btn_new(update: Update, context: BotContext, t: Turn) -> None:
                     description=data.get("description"),
                     kind=DeadlineKind(data["kind"]),
                     recurrence=Recurrence(data["recurrence"]),
+                    offsets=_offsets(data),
+                    hour=int(data.get("hour", DEFAULT_HOUR)),
+                    minute=int(data.get("minute", 0)),
                 ),
                 t.me.id,
             )
@@ -370,8 +412,8 @@ async def btn_new(update: Update, context: BotContext, t: Turn) -> None:
 
 @flow(NEW_FLOW)
 async def msg_new(update: Update, context: BotContext, t: Turn, state: DialogueState) -> None:
-    """The typed steps of the creation dialogue: title, due date, description."""
-    if state.step not in ("title", "due", "description"):
+    """The typed steps of the creation dialogue: title, due date, description, reminder rule."""
+    if state.step not in ("title", "due", "description", "rem_hour", "rem_days"):
         t.reply(
             screens.step_expired(t.tr) if state.step == "agency" else screens.text_needed(t.tr)
         )
@@ -390,9 +432,25 @@ async def msg_new(update: Update, context: BotContext, t: Turn, state: DialogueS
             return
         await dialogue.advance(t.db, t.clock, state, "description", due=due_at.isoformat())
         t.reply(screens.new_description(t.tr))
-    else:
+    elif state.step == "description":
         await dialogue.advance(t.db, t.clock, state, "recurrence", description=text)
         t.reply(screens.new_recurrence(t.tr))
+    elif state.step == "rem_hour":
+        try:
+            hour, minute = deadlines.read_hour(text)
+        except BadRule:
+            t.reply(screens.rule_error(t.tr, state.step))
+            return
+        await dialogue.advance(t.db, t.clock, state, "rem_days", hour=hour, minute=minute)
+        t.reply(screens.new_reminder_days(t.tr, _offsets(state.data)))
+    else:
+        try:
+            offsets = deadlines.read_offsets(text)
+        except BadRule:
+            t.reply(screens.rule_error(t.tr, state.step))
+            return
+        await dialogue.advance(t.db, t.clock, state, "confirm", offsets=list(offsets))
+        await _confirm(t, state)
 
 
 # --- composers: what the outbox rows say when they go out -------------------------------------

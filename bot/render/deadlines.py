@@ -10,7 +10,7 @@ from bot.callbacks import ASSESS, DL_ADMIN, DL_ANSWER, DL_EXT, DL_NEW, DL_OPEN, 
 from bot.i18n import N_, Translator
 from bot.render import Button, Reply, rows
 from bot.render.common import back_to_menu
-from bot.services.deadlines import DeadlineView, DueError
+from bot.services.deadlines import DeadlineView, DueError, parse_offsets
 from db.models import (
     AckStatus,
     Agency,
@@ -38,6 +38,8 @@ STATUS_NAMES = {
     AckStatus.NEEDS_HELP: N_("needs help"),
 }
 LIST_LIMIT = 20
+# The reminder times a coordinator can tap; any other office-hour time can be typed.
+HOUR_CHOICES = ("07.30", "08.00", "09.00", "13.00")
 
 
 def _e(text: str) -> str:
@@ -381,6 +383,8 @@ def admin_list(
     for number, item in enumerate(views[:LIST_LIMIT], start=1):
         d = item.deadline
         who = _e(agency_names.get(d.agency_id, "")) if d.agency_id else _("All agencies")
+        if d.recurrence != Recurrence.NONE:
+            who += " · " + series_label(tr, d)
         lines.append(
             "{n}. <b>{title}</b> · {who}\n   {due} · {relative} · {counts}".format(  # noqa: UP032
                 n=number,
@@ -396,15 +400,26 @@ def admin_list(
     return Reply("\n".join(lines), (*rows(*buttons, width=1), back_to_menu(tr)))
 
 
+def series_label(tr: Translator, deadline: Deadline) -> str:
+    """ "Triwulanan, ke-2" """
+    return tr.gettext("{recurrence}, no. {n}").format(
+        recurrence=tr.gettext(RECURRENCE_NAMES[deadline.recurrence]), n=deadline.occurrence
+    )
+
+
 def admin_detail(tr: Translator, item: DeadlineView, now: datetime) -> Reply:
     _ = tr.gettext
     d = item.deadline
+    repeat = (
+        series_label(tr, d)
+        if d.recurrence != Recurrence.NONE
+        else _(RECURRENCE_NAMES[d.recurrence])
+    )
     lines = [
         f"<b>{_e(d.title)}</b>",
         _("Due: {when}").format(when=when(tr, d.due_at, now)),
-        _("Type: {kind} · {recurrence}").format(
-            kind=_(KIND_NAMES[d.kind]), recurrence=_(RECURRENCE_NAMES[d.recurrence])
-        ),
+        _("Type: {kind} · {recurrence}").format(kind=_(KIND_NAMES[d.kind]), recurrence=repeat),
+        reminder_rule(tr, parse_offsets(d.reminder_days), d.reminder_hour, d.reminder_minute),
     ]
     if d.description:
         lines.append(_e(d.description))
@@ -554,6 +569,9 @@ def new_confirm(
     description: str | None,
     recurrence: Recurrence,
     kind: DeadlineKind,
+    offsets: Sequence[int],
+    hour: int,
+    minute: int,
 ) -> Reply:
     _ = tr.gettext
     lines = [
@@ -567,16 +585,88 @@ def new_confirm(
     ]
     if description:
         lines.append(_e(description))
-    lines.append(_("Reminders go out 7, 3 and 1 days before and on the day, at 08.00 WITA."))
+    lines.append(reminder_rule(tr, offsets, hour, minute))
     return Reply(
         "\n".join(lines),
         (
             *rows(
                 Button(tr.pgettext("button", "Save"), DL_NEW.pack("ok", "-")),
-                Button(tr.pgettext("button", "Cancel"), MENU.pack("home")),
+                Button(tr.pgettext("button", "Set reminders"), DL_NEW.pack("rem", "-")),
             ),
+            (Button(tr.pgettext("button", "Cancel"), MENU.pack("home")),),
         ),
     )
+
+
+def clock_time(hour: int, minute: int) -> str:
+    return f"{hour:02d}.{minute:02d}"
+
+
+def day_list(tr: Translator, days: Sequence[int]) -> str:
+    """7, 3 dan 1"""
+    words = [str(d) for d in days]
+    if len(words) == 1:
+        return words[0]
+    return tr.gettext("{first} and {last}").format(first=", ".join(words[:-1]), last=words[-1])
+
+
+def reminder_rule(tr: Translator, offsets: Sequence[int], hour: int, minute: int) -> str:
+    """ "Pengingat dikirim 7, 3 dan 1 hari sebelumnya serta pada hari H, pukul 08.00 WITA." """
+    _ = tr.gettext
+    before = sorted((d for d in offsets if d > 0), reverse=True)
+    if before and 0 in offsets:
+        text = _("Reminders go out {days} days before and on the day, at {time} WITA.")
+    elif before:
+        text = _("Reminders go out {days} days before, at {time} WITA.")
+    else:
+        text = _("Reminders go out on the day, at {time} WITA.")
+    return text.format(days=day_list(tr, before), time=clock_time(hour, minute))
+
+
+def new_reminder_hour(tr: Translator) -> Reply:
+    buttons = [Button(choice, DL_NEW.pack("hr", choice)) for choice in HOUR_CHOICES]
+    return Reply(
+        tr.gettext(
+            "<b>Reminders</b> (1/2)\nAt what time (WITA) should the reminders go out? "
+            "Tap a time, or type another one between 07.00 and 17.00, for example "
+            "<code>10.30</code>."
+        ),
+        (*rows(*buttons, width=4), *_cancel(tr)),
+    )
+
+
+def new_reminder_days(tr: Translator, offsets: Sequence[int]) -> Reply:
+    current = ",".join(str(d) for d in offsets)
+    return Reply(
+        tr.gettext(
+            "<b>Reminders</b> (2/2)\nHow many days before the deadline? Please type the days "
+            "separated by commas, for example <code>14,7,1,0</code> (0 is the day itself; "
+            "at most 6 numbers, up to 60 days). Now: {current}."
+        ).format(current=current),
+        (
+            (
+                Button(
+                    tr.pgettext("button", "Keep {days}").format(days=current),
+                    DL_NEW.pack("days", "-"),
+                ),
+            ),
+            *_cancel(tr),
+        ),
+    )
+
+
+def rule_error(tr: Translator, step: str) -> Reply:
+    _ = tr.gettext
+    if step == "rem_hour":
+        text = _(
+            "Sorry, please type a time between 07.00 and 17.00, for example <code>10.30</code>."
+        )
+    else:
+        text = _(
+            "Sorry, please type whole days from 0 to 60 separated by commas, at most 6 numbers, "
+            "for example <code>7,3,1,0</code>."
+        )
+    return Reply(text, _cancel(tr))
 
 
 def created(tr: Translator, deadline: Deadline, focal_points: int) -> Reply:

@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
+
 from bot.services import agencies, people
-from db.models import Role
+from db.models import Deadline, Recurrence, Role
+from handlers.deadlines import roll_series
 from tests.e2e.conftest import World
 from tests.e2e.people import Person
 
@@ -17,8 +20,10 @@ def wita(y: int, m: int, d: int, hh: int = 8, mm: int = 0) -> datetime:
     return datetime(y, m, d, hh, mm, tzinfo=WITA).astimezone(UTC)
 
 
-async def focal_point(world: World, name: str = "Bapak Yohanes") -> Person:
-    person = world.person(name)
+async def focal_point(
+    world: World, name: str = "Bapak Yohanes", person: Person | None = None
+) -> Person:
+    person = person or world.person(name)
     async with world.sessions() as db, db.begin():
         known = await people.register(db, world.clock, person.user_id, name, [Role.FOCAL])
         known.consent_at = world.clock.now()
@@ -28,16 +33,25 @@ async def focal_point(world: World, name: str = "Bapak Yohanes") -> Person:
     return person
 
 
-async def create_deadline(coordinator: Person, title: str, due: str) -> None:
+async def start_deadline(
+    coordinator: Person, title: str, due: str, repeat: str = "Sekali saja", kind: str = "Laporan"
+) -> None:
+    """The creation dialogue up to its confirmation screen."""
     await coordinator.send("/tenggat")
     await coordinator.press("Tenggat baru")
     await coordinator.press("RSUD S.K. Lerik")
     await coordinator.send(title)
     await coordinator.send(due)
     await coordinator.press("Lewati")
-    await coordinator.press("Sekali saja")
-    await coordinator.press("Laporan")
+    await coordinator.press(repeat)
+    await coordinator.press(kind)
     await coordinator.expect("Mohon periksa")
+
+
+async def create_deadline(
+    coordinator: Person, title: str, due: str, repeat: str = "Sekali saja", kind: str = "Laporan"
+) -> None:
+    await start_deadline(coordinator, title, due, repeat, kind)
     await coordinator.press("Simpan")
     await coordinator.expect("Tenggat tersimpan")
 
@@ -149,3 +163,145 @@ async def test_coordinator_edits_and_cancels(world: World) -> None:
     world.clock.set(wita(2026, 12, 14, 9))
     await world.tick()
     await focal.quiet(0.3)
+
+
+async def test_help_request_reaches_every_coordinator(world: World) -> None:
+    coordinator = world.coordinator()
+    second = world.coordinator("Bapak Koordinator")
+    focal = await focal_point(world)
+    await coordinator.send("/start")
+    await second.send("/start")
+    await create_deadline(coordinator, "Dokumen SOP pelayanan", "17-12-2026 16.00")
+    world.clock.set(wita(2026, 12, 10, 8))
+    await world.tick()
+    await focal.expect("7 hari lagi")
+    await focal.press("Butuh bantuan")
+    await focal.expect("bantuan apa yang Bapak/Ibu perlukan")
+    await focal.send("Kami belum punya contoh format SOP <yang benar>")
+    await focal.expect("sudah kami teruskan ke koordinator")
+    await world.tick()
+    for person in (coordinator, second):
+        told = await person.expect("meminta bantuan")
+        assert "Bapak Yohanes (RSUD S.K. Lerik)" in told.text
+        assert "Dokumen SOP pelayanan" in told.text
+        assert "contoh format SOP <yang benar>" in told.text
+        assert "Buka tenggat" in person.buttons()
+    await coordinator.press("Buka tenggat")
+    await coordinator.expect("RSUD S.K. Lerik: butuh bantuan")
+
+
+async def test_self_assessment_reminder_opens_the_assessment(world: World) -> None:
+    coordinator = world.coordinator()
+    focal = await focal_point(world)
+    await coordinator.send("/start")
+    await create_deadline(
+        coordinator, "Swa-penilaian ISO 18091", "17-12-2026 16.00", kind="Swa-penilaian"
+    )
+    world.clock.set(wita(2026, 12, 10, 8))
+    await world.tick()
+    await focal.expect("Pengingat tenggat")
+    await focal.press("Isi swa-penilaian")
+    opened = await focal.expect("Swa-penilaian ISO 18091")
+    assert "RSUD S.K. Lerik" in opened.text
+
+
+async def test_coordinator_sets_the_reminder_hour_and_days(world: World) -> None:
+    coordinator = world.coordinator()
+    focal = await focal_point(world)
+    await coordinator.send("/start")
+    await start_deadline(coordinator, "Laporan keuangan", "17-12-2026 16.00")
+    assert "7, 3 dan 1 hari sebelumnya serta pada harinya, pukul 08.00 WITA" in (
+        coordinator.last.text
+    )
+    await coordinator.press("Atur pengingat")
+    await coordinator.expect("Pukul berapa")
+    assert coordinator.buttons()[:4] == ["07.30", "08.00", "09.00", "13.00"]
+    await coordinator.send("21.00")
+    await coordinator.expect("antara 07.00 dan 17.00")
+    await coordinator.send("10.30")
+    await coordinator.expect("Berapa hari sebelum tenggat")
+    await coordinator.send("5,3,1,0,70")
+    await coordinator.expect("dari 0 sampai 60")
+    await coordinator.send("5, 2")
+    confirm = await coordinator.expect("Mohon periksa")
+    assert "5 dan 2 hari sebelumnya, pukul 10.30 WITA" in confirm.text
+    # Once more, with the buttons this time.
+    await coordinator.press("Atur pengingat")
+    await coordinator.press("07.30")
+    await coordinator.press("Tetap 5,2")
+    confirm = await coordinator.expect("Mohon periksa")
+    assert "5 dan 2 hari sebelumnya, pukul 07.30 WITA" in confirm.text
+    await coordinator.press("Simpan")
+    await coordinator.expect("Tenggat tersimpan")
+
+    # A stale hour button from the finished dialogue is refused politely.
+    await coordinator.press("09.00")
+    await coordinator.expect("langkah ini sudah tidak berlaku")
+
+    world.clock.set(wita(2026, 12, 11, 7, 30))  # H-5 is Saturday 12: Friday 11, 07.30
+    await world.tick()
+    await focal.expect("6 hari lagi")
+    world.clock.set(wita(2026, 12, 15, 7, 30))  # H-2
+    await world.tick()
+    await focal.expect("2 hari lagi")
+    world.clock.set(wita(2026, 12, 17, 12))  # no reminder on the day itself
+    await world.tick()
+    await focal.quiet(0.3)
+
+
+async def test_recurring_deadline_comes_back_with_its_next_occurrence(world: World) -> None:
+    coordinator = world.coordinator()
+    focal = await focal_point(world)
+    await coordinator.send("/start")
+    await create_deadline(
+        coordinator, "Laporan bulanan pelayanan", "31-12-2026 14.00", repeat="Bulanan"
+    )
+    world.clock.set(wita(2026, 12, 30, 8))  # H-1
+    await world.tick()
+    await focal.expect("besok")
+    await focal.press("Sudah selesai")
+    await focal.expect("Terima kasih")
+
+    # Done by the only agency concerned: the next one is there at once, last day of January.
+    await focal.send("/tenggat")
+    listed = await focal.expect("Tenggat RSUD S.K. Lerik")
+    assert "Laporan bulanan pelayanan" in listed.text
+    assert "31 Jan 2027" in listed.text or "31 Januari 2027" in listed.text, listed.text
+    assert "belum ada jawaban" in listed.text
+    await coordinator.send("/tenggat")
+    overview = await coordinator.expect("Tenggat program")
+    assert "Bulanan, ke-2" in overview.text
+    assert "Bulanan, ke-1" not in overview.text
+
+    # Nobody answers January: once it has passed, the periodic job brings February.
+    world.clock.set(wita(2027, 1, 31, 15))
+    assert await roll_series(world.deps) == 1
+    assert await roll_series(world.deps) == 0
+    async with world.sessions() as db:
+        dues = (
+            await db.scalars(
+                select(Deadline.due_at)
+                .where(Deadline.recurrence == Recurrence.MONTHLY)
+                .order_by(Deadline.occurrence)
+            )
+        ).all()
+    assert dues == [wita(2026, 12, 31, 14), wita(2027, 1, 31, 14), wita(2027, 2, 28, 14)]
+    await coordinator.send("/tenggat")
+    overview = await coordinator.expect("Tenggat program")
+    assert "Bulanan, ke-2" in overview.text  # still open: nobody has said it is done
+    assert "Bulanan, ke-3" in overview.text
+    world.clock.set(wita(2027, 2, 19, 8))  # H-7 of February (Sunday 21 -> Friday 19)
+    await world.tick()
+    await focal.expect("hari lagi")
+
+
+async def test_coordinator_who_is_a_focal_point_sees_both_lists(world: World) -> None:
+    coordinator = world.coordinator()
+    await coordinator.send("/start")
+    await create_deadline(coordinator, "Dokumen SOP", "17-12-2026 16.00")
+    await focal_point(world, "Ibu Koordinator", person=coordinator)
+    await coordinator.send("/tenggat")
+    await coordinator.expect("Tenggat program")
+    texts = [m.text for m in coordinator.messages[-2:]]
+    assert texts[0].startswith("Tenggat RSUD S.K. Lerik"), texts
+    assert texts[1].startswith("Tenggat program"), texts
