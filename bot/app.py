@@ -122,7 +122,25 @@ def build_application(
             name="nudges",
             job_kwargs={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
         )
+        # Creates the next occurrence of recurring deadlines (rows, safe from any process).
+        app.job_queue.run_repeating(
+            _roll_deadlines_job,
+            interval=DEADLINE_ROLL_INTERVAL_S,
+            first=20,
+            name="deadline-series",
+            job_kwargs={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
+        )
     return app
+
+
+# How often recurring deadlines whose occurrence passed or is done get their next one.
+DEADLINE_ROLL_INTERVAL_S = 900
+
+
+async def _roll_deadlines_job(context: BotContext) -> None:
+    from handlers.deadlines import roll_series
+
+    await roll_series(context.deps)
 
 
 # How often nudges for quiet businesses are planned (and overdue questions marked escalated).
