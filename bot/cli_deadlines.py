@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 from pathlib import Path
 
@@ -14,20 +15,23 @@ EXIT_OK, EXIT_REJECTED = 0, 1
 
 _PROBLEMS = {
     RowProblem.COLUMNS: "the first line must name the columns agency,title,due"
-    " (and optionally description,recurrence); found: {value}",
+    " (and optionally description,recurrence,hour,offsets); found: {value}",
     RowProblem.AGENCY: "no agency is called {value!r} (leave it empty for all agencies)",
     RowProblem.TITLE: "the title is empty",
     RowProblem.DUE: "{value!r} is not a date; write day-month-year, e.g. 10-12-2026 16.00",
     RowProblem.DUE_PAST: "the date {value!r} has already passed",
     RowProblem.DUE_FAR: "the date {value!r} is more than three years ahead; check the year",
     RowProblem.RECURRENCE: "repeat {value!r} is unknown; use none, monthly, quarterly or yearly",
+    RowProblem.HOUR: "reminder hour {value!r} is not a time between 07.00 and 17.00, e.g. 08.00",
+    RowProblem.OFFSETS: "reminder days {value!r}: write 0 to 60 days before, at most 6,"
+    ' e.g. "7,3,1,0" (quoted) or 7;3;1;0',
 }
 
 
 def add_parser(imports: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = imports.add_parser(
         "deadlines",
-        help="deadlines from a CSV file (agency,title,due,description,recurrence)",
+        help="deadlines from a CSV file (agency,title,due[,description,recurrence,hour,offsets])",
     )
     parser.add_argument("file", type=Path, help="CSV file, UTF-8, one deadline a line")
 
@@ -43,6 +47,10 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
     except (OSError, UnicodeDecodeError) as exc:
         print(f"cannot read {path}: {exc}", file=sys.stderr)
         return EXIT_REJECTED
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # before alembic is imported
+    from bot.runner import prepare_database
+
+    prepare_database(settings)
     return asyncio.run(_import(text, settings))
 
 
