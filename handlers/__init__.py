@@ -31,6 +31,7 @@ from bot.callbacks import (
     INVITE,
     MENU,
     ONBOARD,
+    REPORT,
 )
 from bot.context import BotApplication, BotContext
 from bot.i18n import N_, Translator
@@ -47,6 +48,7 @@ from handlers import (
     onboarding,
     progress,
     questions,
+    reports,
     start,
 )
 from handlers.base import Callback
@@ -91,6 +93,7 @@ COMMANDS: tuple[Command, ...] = (
         deadlines.cmd_tenggat,
         frozenset({Role.FOCAL, Role.COORDINATOR}),
     ),
+    Command("rekap", N_("Progress overview"), reports.cmd_rekap, frozenset({Role.COORDINATOR})),
 )
 
 
@@ -119,6 +122,7 @@ def register(app: BotApplication) -> None:
     app.add_handler(CallbackQueryHandler(deadlines.btn_extension, pattern=DL_EXT.pattern))
     app.add_handler(CallbackQueryHandler(deadlines.btn_new, pattern=DL_NEW.pattern))
     app.add_handler(CallbackQueryHandler(deadlines.btn_admin, pattern=DL_ADMIN.pattern))
+    app.add_handler(CallbackQueryHandler(reports.btn_rk, pattern=REPORT.pattern))
 
     # A text sent as a reply to a question's message: a mentor's answer (else the dialogue).
     app.add_handler(
