@@ -19,9 +19,9 @@ log = logging.getLogger(__name__)
 SIMULATOR_TOKEN = "100000001:SIMULATOR-local-token"
 COORDINATOR = Persona(
     user_id=710001,
-    first_name="Koordinator",
+    first_name="Rina",
     label="Koordinator",
-    description="Staf program Pemkot Kupang / BSN: mengundang peserta, tenggat, rekap",
+    description="Ibu Rina, staf program Pemkot Kupang: undangan, tenggat, rekap",
 )
 UMKM_OWNER = Persona(
     user_id=710002,

@@ -39,6 +39,7 @@ MENU_ENTRIES: tuple[MenuEntry, ...] = (
     MenuEntry("privacy", N_("Privacy"), _ALL),
 )
 MENU_BY_KEY = {entry.key: entry for entry in MENU_ENTRIES}
+MENU_ROLE_ORDER = (Role.COORDINATOR, Role.UMKM, Role.FOCAL, Role.MENTOR)
 
 ROLE_NAMES = {
     Role.COORDINATOR: N_("programme coordinator"),
@@ -69,6 +70,8 @@ def main_menu(tr: Translator, person: Person, *, greeting: bool = True) -> Reply
     _ = tr.gettext
     roles = person.role_set
     entries = [e for e in MENU_ENTRIES if e.roles & roles and e.key not in {"help", "privacy"}]
+    # A person's main role first: a coordinator who also mentors sees the programme tools on top.
+    entries.sort(key=lambda e: min(MENU_ROLE_ORDER.index(r) for r in e.roles & roles))
     buttons = [Button(_(e.label), MENU.pack(e.key)) for e in entries]
     buttons += [Button(_("Help"), MENU.pack("help")), Button(_("Privacy"), MENU.pack("privacy"))]
     role_list = ", ".join(_(ROLE_NAMES[r]) for r in Role if r in roles)
