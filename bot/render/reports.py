@@ -44,12 +44,11 @@ def _sector(sectors: Mapping[str, str], key: str) -> str:
 
 
 def _nav(tr: Translator, view: str, page: int, pages: int) -> tuple[Button, ...]:
-    _ = tr.gettext
     buttons = []
     if page > 0:
-        buttons.append(Button(_("◀ Previous"), REPORT.pack(view, page - 1)))
+        buttons.append(Button(tr.pgettext("report", "◀ Previous"), REPORT.pack(view, page - 1)))
     if page + 1 < pages:
-        buttons.append(Button(_("Next ▶"), REPORT.pack(view, page + 1)))
+        buttons.append(Button(tr.pgettext("report", "Next ▶"), REPORT.pack(view, page + 1)))
     return tuple(buttons)
 
 
@@ -109,7 +108,7 @@ def _hint(tr: Translator, row: UnreachableRow) -> str:
     if row.phone:
         return _("please call {phone}").format(phone=_e(row.phone))
     if row.agency:
-        return _("please call their office ({agency})").format(agency=_e(row.agency))
+        return _("please call their office")
     return _("please contact them by phone")
 
 

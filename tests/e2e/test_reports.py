@@ -1,0 +1,160 @@
+"""/rekap end to end: a coordinator reads the programme's progress and who cannot be reached."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from bot.services import agencies, businesses, deadlines, people
+from bot.services.calendar import work_calendar
+from bot.services.deadlines import NewDeadline
+from db.models import Role
+from tests.e2e.conftest import World
+from tests.e2e.people import Person
+
+
+async def _business(world: World, owner: Person | None, name: str, sector: str = "kue") -> int:
+    """A business (invited by the coordinator); with an owner who joined and consented."""
+    async with world.sessions() as db, db.begin():
+        business = await businesses.create(
+            db,
+            world.clock,
+            name=name,
+            owner_name="Ibu Maria",
+            sector=sector,
+            sectors=world.deps.content.sector_keys,
+            phone="0812 1111 2222",
+        )
+        if owner is not None:
+            person = await people.register(
+                db, world.clock, owner.user_id, "Ibu Maria", roles=[Role.UMKM]
+            )
+            person.consent_at = world.clock.now()
+            await businesses.set_owner(db, world.clock, business.id, person.id)
+        return business.id
+
+
+async def _submit_checklist(world: World, owner: Person) -> int:
+    """The owner fills the whole checklist through the bot and sends it; the percent."""
+    total = len(world.deps.content.checklist_for("kue").items)
+    await owner.send("/cek")
+    for n in range(total):
+        reply = await owner.press("Ya" if n % 2 == 0 else "Belum")
+    assert "Ringkasan kesiapan SNI" in reply.text
+    sent = await owner.press("Kirim")
+    assert "sudah terkirim" in sent.text
+    found = re.search(r"(\d+)%", sent.text)
+    assert found is not None
+    return int(found.group(1))
+
+
+async def test_coordinator_sees_the_numbers_after_a_business_sent_its_checklist(
+    world: World,
+) -> None:
+    maria = world.person("Maria")
+    await _business(world, maria, "Kue Ina <Oesapa>")
+    await _business(world, None, "Tenun Ama")
+    coordinator = world.coordinator()
+
+    before = await coordinator.send("/rekap")
+    assert "Rekap kemajuan program" in before.text
+    assert "Diundang 2 · bergabung 1 · mengirim cek kesiapan 0" in before.text
+    assert "Rata-rata kesiapan" not in before.text
+    assert "Semua peserta dapat dihubungi." in before.text
+    assert coordinator.buttons() == ["UMKM", "Perangkat daerah", "Tak terjangkau", "Menu utama"]
+
+    percent = await _submit_checklist(world, maria)
+
+    summary = await coordinator.send("/rekap")
+    assert "Diundang 2 · bergabung 1 · mengirim cek kesiapan 1" in summary.text
+    assert f"Rata-rata kesiapan: {percent}%" in summary.text
+    # The name is escaped, not taken for markup.
+    assert "Kue Ina &lt;Oesapa&gt;" in summary.html
+    # Who needs attention: the one that has not joined, then the one at its readiness.
+    assert "1. Tenun Ama (Kue lokal) · belum bergabung" in summary.text
+    assert f"2. Kue Ina <Oesapa> (Kue lokal) · siap {percent}% · aktif hari ini" in summary.text
+
+    listing = await coordinator.press("UMKM")
+    assert "2 UMKM binaan" in listing.text
+    assert f"siap {percent}%" in listing.text
+    assert "aktif hari ini" in listing.text
+    detail = await coordinator.press("Kue Ina <Oesapa>")
+    assert f"Kesiapan: {percent}%" in detail.text
+    assert "Langkah berikutnya:" in detail.text
+    back = await coordinator.press("Daftar UMKM")
+    assert "2 UMKM binaan" in back.text
+    again = await coordinator.press("Rekap")
+    assert "Rekap kemajuan program" in again.text
+
+    # The same overview from the main menu.
+    await coordinator.send("/menu")
+    from_menu = await coordinator.press("Rekap kemajuan")
+    assert "Rekap kemajuan program" in from_menu.text
+
+
+async def test_focal_point_who_blocked_the_bot_is_listed_as_unreachable(world: World) -> None:
+    yohanes = world.person("Yohanes")
+    async with world.sessions() as db, db.begin():
+        await agencies.seed_pilot_agencies(db, world.clock)
+        rsud = await agencies.find(db, "RSUD S.K. Lerik")
+        assert rsud is not None
+        focal = await people.register(
+            db, world.clock, yohanes.user_id, "Bapak Yohanes", roles=[Role.FOCAL]
+        )
+        focal.consent_at = world.clock.now()
+        await agencies.add_member(db, world.clock, rsud.id, focal.id)
+        await deadlines.create(
+            db,
+            world.clock,
+            work_calendar(world.deps.settings.timezone),
+            NewDeadline("Dokumen SOP pelayanan", world.clock.now() + timedelta(days=10), rsud.id),
+            None,
+        )
+    coordinator = world.coordinator()
+    summary = await coordinator.send("/rekap")
+    assert "Dokumen SOP pelayanan" in summary.text
+    assert "0 dari 1 menjawab, 0 selesai" in summary.text
+    assert "RSUD S.K. Lerik 0/39" in summary.text
+
+    # Yohanes blocked the bot: the H-7 reminder is refused with 403.
+    world.api.faults.add(method="sendMessage", kind="403", chat_id=yohanes.user_id)
+    report = await world.advance(days=4)
+    assert report.blocked == 1
+
+    summary = await coordinator.send("/rekap")
+    assert "Bapak Yohanes" in summary.text
+    assert "• Bapak Yohanes (" in summary.text
+    assert "RSUD S.K. Lerik) · sejak hari ini → mohon hubungi lewat telepon kantornya" in (
+        summary.text
+    )
+    assert "Semua peserta dapat dihubungi." not in summary.text
+    listing = await coordinator.press("Tak terjangkau")
+    assert "Tak terjangkau (memblokir bot)" in listing.text
+    assert "RSUD S.K. Lerik) · sejak hari ini → mohon hubungi lewat telepon kantornya" in (
+        listing.text
+    )
+    assert "/start" in listing.text
+
+    await coordinator.press("Rekap")
+    agencies_view = await coordinator.press("Perangkat daerah")
+    assert "RSUD S.K. Lerik" in agencies_view.text
+    assert "Berikutnya: Dokumen SOP pelayanan (6 hari lagi)" in agencies_view.text
+
+
+async def test_forged_report_buttons_from_others_are_refused(world: World) -> None:
+    maria = world.person("Maria")
+    await _business(world, maria, "Kue Ina")
+    await maria.send("/menu")
+    refused = await maria.press_data("rk:u:0")
+    assert "tidak tersedia untuk peran" in refused.text
+    assert "Tak terjangkau" not in refused.text
+    refused = await maria.send("/rekap")
+    assert "tidak tersedia untuk peran" in refused.text
+
+    coordinator = world.coordinator()
+    await coordinator.send("/rekap")
+    stale = await coordinator.press_data("rk:zz:0")
+    assert "tidak berlaku" in stale.text
+    gone = await coordinator.press_data("rk:bd:99999.0")
+    assert "tidak kami temukan" in gone.text
+    assert "Tak terjangkau" not in gone.text
