@@ -29,6 +29,8 @@ from db.models import Role
 
 SUMMARY_DEADLINES = 6  # deadlines named on the summary; the agencies list has the rest
 LABEL_CHARS = 32  # a business name on a button
+NAME_CHARS = 48  # names and titles in lists: the summary stays far below 4096
+SUMMARY_ISO = 8  # agencies named one by one in the summary's ISO line
 
 
 def _e(value: object) -> str:
@@ -83,7 +85,7 @@ def _business_line(
 ) -> str:
     when = days_ago(tr, row.active_at, now)
     state = _business_state(tr, row, when)
-    return f"<b>{_e(row.name)}</b> ({_sector(sectors, row.sector)}) · {state}"
+    return f"<b>{_e(_short(row.name, NAME_CHARS))}</b> ({_sector(sectors, row.sector)}) · {state}"
 
 
 # --- the summary --------------------------------------------------------------------------------
@@ -95,7 +97,7 @@ def _deadline_line(tr: Translator, row: DeadlineRow, now: datetime) -> str:
     answers = _("{answered} of {agencies} answered, {done} done").format(
         answered=row.answered, agencies=row.agencies, done=row.done
     )
-    line = f"• <b>{_e(row.title)}</b> ({_e(when)}) · {answers}"
+    line = f"• <b>{_e(_short(row.title, NAME_CHARS))}</b> ({_e(when)}) · {answers}"
     if row.late:
         line += " · " + tr.ngettext("%(n)d agency late", "%(n)d agencies late", row.late) % {
             "n": row.late
@@ -117,7 +119,9 @@ def _unreachable_line(tr: Translator, row: UnreachableRow, now: datetime) -> str
     roles = ", ".join(_(ROLE_NAMES[r]) for r in Role if r in row.roles) or _("no role")
     where = row.business or row.agency
     who = "<b>{name}</b> ({roles}{where})".format(
-        name=_e(row.name), roles=roles, where=f", {_e(where)}" if where else ""
+        name=_e(_short(row.name, NAME_CHARS)),
+        roles=roles,
+        where=f", {_e(_short(where, NAME_CHARS))}" if where else "",
     )
     since = _("since {when}").format(when=days_ago(tr, row.since, now))
     return f"• {who} · {since} → {_hint(tr, row)}"
@@ -175,9 +179,11 @@ def summary(tr: Translator, data: Summary, sectors: Mapping[str, str]) -> Reply:
                     total=data.indicators,
                     sent=" ✓" if row.submitted else "",
                 )
-                for row in data.iso
+                for row in data.iso[:SUMMARY_ISO]
             )
         )
+        if len(data.iso) > SUMMARY_ISO:
+            lines.append(_("… and {n} more: see Agencies.").format(n=len(data.iso) - SUMMARY_ISO))
         if any(row.submitted for row in data.iso):
             lines.append(_("✓ = sent to the coordinators"))
     else:
