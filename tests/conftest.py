@@ -215,3 +215,32 @@ def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 def clock() -> FakeClock:
     # Monday 7 December 2026, 09:00 WITA.
     return FakeClock(datetime(2026, 12, 7, 1, 0, tzinfo=UTC))
+
+
+# --- no request of the bot may break the Bot API, in any test --------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _bot_api_conformance(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """Every local Bot API server a test starts must end the test with no violation.
+
+    The server's own tests provoke violations on purpose and are left out.
+    """
+    from bot.localapi import LocalBotApi
+
+    if request.node.path.parent.name == "localapi":
+        yield
+        return
+    servers: list[LocalBotApi] = []
+    original_start = LocalBotApi.start
+
+    async def start(self: LocalBotApi) -> None:
+        servers.append(self)
+        await original_start(self)
+
+    monkeypatch.setattr(LocalBotApi, "start", start)
+    yield
+    broken = [v for server in servers for v in server.violations]
+    assert broken == [], f"a request broke the Bot API description: {broken}"
