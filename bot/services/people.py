@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -34,21 +35,35 @@ async def register(
     full_name: str,
     roles: Iterable[Role] = (),
     locale: str = "id",
+    consent_at: datetime | None = None,
 ) -> Person:
     """Create a person (or return the existing one) and grant the given roles."""
+    wanted = list(dict.fromkeys(roles))
     person = await find_by_telegram_id(db, telegram_id)
     if person is None:
+        # One flush for the person and their roles (it runs inside someone's first update).
+        now = clock.now()
         person = Person(
             telegram_id=telegram_id,
             full_name=full_name.strip()[:MAX_NAME] or "-",
             locale=locale,
-            created_at=clock.now(),
-            roles=[],
+            created_at=now,
+            consent_at=consent_at,
+            roles=[PersonRole(role=role, granted_at=now) for role in wanted],
         )
         db.add(person)
         await db.flush()
-        await audit(db, clock, person.id, "person.registered")
-    for role in roles:
+        trail: list[tuple[str, dict[str, str]]] = [("person.registered", {})]
+        trail += [("role.granted", {"role": role.value}) for role in wanted]
+        await db.execute(
+            insert(AuditEvent),
+            [
+                {"at": now, "person_id": person.id, "action": action, "detail": detail}
+                for action, detail in trail
+            ],
+        )
+        return person
+    for role in wanted:
         await grant_role(db, clock, person, role)
     return person
 
@@ -76,7 +91,9 @@ async def ensure_coordinator(
     db: AsyncSession, clock: Clock, telegram_id: int, full_name: str
 ) -> Person:
     """A BOT_COORDINATORS id is a coordinator (and a mentor) from its first message."""
-    person = await register(db, clock, telegram_id, full_name, (Role.COORDINATOR, Role.MENTOR))
+    person = await register(
+        db, clock, telegram_id, full_name, (Role.COORDINATOR, Role.MENTOR), consent_at=clock.now()
+    )
     if person.consent_at is None:
         # Coordinators run the programme under their employment, not as data subjects
         # of the mentoring; their name and id are kept to address them.
