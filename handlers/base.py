@@ -20,11 +20,10 @@ from bot.context import BotContext, Deps
 from bot.i18n import Translator
 from bot.render import Reply
 from bot.render import common as render
-from bot.services import nudges, people
+from bot.services import evidence, nudges, people
 from bot.services.errors import DomainError, Invalid
 from bot.services.evidence import FileUnsupported
-from db.models import Person, Role
-from db.session import WriteConflict, deferred_writes
+from db.models import Evidence, Person, Role
 from handlers.files import Downloaded, prefetch
 
 log = logging.getLogger(__name__)
@@ -73,8 +72,8 @@ class Turn:
             return ""
         return (self.message.text or self.message.caption or "").strip()
 
-    def attachment(self) -> Downloaded:
-        """The photo or document the person sent (fetched before the transaction).
+    async def keep_attachment(self) -> Evidence:
+        """Store the photo or document the person sent (fetched before the transaction).
 
         Raises `Invalid` (FileTooLarge, FileUnsupported) when it was refused.
         """
@@ -82,7 +81,16 @@ class Turn:
             raise self.prefetched
         if self.prefetched is None:
             raise FileUnsupported()
-        return self.prefetched
+        data, mime, filename = self.prefetched
+        return await evidence.save_evidence(
+            self.db,
+            self.clock,
+            self.deps.settings.data_dir,
+            person_id=self.me.id,
+            data=data,
+            mime=mime,
+            filename=filename,
+        )
 
     def reply(self, reply: Reply) -> None:
         self.outgoing.append(Outgoing("send", reply))
@@ -106,9 +114,6 @@ class Turn:
 
 HandlerFn = Callable[[Update, BotContext, Turn], Coroutine[Any, Any, None]]
 Callback = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
-
-# Whether each handler wrote in its last turn: a statistic about code, not about people.
-_WROTE_LAST_TIME: dict[HandlerFn, bool] = {}
 
 
 def handler(*, roles: Iterable[Role] | None = None) -> Callable[[HandlerFn], Callback]:
@@ -141,38 +146,22 @@ async def _handle(
     query = update.callback_query
     data = query.data if query is not None else None
     message = update.effective_message if query is None else None
-    # A handler that did not write last time begins as a reader (SQLite: concurrently with
-    # the writer); if it writes after someone else did, it runs again, with the write lock.
-    deferred = not _WROTE_LAST_TIME.get(fn, False)
     prefetched = await prefetch(context, message)
-    while True:
-        async with deps.sessions() as db:
-            turn = Turn(db, deps, deps.i18n.translator(), None, user, chat_id, data, message)
-            turn.prefetched = prefetched
-            try:
-                with deferred_writes(deferred) as mode:
-                    await _run_turn(fn, allowed, update, context, turn)
-                _WROTE_LAST_TIME[fn] = mode.wrote
-                return turn
-            except WriteConflict:
-                _WROTE_LAST_TIME[fn] = True
-                if deferred:
-                    deferred = False
-                    continue
-                _trouble(fn, update, turn)  # cannot happen: the write lock came first
-            except CallbackDataError:
-                turn.discard()
-                turn.toast(render.stale_toast(turn.tr))
-                turn.reply(render.stale_button(turn.tr))
-            except DomainError as exc:
-                turn.discard()
-                turn.reply(render.domain_error(turn.tr, exc))
-            except Exception:
-                if deferred and mode.conflict:  # a handler swallowed the WriteConflict
-                    _WROTE_LAST_TIME[fn], deferred = True, False
-                    continue
-                _trouble(fn, update, turn)
-            return turn
+    async with deps.sessions() as db:
+        turn = Turn(db, deps, deps.i18n.translator(), None, user, chat_id, data, message)
+        turn.prefetched = prefetched
+        try:
+            await _run_turn(fn, allowed, update, context, turn)
+        except CallbackDataError:
+            turn.discard()
+            turn.toast(render.stale_toast(turn.tr))
+            turn.reply(render.stale_button(turn.tr))
+        except DomainError as exc:
+            turn.discard()
+            turn.reply(render.domain_error(turn.tr, exc))
+        except Exception:
+            _trouble(fn, update, turn)
+    return turn
 
 
 def _trouble(fn: HandlerFn, update: Update, turn: Turn) -> None:

@@ -1,4 +1,4 @@
-"""SQLite under concurrency: writers queue at the write gate, deferred readers run alongside."""
+"""SQLite under concurrency: transactions queue in this process, wait for other processes."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from db.session import WriteConflict, create_engine, create_session_factory, deferred_writes
+from db.session import create_engine, create_session_factory
 
 WRITERS = 40
 
@@ -49,74 +49,32 @@ async def test_concurrent_writers_never_see_database_is_locked_nor_lose_updates(
     assert await _count(sessions) == WRITERS
 
 
-async def test_deferred_upgrades_conflict_and_succeed_when_run_again(
+async def test_a_second_session_waits_for_the_first_without_blocking_the_loop(
     sqlite_engine: AsyncEngine,
 ) -> None:
     sessions = create_session_factory(sqlite_engine)
-    conflicts = 0
+    first_inside = asyncio.Event()
+    ticks = 0
 
-    async def increment_with_retry() -> None:
-        nonlocal conflicts
-        deferred = True
-        while True:
-            try:
-                with deferred_writes(deferred) as mode:
-                    await _increment(sessions)
-                assert mode.wrote
-                return
-            except WriteConflict:
-                conflicts += 1
-                assert deferred, "an immediate transaction never conflicts"
-                deferred = False
-
-    await asyncio.gather(*(increment_with_retry() for _ in range(WRITERS)))
-    assert await _count(sessions) == WRITERS
-    assert conflicts > 0  # the stale reads were caught, not written back
-
-
-async def test_a_deferred_reader_does_not_wait_for_the_writer(
-    sqlite_engine: AsyncEngine,
-) -> None:
-    sessions = create_session_factory(sqlite_engine)
-    writer_inside, reader_done = asyncio.Event(), asyncio.Event()
-
-    async def writer() -> None:
+    async def first() -> None:
         async with sessions() as db, db.begin():
             await db.execute(text("UPDATE counter SET n = 7 WHERE id = 1"))
-            writer_inside.set()
-            await asyncio.wait_for(reader_done.wait(), timeout=5)
+            first_inside.set()
+            for _ in range(20):  # the loop keeps turning while this transaction is open
+                await asyncio.sleep(0.01)
 
-    async def reader() -> int:
-        await writer_inside.wait()
-        with deferred_writes() as mode:
-            n = await _count(sessions)
-        reader_done.set()
-        assert not mode.wrote
-        return n
+    async def second() -> int:
+        nonlocal ticks
+        await first_inside.wait()
+        waiting = asyncio.create_task(_count(sessions))
+        while not waiting.done():
+            ticks += 1
+            await asyncio.sleep(0.01)
+        return await waiting
 
-    _, seen = await asyncio.gather(writer(), reader())
-    assert seen == 0  # the snapshot before the writer's commit
-    assert await _count(sessions) == 7
-
-
-async def test_another_process_writing_makes_a_deferred_upgrade_conflict(
-    sqlite_engine: AsyncEngine, tmp_path: Path
-) -> None:
-    sessions = create_session_factory(sqlite_engine)
-    other = sqlite3.connect(tmp_path / "gate.db", isolation_level=None, timeout=0)
-    try:
-        with deferred_writes() as mode:
-            async with sessions() as db, db.begin():
-                await db.execute(text("SELECT n FROM counter"))
-                other.execute("UPDATE counter SET n = 5 WHERE id = 1")  # commits at once
-                with pytest.raises(WriteConflict):
-                    await db.execute(text("UPDATE counter SET n = 6 WHERE id = 1"))
-                await db.rollback()
-        assert mode.conflict
-        await _increment(sessions)  # the immediate run again reads the other's write
-    finally:
-        other.close()
-    assert await _count(sessions) == 6
+    _, seen = await asyncio.gather(first(), second())
+    assert seen == 7  # it waited for the commit, it did not read around it
+    assert ticks >= 10
 
 
 async def test_waiting_for_another_process_does_not_block_the_event_loop(
