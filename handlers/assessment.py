@@ -12,7 +12,7 @@ from bot.context import BotContext
 from bot.render import Attachment, Reply, common
 from bot.render import assessment as render
 from bot.services import assessment as sa
-from bot.services import dialogue, evidence
+from bot.services import dialogue
 from bot.services.errors import NotAllowed, Stale
 from db.models import AssessmentState, DialogueState, Light, Role
 from handlers.base import Turn, handler
@@ -228,16 +228,7 @@ async def msg_assessment(
                 t.reply(render.want_photo(t.tr, iso, sheet_id, indicator_id))
                 return
             await sa.check_editable(t.db, iso, t.me.id, sheet_id, indicator_id)
-            data, mime, filename = t.attachment()
-            saved = await evidence.save_evidence(
-                t.db,
-                t.clock,
-                t.deps.settings.data_dir,
-                person_id=t.me.id,
-                data=data,
-                mime=mime,
-                filename=filename,
-            )
+            saved = await t.keep_attachment()
             sheet = await sa.attach_evidence(
                 t.db, t.clock, iso, t.me.id, sheet_id, indicator_id, saved.id
             )

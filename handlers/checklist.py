@@ -158,16 +158,7 @@ async def flow_checklist(
             t.reply(render.waiting_for_photo(t.tr, run_id, item_id))
             return
         try:
-            data, mime, name = t.attachment()
-            stored = await evidence.save_evidence(
-                t.db,
-                t.clock,
-                t.deps.settings.data_dir,
-                person_id=t.me.id,
-                data=data,
-                mime=mime,
-                filename=name,
-            )
+            stored = await t.keep_attachment()
         except (evidence.FileTooLarge, evidence.FileUnsupported) as exc:
             too_large = isinstance(exc, evidence.FileTooLarge)
             t.reply(render.file_refused(t.tr, too_large, run_id, item_id))

@@ -91,16 +91,7 @@ async def msg_ask(update: Update, context: BotContext, t: Turn, state: DialogueS
     evidence_id = state.data.get("evidence_id")
     message = t.message
     if message is not None and has_attachment(message):
-        data, mime, filename = t.attachment()
-        saved = await evidence.save_evidence(
-            t.db,
-            t.clock,
-            t.deps.settings.data_dir,
-            person_id=person.id,
-            data=data,
-            mime=mime,
-            filename=filename,
-        )
+        saved = await t.keep_attachment()
         evidence_id = saved.id
         if not t.text:
             await dialogue.advance(t.db, t.clock, state, "text", evidence_id=evidence_id)
