@@ -52,12 +52,14 @@ postgres-binaries:
 		apt-get update -qq >/dev/null && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
 
-# Interface strings: extract from the code, merge into the catalogs (then translate id).
+# Interface strings: extract from the code and merge into the catalogs; then translate the
+# new entries of locales/id/LC_MESSAGES/messages.po (tests/unit/test_i18n.py names any left).
 locales: $(DEV_STAMP)
 	$(BIN)/pybabel extract -F locales/babel.cfg --add-comments=Translators: \
-		--sort-by-file --no-wrap -k N_ -o locales/messages.pot .
+		--sort-by-file --no-wrap -k N_ --project=pendamping-umkm \
+		--version=$$($(BIN)/python -c 'import bot; print(bot.__version__)') \
+		-o locales/messages.pot .
 	$(BIN)/pybabel update -i locales/messages.pot -d locales --no-wrap --ignore-obsolete
-	$(BIN)/python scripts/fill_translations.py
 
 # While nothing is released, the schema is one initial migration, regenerated from the models.
 migration: $(DEV_STAMP)
