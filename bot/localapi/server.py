@@ -709,9 +709,9 @@ class LocalBotApi:
                 seen[(cid, mid)] = msg
         return list(seen.values())
 
-    def commands(self, scope: Mapping[str, Any] | None = None, language_code: str = "") -> list[
-        dict[str, Any]
-    ]:
+    def commands(
+        self, scope: Mapping[str, Any] | None = None, language_code: str = ""
+    ) -> list[dict[str, Any]]:
         """The command list set by setMyCommands for a scope and language."""
         return list(self.my_commands.get((_scope_key(scope), language_code), []))
 
@@ -992,9 +992,7 @@ class LocalBotApi:
         parse_mode: str | None,
         markup: dict[str, Any] | None,
     ) -> Any:
-        same_text = parsed is None or (
-            parsed.text == msg.text and parsed.entities == msg.entities
-        )
+        same_text = parsed is None or (parsed.text == msg.text and parsed.entities == msg.entities)
         if same_text and (markup or None) == (msg.reply_markup or None):
             raise BadRequest(NOT_MODIFIED)
         if parsed is not None:
@@ -1021,7 +1019,11 @@ class LocalBotApi:
         if msg.kind not in ("photo", "document"):
             raise BadRequest("there is no caption in the message to edit")
         return self._apply_edit(
-            chat, msg, _caption(p), p.get("caption", ""), p.get("parse_mode"),
+            chat,
+            msg,
+            _caption(p),
+            p.get("caption", ""),
+            p.get("parse_mode"),
             p.get("reply_markup"),
         )
 
@@ -1072,10 +1074,19 @@ class LocalBotApi:
     async def _get_chat(self, p: dict[str, Any]) -> Any:
         chat = self._chat(p["chat_id"])
         out = chat.to_api()
-        out.update({"accent_color_id": 0, "max_reaction_count": 11, "accepted_gift_types": {
-            "unlimited_gifts": False, "limited_gifts": False, "unique_gifts": False,
-            "premium_subscription": False, "gifts_from_channels": False,
-        }})
+        out.update(
+            {
+                "accent_color_id": 0,
+                "max_reaction_count": 11,
+                "accepted_gift_types": {
+                    "unlimited_gifts": False,
+                    "limited_gifts": False,
+                    "unique_gifts": False,
+                    "premium_subscription": False,
+                    "gifts_from_channels": False,
+                },
+            }
+        )
         return out
 
     # -- files and webhooks ---------------------------------------------------------------------

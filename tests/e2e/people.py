@@ -177,9 +177,7 @@ class Person:
             f"last bot messages:\n{self.transcript()}"
         )
 
-    async def _reaction(
-        self, mark: int, why: str, *, query_id: str | None = None
-    ) -> SentMessage:
+    async def _reaction(self, mark: int, why: str, *, query_id: str | None = None) -> SentMessage:
         """Wait for the first bot message or edit since mark, then for the turn to settle."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + REPLY_TIMEOUT

@@ -37,8 +37,8 @@ def tiny_png(width: int = 3, height: int = 2) -> bytes:
     """A valid PNG of the given size."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(
-            ">I", zlib.crc32(kind + data)
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
         )
 
     raw = b"".join(b"\x00" + b"\xff\x00\x00" * width for _ in range(height))

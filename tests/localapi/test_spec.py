@@ -17,7 +17,12 @@ def test_parse_html_entities_offsets_in_utf16() -> None:
     assert parsed.text == "😀 Tenun & SNI"
     bold, link = parsed.entities
     assert (bold["type"], bold["offset"], bold["length"]) == ("bold", 3, 5)
-    assert link == {"type": "text_link", "offset": 11, "length": 3, "url": "https://bsn.go.id?a=1&b=2"}
+    assert link == {
+        "type": "text_link",
+        "offset": 11,
+        "length": 3,
+        "url": "https://bsn.go.id?a=1&b=2",
+    }
 
 
 def test_parse_html_accepts_the_whole_subset() -> None:
