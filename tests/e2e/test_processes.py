@@ -121,3 +121,33 @@ async def test_webhook_process_checks_the_secret_and_answers(
     finally:
         log = await _stop(process)
     assert "s3cret-webhook-token" not in log
+
+
+async def test_killed_mid_dialogue_a_new_process_continues_it(
+    api: LocalBotApi, tmp_path: Path
+) -> None:
+    from tests.e2e.people import Person
+
+    koordinator = Person(api, COORDINATOR + 1, "Rina")
+    env = {**_env(api, tmp_path), "BOT_COORDINATORS": str(COORDINATOR + 1), "LOG_LEVEL": "INFO"}
+    first = await _start(["run"], env, tmp_path)
+    try:
+        await koordinator.send("/undang")
+        await koordinator.press("Pelaku UMKM")
+        await koordinator.send("Tenun Ina")
+        await koordinator.expect("nama pemilik")
+        await asyncio.sleep(0.5)  # its next getUpdates confirms the update it handled
+    finally:
+        first.kill()  # no shutdown: the process just dies
+        await first.wait()
+    second = await _start(["run"], env, tmp_path)
+    try:
+        await koordinator.send("Maria Ndun")
+        await koordinator.expect("sektor", timeout=30)
+        await koordinator.press("Tenun ikat")
+        await koordinator.press("Lewati")
+        summary = await koordinator.expect("Mohon periksa undangan")
+        assert "Tenun Ina" in summary.text
+        assert "Maria Ndun" in summary.text
+    finally:
+        await _stop(second)
