@@ -20,7 +20,7 @@ typecheck: $(DEV_STAMP)
 	$(BIN)/mypy .
 
 pytest: $(DEV_STAMP)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto
 
 bench: $(DEV_STAMP)
 	$(BIN)/python -m bench.updates
