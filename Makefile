@@ -59,7 +59,8 @@ locales: $(DEV_STAMP)
 		--sort-by-file --no-wrap -k N_ --project=pendamping-umkm \
 		--version=$$($(BIN)/python -c 'import bot; print(bot.__version__)') \
 		-o locales/messages.pot .
-	$(BIN)/pybabel update -i locales/messages.pot -d locales --no-wrap --ignore-obsolete
+	$(BIN)/pybabel update -i locales/messages.pot -d locales --no-wrap --ignore-obsolete \
+		--no-fuzzy-matching
 
 # While nothing is released, the schema is one initial migration, regenerated from the models.
 migration: $(DEV_STAMP)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from bot.i18n import N_
 from bot.settings import Settings
 from db.models import Role
 
@@ -31,11 +32,16 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     invite = commands.add_parser("invite", help="make one invitation link and print it")
     invite.add_argument("--role", required=True, choices=[r.value for r in Role])
     invite.add_argument("--business", help="business name (role umkm)")
-    invite.add_argument("--owner", help="owner's name, without Bapak/Ibu (role umkm)")
+    invite.add_argument(
+        "--owner", help="owner's name, without Bapak/Ibu (role umkm; default: their Telegram name)"
+    )
     invite.add_argument("--sector", help="sector key, e.g. tenun (role umkm)")
     invite.add_argument("--phone", help="owner's phone number (role umkm, optional)")
     invite.add_argument("--agency", help="agency name or short name (role focal)")
-    invite.add_argument("--name", help="the invitee's name (roles focal, mentor, coordinator)")
+    invite.add_argument(
+        "--name",
+        help="the invitee's name (roles focal, mentor, coordinator; default: their Telegram name)",
+    )
     invite.add_argument("--days", type=int, default=14, help="days the link stays valid")
     imports = commands.add_parser("import", help="bulk invitations from a file")
     what = imports.add_subparsers(dest="import_kind", metavar="KIND", required=True)
@@ -78,14 +84,15 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
 
 def _check_invite_args(args: argparse.Namespace) -> None:
     role = Role(args.role)
-    needed = {
-        Role.UMKM: ("business", "owner", "sector"),
-        Role.FOCAL: ("agency", "name"),
-    }.get(role, ("name",))
+    # Names are optional: without one, the invitee is greeted by their Telegram name.
+    needed, optional = {
+        Role.UMKM: (("business", "sector"), {"owner", "phone"}),
+        Role.FOCAL: (("agency",), {"name"}),
+    }.get(role, ((), {"name"}))
     missing = [f"--{n}" for n in needed if not (getattr(args, n) or "").strip()]
     if missing:
         raise UsageError(f"invite --role {role.value} needs {' and '.join(missing)}")
-    allowed = set(needed) | ({"phone"} if role is Role.UMKM else set())
+    allowed = set(needed) | optional
     extra = [
         f"--{n}"
         for n in ("business", "owner", "sector", "phone", "agency", "name")
@@ -148,7 +155,7 @@ async def _invite(
                             db,
                             clock,
                             business_name=args.business,
-                            owner_name=args.owner,
+                            owner_name=args.owner or "",
                             sector=args.sector,
                             sectors=sectors,
                             phone=args.phone,
@@ -169,13 +176,13 @@ async def _invite(
                         db,
                         clock,
                         role=role,
-                        invitee_name=args.name,
+                        invitee_name=args.name or "",
                         created_by_id=None,
                         agency_id=agency_id,
                         valid_days=args.days,
                     )
             except Invalid as exc:
-                raise UsageError(f"invalid {exc.reason}") from None
+                raise UsageError(str(exc)) from None
             expires = invitation.expires_at
     finally:
         await engine.dispose()
@@ -221,12 +228,12 @@ def read_umkm_csv(path: Path, sectors: Collection[str]) -> tuple[list[ImportRow]
                 if not any(values.values()):
                     continue  # a blank line
                 try:
-                    business = businesses.clean_name(values["business"], "business name")
-                    owner = businesses.clean_name(values["owner"], "owner name")
+                    business = businesses.clean_name(values["business"], N_("business name"))
+                    owner = businesses.clean_name(values["owner"], N_("owner name"))
                     sector = businesses.check_sector(values["sector"], sectors)
                     phone = businesses.clean_phone(values["phone"]) if values["phone"] else None
                 except Invalid as exc:
-                    problems.append(f"line {line}: {exc.reason}")
+                    problems.append(f"line {line}: {exc}")
                     continue
                 key = business.lower()
                 if key in seen:

@@ -193,7 +193,7 @@ async def _welcome(t: Turn, invitation: Invitation) -> Reply:
     return render.welcome(
         t.tr,
         role=invitation.role,
-        invitee=invitation.invitee_name,
+        invitee=invitation.invitee_name or t.user.full_name,
         business=business,
         agency=agency,
     )

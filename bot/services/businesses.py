@@ -10,9 +10,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.i18n import N_
 from bot.services import people
 from bot.services.errors import Invalid, NotFound
-from db.models import Business
+from db.models import Business, Person
 
 MAX_NAME = 120  # Business.name and owner_name columns
 MAX_PHONE = 32
@@ -23,13 +24,15 @@ PROFILE_FIELDS: tuple[ProfileField, ...] = ("name", "owner", "sector")
 _PHONE = re.compile(r"^\+?[0-9][0-9 .\-]{5,30}$")
 
 
-def clean_name(text: str, what: str = "name") -> str:
-    """A trimmed name of 1..MAX_NAME characters; Invalid otherwise (reason in English)."""
+def clean_name(text: str, what: str = N_("name"), *, optional: bool = False) -> str:
+    """A trimmed name of 1..MAX_NAME characters (or empty when `optional`); else Invalid."""
     cleaned = " ".join(text.split())
-    if not cleaned:
-        raise Invalid(f"empty {what}")
+    if not cleaned and not optional:
+        raise Invalid(N_("the {what} is empty."), what=what)
     if len(cleaned) > MAX_NAME:
-        raise Invalid(f"{what} longer than {MAX_NAME} characters")
+        raise Invalid(
+            N_("the {what} is longer than {limit} characters."), what=what, limit=MAX_NAME
+        )
     return cleaned
 
 
@@ -37,14 +40,18 @@ def clean_phone(text: str) -> str:
     """Digits with an optional leading +, spaces and dashes allowed; Invalid otherwise."""
     cleaned = " ".join(text.split())
     if not _PHONE.match(cleaned) or len(cleaned) > MAX_PHONE:
-        raise Invalid("phone number")
+        raise Invalid(N_("the phone number may only hold digits, spaces, dashes and a leading +."))
     return cleaned
 
 
 def check_sector(sector: str, sectors: Collection[str]) -> str:
     key = sector.strip().lower()
     if key not in sectors:
-        raise Invalid(f"unknown sector {sector!r} (known: {', '.join(sectors)})")
+        raise Invalid(
+            N_("the sector {sector} is unknown (known: {known})."),
+            sector=repr(sector),
+            known=", ".join(sectors),
+        )
     return key
 
 
@@ -60,8 +67,8 @@ async def create(
 ) -> Business:
     """A new business (its owner joins later through an invitation)."""
     business = Business(
-        name=clean_name(name, "business name"),
-        owner_name=clean_name(owner_name, "owner name"),
+        name=clean_name(name, N_("business name")),
+        owner_name=clean_name(owner_name, N_("owner name"), optional=True),
         sector=check_sector(sector, sectors),
         phone=clean_phone(phone) if phone else None,
         created_at=clock.now(),
@@ -94,8 +101,11 @@ async def set_owner(db: AsyncSession, clock: Clock, business_id: int, person_id:
     """Link the owner's person to the business (on accepting the invitation)."""
     business = await get(db, business_id)
     if business.owner_id is not None and business.owner_id != person_id:
-        raise Invalid("business already has an owner")
+        raise Invalid(N_("this business already has an owner."))
     business.owner_id = person_id
+    if not business.owner_name:  # invited without a name: the owner's Telegram name
+        person = await db.get(Person, person_id)
+        business.owner_name = person.full_name[:MAX_NAME] if person is not None else ""
     business.last_active_at = clock.now()
     await db.flush()
     return business
@@ -112,9 +122,9 @@ async def update_profile(
     """The owner corrects one field of their business profile."""
     business = await _owned(db, person_id)
     if field == "name":
-        business.name = clean_name(value, "business name")
+        business.name = clean_name(value, N_("business name"))
     elif field == "owner":
-        business.owner_name = clean_name(value, "owner name")
+        business.owner_name = clean_name(value, N_("owner name"))
     else:
         business.sector = check_sector(value, sectors)
     business.profile_confirmed_at = None
@@ -132,7 +142,7 @@ async def confirm_profile(db: AsyncSession, clock: Clock, person_id: int) -> Bus
 
 async def set_nudge_hour(db: AsyncSession, clock: Clock, person_id: int, hour: int) -> Business:
     if hour not in NUDGE_HOURS:
-        raise Invalid("nudge hour")
+        raise Invalid(N_("that time of day is not one of the choices."))
     business = await _owned(db, person_id)
     business.nudge_hour = hour
     business.last_active_at = clock.now()

@@ -34,4 +34,8 @@ class Invalid(DomainError):
         self.params = params
 
     def explain(self, gettext: Callable[[str], str]) -> str:
-        return gettext(self.reason).format(**self.params) if self.reason else ""
+        """The reason in the reader's language; text params are msgids (field names) too."""
+        if not self.reason:
+            return ""
+        params = {k: gettext(v) if isinstance(v, str) else v for k, v in self.params.items()}
+        return gettext(self.reason).format(**params)

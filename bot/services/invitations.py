@@ -13,6 +13,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.i18n import N_
 from bot.services import agencies, businesses, people
 from bot.services.errors import DomainError, Invalid, NotFound
 from db.models import AuditEvent, Business, Invitation, Person, Role
@@ -93,7 +94,7 @@ async def create_invitation(
     invitation = Invitation(
         code_hash=hash_code(code),
         role=role,
-        invitee_name=businesses.clean_name(invitee_name),
+        invitee_name=businesses.clean_name(invitee_name, optional=True),
         business_id=business_id if role is Role.UMKM else None,
         agency_id=agency_id if role is Role.FOCAL else None,
         created_by_id=created_by_id,
@@ -153,7 +154,7 @@ async def reinvite_business(
     """A fresh invitation for a business whose owner has not joined yet."""
     business = await businesses.get(db, business_id)
     if business.owner_id is not None:
-        raise Invalid("the owner has already joined")
+        raise Invalid(N_("the owner of this business has already joined."))
     # Older links of this business stop working: only the newest one is out there.
     await db.execute(
         update(Invitation)
@@ -238,7 +239,7 @@ async def accept_by_id(
         await db.refresh(invitation)
         raise InvitationUsed() if invitation.used_at is not None else InvitationExpired()
     await db.refresh(invitation)
-    if not person.role_set:
+    if not person.role_set and invitation.invitee_name:
         await people.rename(db, clock, person, invitation.invitee_name)
     if invitation.role is Role.UMKM and invitation.business_id is not None:
         await businesses.set_owner(db, clock, invitation.business_id, person.id)

@@ -80,6 +80,31 @@ async def test_accept_links_the_owner_and_grants_the_role_once(
             await invitations.accept(db, clock, code, 7002, "someone else")
 
 
+async def test_an_invitation_without_a_name_takes_the_telegram_name(
+    sessions: async_sessionmaker[AsyncSession], clock: FakeClock
+) -> None:
+    async with sessions() as db, db.begin():
+        business, _, code = await invitations.invite_business(
+            db,
+            clock,
+            business_name="Kue Mama Ina",
+            owner_name="",
+            sector="kue",
+            sectors=SECTORS,
+            created_by_id=None,
+        )
+        business_id = business.id
+    async with sessions() as db, db.begin():
+        await invitations.accept(db, clock, code, 7003, "Ina Lodo")
+    async with sessions() as db:
+        person = await people.find_by_telegram_id(db, 7003)
+        assert person is not None
+        assert person.full_name == "Ina Lodo"
+        owned = await db.get(Business, business_id)
+        assert owned is not None
+        assert owned.owner_name == "Ina Lodo"
+
+
 async def test_two_concurrent_accepts_use_the_code_once(
     sessions: async_sessionmaker[AsyncSession], clock: FakeClock
 ) -> None:

@@ -81,7 +81,8 @@ def test_invite_with_bad_arguments_is_one_line_and_exit_2(tmp_path: Path) -> Non
             "batik",
         ),
         (["--role", "focal", "--agency", "Dinas Entah", "--name", "Ina"], "Dinas Entah"),
-        (["--role", "mentor"], "--name"),
+        (["--role", "focal"], "--agency"),
+        (["--role", "umkm", "--business", "Kue Mama"], "--sector"),
     ]:
         result = _run(["invite", *args], tmp_path)
         assert result.returncode == 2, result.stderr
@@ -89,6 +90,20 @@ def test_invite_with_bad_arguments_is_one_line_and_exit_2(tmp_path: Path) -> Non
         assert len(lines) == 1, result.stderr
         assert named in lines[0]
     assert _rows(tmp_path, "SELECT count(*) FROM invitation") == [(0,)]
+
+
+def test_the_invitee_name_may_be_left_out(tmp_path: Path) -> None:
+    """As the programme writes it: the owner's Telegram name is used when they join."""
+    for args in (
+        ["--role", "umkm", "--business", "Tenun Ina", "--sector", "tenun"],
+        ["--role", "focal", "--agency", "RSUD S.K. Lerik"],
+        ["--role", "mentor"],
+    ):
+        result = _run(["invite", *args], tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip().startswith(LINK_PREFIX)
+    assert _rows(tmp_path, "SELECT name, owner_name FROM business") == [("Tenun Ina", "")]
+    assert _rows(tmp_path, "SELECT count(*) FROM invitation") == [(3,)]
 
 
 def test_import_umkm_writes_the_links_csv(tmp_path: Path) -> None:
@@ -136,10 +151,10 @@ def test_import_umkm_with_a_bad_row_applies_nothing_and_names_the_lines(tmp_path
     result = _run(["import", "umkm", str(source)], tmp_path)
     assert result.returncode == 1
     report = result.stderr
-    assert "line 3: empty owner name" in report
-    assert "line 4: unknown sector 'gitar'" in report
+    assert "line 3: the owner name is empty." in report
+    assert "line 4: the sector 'gitar' is unknown" in report
     assert "line 5: 'kue mama' repeats line 2" in report
-    assert "line 6: phone number" in report
+    assert "line 6: the phone number may only hold digits" in report
     assert "nothing was imported" in report
     assert "Traceback" not in report
     assert not (tmp_path / "umkm-links.csv").exists()
