@@ -380,6 +380,7 @@ class Content(_Frozen):
     checklists: dict[str, Checklist]  # by sector key
     iso18091: Iso18091
     extra_leave_days: dict[date, str]
+    root: Path  # where the files are, for step images
 
     def sector(self, key: str) -> Sector:
         """The sector with this key; KeyError when there is none."""
@@ -1056,4 +1057,5 @@ def load_content(root: Path = DEFAULT_CONTENT_ROOT) -> Content:
         checklists=loaded.resolved,
         iso18091=loaded.iso,
         extra_leave_days=loaded.leave or {},
+        root=root,
     )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 from collections.abc import Sequence
+from dataclasses import replace
 
 from bot.callbacks import ASK, GUIDE, MENU
 from bot.i18n import Translator
-from bot.render import Button, Reply, rows
+from bot.render import Attachment, Button, Reply, rows
 from bot.render.common import back_to_menu
 from bot.services.guidance import ModuleMark, StepView
 
@@ -46,7 +48,7 @@ def step(tr: Translator, view: StepView) -> Reply:
     modules = Button(_("Module list"), MENU.pack("guide"))
     if not view.is_last:
         forward = Button(_("Next ▶"), GUIDE.pack(module.id, index + 1))
-        return Reply("\n".join(lines), rows(back, forward, ask, modules))
+        return _with_picture(view, Reply("\n".join(lines), rows(back, forward, ask, modules)))
     lines.append("")
     lines.append(_("✅ You have finished this module."))
     suggestion = view.suggestion
@@ -70,7 +72,19 @@ def step(tr: Translator, view: StepView) -> Reply:
         else None
     )
     buttons = (*rows(back, checklist), *rows(following, width=1), *rows(ask, modules))
-    return Reply("\n".join(lines), buttons)
+    return _with_picture(view, Reply("\n".join(lines), buttons))
+
+
+def _with_picture(view: StepView, reply: Reply) -> Reply:
+    """A step with a picture: the photo, with the step as its caption."""
+    path = view.image
+    if path is None:
+        return reply
+
+    async def read() -> bytes:  # after the commit, off the event loop
+        return await asyncio.to_thread(path.read_bytes)
+
+    return replace(reply, attachment=Attachment(b"", path.name, make=read))
 
 
 def no_business(tr: Translator) -> Reply:

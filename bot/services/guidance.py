@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,6 +37,7 @@ class StepView:
     total: int
     done: bool  # the module has been read to the end (now or before)
     suggestion: Module | None  # on the last step: what to read next
+    image: Path | None = None  # the step's picture, a file under content/
 
     @property
     def is_last(self) -> bool:
@@ -150,4 +152,12 @@ async def open_step(
         row.completed_at = now
     await db.flush()
     suggestion = _suggest(content, business, module, progress) if step == total - 1 else None
-    return StepView(module, step, total, row.completed_at is not None, suggestion)
+    image = module.steps[step].image
+    return StepView(
+        module,
+        step,
+        total,
+        row.completed_at is not None,
+        suggestion,
+        content.root / image if image is not None else None,
+    )

@@ -315,3 +315,20 @@ async def test_resubmitting_starts_from_last_answers_and_progress_shows_the_chan
         ).all()
         assert runs[0] == 0
         assert 90 <= (runs[1] or 0) < 100
+
+
+async def test_a_step_with_a_picture_arrives_as_a_photo_with_its_text(world: World) -> None:
+    maria, _ = await _business(world, "Maria", "kue")
+    module = world.deps.content.modules["label-kue"]
+    pictured = next(i for i, s in enumerate(module.steps) if s.image is not None)
+    await maria.send("/panduan")
+    step = await maria.press(module.title)
+    for _ in range(pictured):
+        step = await maria.press("Lanjut ▶")
+    assert step.photo is not None
+    assert step.photo.startswith(b"\x89PNG")
+    assert f"({pictured + 1}/{len(module.steps)})" in step.text  # the caption
+    assert "Tanya mentor" in maria.buttons()  # the buttons come with the photo
+    before = await maria.press("◀ Kembali")
+    assert before.photo is None
+    assert f"({pictured}/{len(module.steps)})" in before.text
