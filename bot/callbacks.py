@@ -90,6 +90,8 @@ def registered_routes() -> dict[str, Route]:
 MENU = route("m", "key")
 # Consent to the privacy notice (yes / later).
 CONSENT = route("pc", "choice")
+# The language a person reads the bot in.
+LANGUAGE = route("lg", "code")
 # "Tanya mentor" from a guidance step or checklist item: ref = module or item id, or "-".
 ASK = route("ask", "ref")
 # ISO 18091 self-assessment: action + a dotted ref of ids. `ASSESS.pack("open", "-")` opens the

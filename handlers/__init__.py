@@ -29,6 +29,7 @@ from bot.callbacks import (
     DL_OPEN,
     GUIDE,
     INVITE,
+    LANGUAGE,
     MENU,
     ONBOARD,
     REPORT,
@@ -71,6 +72,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("bantuan", N_("Help"), menu.cmd_help),
     Command("privasi", N_("How we look after your data"), menu.cmd_privacy),
     Command("batal", N_("Stop the current step"), menu.cmd_cancel),
+    Command("bahasa", N_("Language: Bahasa Indonesia or English"), menu.cmd_language),
     Command(
         "undang", N_("Invite a participant"), invite.cmd_invite, frozenset({Role.COORDINATOR})
     ),
@@ -108,6 +110,7 @@ def register(app: BotApplication) -> None:
 
     # Callback routes, by prefix.
     app.add_handler(CallbackQueryHandler(menu.btn_menu, pattern=MENU.pattern))
+    app.add_handler(CallbackQueryHandler(menu.btn_language, pattern=LANGUAGE.pattern))
     app.add_handler(CallbackQueryHandler(invite.btn_invite, pattern=INVITE.pattern))
     app.add_handler(CallbackQueryHandler(onboarding.btn_consent, pattern=CONSENT.pattern))
     app.add_handler(CallbackQueryHandler(onboarding.btn_onboard, pattern=ONBOARD.pattern))

@@ -6,10 +6,11 @@ from collections.abc import Callable
 
 from telegram import Update
 
-from bot.callbacks import MENU
+from bot.callbacks import LANGUAGE, MENU, CallbackDataError
 from bot.context import BotContext
+from bot.i18n import SUPPORTED_LOCALES
 from bot.render import common as render
-from bot.services import dialogue
+from bot.services import dialogue, people
 from handlers.base import HandlerFn, Turn, handler
 
 # Each feature registers the action behind its menu key with @menu_action("key").
@@ -87,3 +88,26 @@ async def cmd_cancel(update: Update, context: BotContext, t: Turn) -> None:
     if t.person is not None:
         await dialogue.finish(t.db, t.person.id)
     t.reply(render.cancelled(t.tr) if t.person else render.welcome_stranger(t.tr))
+
+
+@handler()
+async def cmd_language(update: Update, context: BotContext, t: Turn) -> None:
+    """/bahasa: choose the language the bot speaks to this person."""
+    if t.person is None:
+        t.reply(render.welcome_stranger(t.tr))
+        return
+    t.reply(render.language_choice(t.tr))
+
+
+@handler()
+async def btn_language(update: Update, context: BotContext, t: Turn) -> None:
+    """A tap on a language: kept on the person, used from this reply on."""
+    code = LANGUAGE.unpack(t.data)["code"]
+    if code not in SUPPORTED_LOCALES:
+        raise CallbackDataError(f"unknown language {code!r}")
+    if t.person is None:
+        t.reply(render.welcome_stranger(t.tr))
+        return
+    await people.set_locale(t.db, t.clock, t.person, code)
+    t.tr = t.deps.i18n.translator(code)
+    t.edit(render.language_set(t.tr))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-from bot.callbacks import MENU
+from bot.callbacks import LANGUAGE, MENU
 from bot.i18n import N_, Translator
 from bot.render import Button, Reply
 from bot.services.errors import DomainError, Invalid, NotAllowed, NotFound, Stale
@@ -238,3 +238,20 @@ def group_notice(tr: Translator) -> Reply:
 
 def cancelled(tr: Translator) -> Reply:
     return Reply(tr.gettext("Done, that step has been stopped."), (back_to_menu(tr),))
+
+
+def language_choice(tr: Translator) -> Reply:
+    # Each language is named in itself, so a person who cannot read this one finds theirs.
+    return Reply(
+        tr.gettext("Which language should the bot use?"),
+        (
+            (
+                Button("Bahasa Indonesia", LANGUAGE.pack("id")),
+                Button("English", LANGUAGE.pack("en")),
+            ),
+        ),
+    )
+
+
+def language_set(tr: Translator) -> Reply:
+    return Reply(tr.gettext("Done: the bot now speaks this language."), (back_to_menu(tr),))

@@ -139,6 +139,12 @@ def mark_reachable(person: Person) -> bool:
     return True
 
 
+async def set_locale(db: AsyncSession, clock: Clock, person: Person, locale: str) -> None:
+    if person.locale != locale:
+        person.locale = locale
+        await audit(db, clock, person.id, "person.locale", locale=locale)
+
+
 async def rename(db: AsyncSession, clock: Clock, person: Person, full_name: str) -> None:
     person.full_name = full_name.strip()[:MAX_NAME] or person.full_name
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy import func, select, text
 
 from bot.services import dialogue, people
@@ -155,3 +157,18 @@ async def test_restart_loses_nothing(world: World) -> None:
     assert "Menu utama" in again.text
     async with world.sessions() as db:
         assert await db.scalar(select(func.count()).select_from(Person)) == 1
+
+
+async def test_each_person_reads_their_own_language_even_at_once(world: World) -> None:
+    ana, budi = world.coordinator("Ana"), world.coordinator("Budi")
+    await ana.send("/start")
+    await budi.send("/start")
+    await budi.send("/bahasa")
+    switched = await budi.press("English")
+    assert switched.text == "Done: the bot now speaks this language."
+    for _ in range(5):  # both at the same moment: no language leaks from one to the other
+        indonesian, english = await asyncio.gather(ana.send("/menu"), budi.send("/menu"))
+        assert "Menu utama" in indonesian.text
+        assert "Main menu" in english.text
+        assert "Undang peserta" in ana.buttons()
+        assert "Invite people" in budi.buttons()
