@@ -38,6 +38,7 @@ class World:
     _next_user: int = 100_001
     _next_coordinator: int = min(COORDINATOR_IDS)
     people: list[Person] = field(default_factory=list)
+    dispatch_interval: float = 3600
 
     @property
     def settings(self) -> Settings:
@@ -48,7 +49,8 @@ class World:
             DATABASE_URL=self.database_url,
             BOT_COORDINATORS=",".join(str(i) for i in sorted(COORDINATOR_IDS)),
             BOT_DATA_DIR=str(self.data_dir),
-            BOT_DISPATCH_INTERVAL=3600,  # tests wake the dispatcher themselves
+            # Tests wake the dispatcher themselves, unless one sets a real interval.
+            BOT_DISPATCH_INTERVAL=self.dispatch_interval,
         )
 
     @property

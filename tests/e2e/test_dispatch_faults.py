@@ -210,3 +210,15 @@ async def test_mixed_failures_lose_nothing_and_send_nothing_twice(world: World) 
             else:
                 assert states[row_id] is OutboxState.SENT
                 assert _received(person, text) == 1
+
+
+async def test_the_job_queue_wakes_the_dispatcher_by_itself(world: World) -> None:
+    """No test tick: the running application's JobQueue finds the due row and sends it."""
+    world.dispatch_interval = 0.2
+    await world.restart()
+    rina, rina_id = await _known(world, "Rina")
+    await _plan(world, rina_id, "Rapat koordinasi besok pukul 09.00", due_in=timedelta(hours=1))
+    await rina.quiet(0.6)  # not due yet: nothing
+    world.clock.advance(hours=1)
+    arrived = await rina.expect("Rapat koordinasi besok", timeout=5)
+    assert arrived.text == "Rapat koordinasi besok pukul 09.00"
