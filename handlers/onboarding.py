@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
 from bot.callbacks import CONSENT, ONBOARD, CallbackDataError
-from bot.context import BotContext
+from bot.composers import composer
+from bot.context import BotContext, Deps
+from bot.i18n import Translator
 from bot.render import Reply
 from bot.render import onboarding as render
 from bot.services import agencies, businesses, deadlines, dialogue, invitations, people
@@ -18,7 +21,7 @@ from bot.services.invitations import (
     InvitationExpired,
     InvitationUsed,
 )
-from db.models import Agency, Business, DialogueState, Invitation, Person, Role
+from db.models import Agency, Business, DialogueState, Invitation, OutboxMessage, Person, Role
 from handlers.base import Turn, handler
 from handlers.dialogue import flow
 from handlers.start import start_payload
@@ -80,6 +83,8 @@ async def _accept(context: BotContext, t: Turn, person: Person, invitation_id: i
     if t.data is not None:
         t.edit(render.consent_given(t.tr))  # the notice loses its buttons
     t.later(lambda: _sync_commands(context, person))
+    if accepted.role_added and await invitations.tell_inviter(t.db, t.clock, accepted):
+        _wake_later(t)
     if accepted.role is Role.FOCAL:
         await _plan_deadlines(t, accepted)
     if accepted.role is Role.UMKM and accepted.business_id is not None:
@@ -95,14 +100,40 @@ async def _accept(context: BotContext, t: Turn, person: Person, invitation_id: i
 async def _plan_deadlines(t: Turn, accepted: Accepted) -> None:
     """A new focal point gets the reminders of their agency's open deadlines."""
     calendar = work_calendar(t.deps.settings.timezone, t.deps.content.extra_leave_days)
-    planned = await deadlines.plan_for_person(t.db, t.clock, calendar, accepted.person_id)
-    if planned:
-        deps = t.deps
+    if await deadlines.plan_for_person(t.db, t.clock, calendar, accepted.person_id):
+        _wake_later(t)
 
-        async def wake() -> None:
-            deps.wake_dispatcher()
 
-        t.later(wake)
+def _wake_later(t: Turn) -> None:
+    """After the commit, let the dispatcher send what is now due."""
+    deps = t.deps
+
+    async def wake() -> None:
+        deps.wake_dispatcher()
+
+    t.later(wake)
+
+
+@composer(invitations.INVITEE_JOINED)
+async def compose_invitee_joined(
+    db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage
+) -> Reply | None:
+    """To the coordinator who made the link: who joined, as what."""
+    invitation = await db.get(Invitation, int(row.payload["invitation_id"]))
+    if invitation is None or invitation.used_by_id is None:
+        return None
+    joined = await db.get(Person, invitation.used_by_id)
+    if joined is None:
+        return None
+    business = await db.get(Business, invitation.business_id) if invitation.business_id else None
+    agency = await db.get(Agency, invitation.agency_id) if invitation.agency_id else None
+    return render.invitee_joined(
+        tr,
+        name=joined.full_name,
+        role=invitation.role,
+        business=business.name if business is not None else None,
+        agency=agency.name if agency is not None else None,
+    )
 
 
 @handler(roles={Role.UMKM})

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from bot.callbacks import CONSENT, ONBOARD
 from bot.i18n import N_, Translator
 from bot.render import Button, Reply, rows
-from bot.render.common import main_menu
+from bot.render.common import ROLE_NAMES, back_to_menu, main_menu
 from db.models import Person, Role
 
 # Nudge hours (WITA) with their button labels.
@@ -214,3 +214,23 @@ def link_problem(tr: Translator, kind: str) -> Reply:
             "link was opened, or ask the coordinator for a new one."
         )
     return Reply(text)
+
+
+def invitee_joined(
+    tr: Translator, *, name: str, role: Role, business: str | None, agency: str | None
+) -> Reply:
+    """To the coordinator who invited them."""
+    _ = tr.gettext
+    if business:
+        text = _("✅ {name} of <b>{business}</b> has joined through your invitation.").format(
+            name=html.escape(name), business=html.escape(business)
+        )
+    elif agency:
+        text = _("✅ {name} has joined as a focal point of <b>{agency}</b>.").format(
+            name=html.escape(name), agency=html.escape(agency)
+        )
+    else:
+        text = _("✅ {name} has joined as {role}.").format(
+            name=html.escape(name), role=_(ROLE_NAMES[role])
+        )
+    return Reply(text, (back_to_menu(tr),))

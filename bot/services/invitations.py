@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.i18n import N_
-from bot.services import agencies, businesses, people
+from bot.services import agencies, businesses, outbox, people
 from bot.services.errors import DomainError, Invalid, NotFound
 from db.models import AuditEvent, Business, Invitation, Person, Role
 
@@ -302,3 +302,24 @@ async def pending_for_business(db: AsyncSession, business_id: int) -> list[Invit
             )
         ).all()
     )
+
+
+INVITEE_JOINED = "invitee_joined"
+
+
+async def tell_inviter(db: AsyncSession, clock: Clock, accepted: Accepted) -> bool:
+    """Plan a note to the coordinator who made the link; False when there is nobody to tell."""
+    invitation = await db.get(Invitation, accepted.invitation_id)
+    inviter = invitation.created_by_id if invitation is not None else None
+    if invitation is None or inviter is None or inviter == accepted.person_id:
+        return False
+    await outbox.plan(
+        db,
+        clock,
+        kind=INVITEE_JOINED,
+        recipient_id=inviter,
+        dedupe_key=f"inv:{invitation.id}",
+        due_at=clock.now(),
+        payload={"invitation_id": invitation.id},
+    )
+    return True

@@ -61,6 +61,9 @@ async def test_business_joins_consents_confirms_and_sees_the_umkm_menu(world: Wo
     assert maria.buttons() == ["Pagi 08.00", "Siang 12.00", "Sore 16.00", "Malam 19.00"]
     menu = await maria.press("Sore 16.00")
     assert "pelaku UMKM binaan" in menu.text
+    await world.tick()
+    told = await koordinator.expect("sudah bergabung lewat undangan")
+    assert "Maria Ndun dari Tenun Ina" in told.text
     assert {"Panduan SNI", "Cek kesiapan"} <= set(maria.buttons())
     assert "Undang peserta" not in maria.buttons()
 
