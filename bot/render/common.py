@@ -127,7 +127,10 @@ def help_text(tr: Translator, person: Person | None) -> Reply:
             )
         )
     lines.append(
-        _("/menu: main menu · /privasi: how we look after your data · /batal: stop a step")
+        _(
+            "/menu: main menu · /privasi: how we look after your data · /batal: stop a step "
+            "· /bahasa: language"
+        )
     )
     buttons = (back_to_menu(tr),) if roles else ()
     return Reply("\n\n".join(lines), buttons)
