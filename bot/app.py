@@ -23,6 +23,7 @@ from bot.content import DEFAULT_CONTENT_ROOT, Content, load_content
 from bot.context import BotApplication, BotContext, BotData, Deps
 from bot.i18n import I18n
 from bot.settings import Settings
+from db.models import Role
 from db.session import create_engine, create_session_factory
 
 log = logging.getLogger(__name__)
@@ -167,14 +168,17 @@ async def _plan_nudges_job(context: BotContext) -> None:
 
 async def _post_init(app: BotApplication) -> None:
     """Runs once the bot is connected: command menus for everyone and for coordinators."""
-    from bot.services import agencies
-    from handlers import set_default_commands
+    from bot.services import agencies, people
+    from handlers import set_default_commands, sync_commands
 
     deps = app.bot_data.deps
     assert deps is not None
     async with deps.sessions() as db, db.begin():
         await agencies.seed_pilot_agencies(db, deps.clock)
+        coordinators = await people.with_role(db, Role.COORDINATOR)
     await set_default_commands(app)
+    for coordinator in coordinators:  # the others get theirs when they join
+        await sync_commands(app.bot, deps.i18n, coordinator)
 
 
 async def _post_shutdown(app: BotApplication) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Update
+from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     CallbackQueryHandler,
@@ -34,8 +34,8 @@ from bot.callbacks import (
     ONBOARD,
     REPORT,
 )
-from bot.context import BotApplication, BotContext
-from bot.i18n import N_, Translator
+from bot.context import BotApplication
+from bot.i18n import N_, I18n, Translator
 from db.models import Person, Role
 from handlers import (
     assessment,
@@ -167,11 +167,11 @@ async def set_default_commands(app: BotApplication) -> None:
     )
 
 
-async def sync_commands(context: BotContext, person: Person) -> None:
+async def sync_commands(bot: Bot, i18n: I18n, person: Person) -> None:
     """Give one person the command menu of their roles (after their roles change)."""
-    tr = context.deps.i18n.translator(person.locale)
+    tr = i18n.translator(person.locale)
     try:
-        await context.bot.set_my_commands(
+        await bot.set_my_commands(
             commands_for(tr, person.role_set), scope=BotCommandScopeChat(person.telegram_id)
         )
     except TelegramError as exc:

@@ -187,7 +187,7 @@ async def _run_turn(
     """The transaction of one update: the person, the role check, the feature handler."""
     db, deps = turn.db, turn.deps
     async with db.begin():
-        person = await _load_person(db, deps, turn.user)
+        person = await _load_person(db, context, turn)
         turn.person = person
         turn.tr = deps.i18n.translator(person.locale if person else None)
         if allowed is not None and (person is None or not (person.role_set & allowed)):
@@ -198,12 +198,22 @@ async def _run_turn(
             await nudges.record_activity(db, deps.clock, turn.person)
 
 
-async def _load_person(db: AsyncSession, deps: Deps, user: User) -> Person | None:
+async def _load_person(db: AsyncSession, context: BotContext, turn: Turn) -> Person | None:
+    deps, user = turn.deps, turn.user
     person = await people.find_by_telegram_id(db, user.id)
     if user.id in deps.settings.bot_coordinators and (
         person is None or Role.COORDINATOR not in person.role_set
     ):
-        person = await people.ensure_coordinator(db, deps.clock, user.id, user.full_name)
+        coordinator = person = await people.ensure_coordinator(
+            db, deps.clock, user.id, user.full_name
+        )
+
+        async def give_menu() -> None:  # their command menu, once they are recorded
+            from handlers import sync_commands  # the package imports this module
+
+            await sync_commands(context.bot, deps.i18n, coordinator)
+
+        turn.later(give_menu)
     if person is not None and people.mark_reachable(person):
         await people.audit(db, deps.clock, person.id, "person.reachable")
     return person

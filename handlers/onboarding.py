@@ -262,4 +262,4 @@ def _sector_name(t: Turn, key: str) -> str:
 async def _sync_commands(context: BotContext, person: Person) -> None:
     from handlers import sync_commands  # handlers/__init__ imports this module
 
-    await sync_commands(context, person)
+    await sync_commands(context.bot, context.deps.i18n, person)

@@ -35,6 +35,18 @@ async def test_coordinator_is_recorded_and_sees_the_menu(world: World) -> None:
         assert person.role_set == {Role.COORDINATOR, Role.MENTOR}
 
 
+async def test_a_coordinator_gets_their_own_command_menu(world: World) -> None:
+    koordinator = world.coordinator("Yuliana")
+    await koordinator.send("/start")
+    scope = {"type": "chat", "chat_id": koordinator.user_id}
+    mine = {c["command"] for c in world.api.commands(scope)}
+    assert {"undang", "tenggat", "rekap", "pertanyaan", "bantuan"} <= mine
+    assert "cek" not in mine  # a business's command
+    world.api.my_commands.clear()
+    await world.restart()  # known coordinators get theirs again when the bot starts
+    assert {"undang", "rekap"} <= {c["command"] for c in world.api.commands(scope)}
+
+
 async def test_menu_entries_not_built_yet_say_so_politely(world: World) -> None:
     koordinator = world.coordinator()
     await koordinator.send("/start")
