@@ -78,10 +78,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     check = content_commands.add_parser("check", help="validate every file in content/")
     check.add_argument("--root", type=Path, help="content folder (default: the shipped one)")
-    cli_invite.add_parsers(commands)
-    for action in commands.choices["import"]._actions:  # the kinds of `import`
-        if isinstance(action, argparse._SubParsersAction):
-            cli_deadlines.add_parser(action)
+    import_kinds = cli_invite.add_parsers(commands)
+    cli_deadlines.add_parser(import_kinds)
+    forget = commands.add_parser(
+        "forget",
+        help="delete a person's personal data on their request (UU 27/2022)",
+    )
+    forget.add_argument("telegram_id", type=int, help="the person's Telegram user id")
+    forget.add_argument("--yes", action="store_true", help="really delete (else: only show)")
     return parser
 
 
@@ -113,6 +117,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cli_deadlines.main(args, settings)
     if args.command in {"invite", "import"}:
         return cli_invite.main(args, settings)
+    if args.command == "forget":
+        return _forget(settings, args.telegram_id, confirmed=args.yes)
     parser.print_help()
     return EXIT_CONFIG
 
@@ -179,3 +185,47 @@ def _webhook(settings: Settings) -> int:
         allowed_updates=["message", "callback_query", "edited_message"],
     )
     return 0
+
+
+def _forget(settings: Settings, telegram_id: int, *, confirmed: bool) -> int:
+    from bot.runner import prepare_database
+
+    prepare_database(settings)
+    summary = asyncio.run(_forget_async(settings, telegram_id, confirmed))
+    if summary is None:
+        print(f"pendamping: nobody with Telegram id {telegram_id} is known", file=sys.stderr)
+        return 1
+    print(summary)
+    if not confirmed:
+        print("nothing deleted yet: run again with --yes to delete", file=sys.stderr)
+        return 1
+    return 0
+
+
+async def _forget_async(settings: Settings, telegram_id: int, confirmed: bool) -> str | None:
+    from bot.clock import SystemClock
+    from bot.services import privacy
+    from bot.services.errors import NotFound
+    from db.session import create_engine, create_session_factory
+
+    engine = create_engine(settings.database_url)
+    try:
+        sessions = create_session_factory(engine)
+        async with sessions() as db:
+            try:
+                async with db.begin():
+                    found = await privacy.forget(db, SystemClock(), telegram_id)
+                    if not confirmed:
+                        await db.rollback()
+            except NotFound:
+                return None
+        if confirmed:
+            await privacy.remove_files(settings.data_dir, found.evidence_paths)
+        return (
+            f"{'deleted' if confirmed else 'would delete'}: person {found.person_id} "
+            f"({', '.join(found.roles) or 'no role'}), {found.questions} question(s), "
+            f"{len(found.evidence_paths)} evidence file(s); "
+            f"{found.businesses} business(es) keep their records without the owner's details"
+        )
+    finally:
+        await engine.dispose()

@@ -27,8 +27,10 @@ class UsageError(Exception):
     """Bad arguments or settings, said in one line (exit status 2)."""
 
 
-def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """The `invite` and `import` subcommands."""
+def add_parsers(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse._SubParsersAction[argparse.ArgumentParser]:
+    """The `invite` and `import` subcommands; returns the kinds of `import`."""
     invite = commands.add_parser("invite", help="make one invitation link and print it")
     invite.add_argument("--role", required=True, choices=[r.value for r in Role])
     invite.add_argument("--business", help="business name (role umkm)")
@@ -51,6 +53,7 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     umkm.add_argument("file", type=Path)
     umkm.add_argument("--out", type=Path, help="links CSV (default: <file>-links.csv)")
     umkm.add_argument("--days", type=int, default=14, help="days the links stay valid")
+    return what
 
 
 def main(args: argparse.Namespace, settings: Settings) -> int:
