@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS, require_chromium
 from tests.pendamping_run import (
     COORDINATOR_ID,
     UMKM_ID,
@@ -17,26 +18,11 @@ from tests.pendamping_run import (
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "webchat.png"
 WAIT_MS = 15000  # the real bot on a shared 2-core machine
 STRANGER_HINT = "mohon gunakan tautan undangan"
 
-if not CHROMIUM.exists():
-    if os.environ.get("CI"):
-        pytest.fail(f"{CHROMIUM} is missing in CI: apt-get install -y chromium", pytrace=False)
-    pytest.skip(
-        f"{CHROMIUM} is missing (apt-get install -y chromium); fails instead when CI is set",
-        allow_module_level=True,
-    )
+require_chromium()
 
 
 @pytest.fixture

@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
 from bot.localapi import LocalBotApi, Persona
+from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS, require_chromium
 from tests.localapi.test_server import tiny_png
 from tests.localapi.tinybot import TINY_TOKEN, TinyApp, build_tiny_app
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 WAIT_MS = 5000
 PERSONAS = [
     Persona(601, "Maria", "Pelaku UMKM", "Tenun ikat, Kelurahan Oebobo"),
@@ -30,13 +20,7 @@ PERSONAS = [
     Persona(603, "Rina", "Koordinator", "Pemkot Kupang"),
 ]
 
-if not CHROMIUM.exists():
-    if os.environ.get("CI"):
-        pytest.fail(f"{CHROMIUM} is missing in CI: apt-get install -y chromium", pytrace=False)
-    pytest.skip(
-        f"{CHROMIUM} is missing (apt-get install -y chromium); fails instead when CI is set",
-        allow_module_level=True,
-    )
+require_chromium()
 
 
 @pytest.fixture
