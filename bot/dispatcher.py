@@ -475,14 +475,14 @@ async def _send_all(
 
 
 async def _send_one(clock: Clock, bot: Bot, pacer: Pacer, item: _Outgoing) -> _Outcome:
-    from handlers.base import send_reply_with  # handlers import the app's types; import late
+    from handlers.base import send_reply  # handlers import the app's types; import late
 
     if clock.now() - item.claimed_at > LEASE - LEASE_MARGIN:
         # Held too long (a long flood pause): give it back unsent before the lease runs out.
         return _Outcome(item.row_id, OutboxState.PENDING, item.due_at, item.attempts - 1)
     await pacer.slot(item.chat_id)
     try:
-        message = await send_reply_with(bot, item.chat_id, item.reply)
+        message = await send_reply(bot, item.chat_id, item.reply)
     except TelegramError as exc:
         return _after_error(clock, pacer, item, exc)
     except Exception as exc:

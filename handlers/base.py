@@ -236,7 +236,7 @@ async def deliver(context: BotContext, turn: Turn, update: Update) -> None:
             editable = out.kind == "edit" and source is not None and not out.reply.attachment
             if editable and source is not None and await _edit(context, source, out.reply):
                 continue
-            await send_reply(context, chat_id, out.reply)
+            await send_reply(context.bot, chat_id, out.reply)
         except TelegramError as exc:
             outcome = limits.classify(exc)
             log.warning("reply to %s not delivered (%s): %s", chat_id, outcome, exc)
@@ -271,42 +271,32 @@ async def _edit(context: BotContext, source: Message, reply: Reply) -> bool:
     return True
 
 
-async def send_reply(context: BotContext, chat_id: int, reply: Reply) -> Message:
-    """Send a reply, split when too long; buttons go with the last part. Returns the last."""
-    return await send_reply_with(context.bot, chat_id, reply)
+async def send_reply(bot: Bot, chat_id: int, reply: Reply) -> Message:
+    """Send a reply, split when too long; buttons go with the last part. Returns the last.
 
-
-async def send_reply_with(bot: Bot, chat_id: int, reply: Reply) -> Message:
-    """`send_reply` for callers without a context (the outbox dispatcher)."""
+    Used for replies to the update and by the outbox dispatcher alike.
+    """
     markup = reply.markup()
     if reply.attachment is not None:
         data = await reply.attachment.content()
         caption = reply.text if limits.visible_length(reply.text) <= limits.MAX_CAPTION else None
-        if reply.attachment.is_photo:
-            sent = await bot.send_photo(
-                chat_id,
-                data,
-                caption=caption,
-                filename=reply.attachment.filename,
-                reply_markup=markup if caption is not None else None,
-            )
-        else:
-            sent = await bot.send_document(
-                chat_id,
-                data,
-                caption=caption,
-                filename=reply.attachment.filename,
-                reply_markup=markup if caption is not None else None,
-            )
-        if caption is None:
-            sent = await send_reply_with(bot, chat_id, Reply(reply.text, reply.buttons))
+        send_file = bot.send_photo if reply.attachment.is_photo else bot.send_document
+        sent = await send_file(
+            chat_id,
+            data,
+            caption=caption,
+            filename=reply.attachment.filename,
+            reply_markup=markup if caption is not None else None,
+        )
+        if caption is None:  # too long for a caption: the text follows the file
+            sent = await send_reply(bot, chat_id, Reply(reply.text, reply.buttons))
     else:
         parts = limits.split_text(reply.text)
         for index, part in enumerate(parts):
             last = index == len(parts) - 1
             sent = await bot.send_message(chat_id, part, reply_markup=markup if last else None)
     for extra in reply.extra:
-        sent = await send_reply_with(bot, chat_id, extra)
+        sent = await send_reply(bot, chat_id, extra)
     return sent
 
 
