@@ -25,11 +25,14 @@ import shutil
 import statistics
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import text
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     AIORateLimiter,
@@ -44,6 +47,7 @@ from bot.localapi import LocalBotApi
 from bot.runner import start_polling, stop_polling
 from bot.settings import load_settings
 from db import migrate
+from db.session import create_engine
 
 TOKEN = "777000:BENCH"
 FIRST_USER = 500_000
@@ -79,11 +83,34 @@ def _figures(wall: float, latencies: list[float]) -> tuple[float, float, float]:
     return len(latencies) / wall, statistics.median(ordered) * 1000, p95 * 1000
 
 
-async def _ours(urls: dict[str, Any], users: int, folder: Path) -> None:
-    folder = Path(tempfile.mkdtemp(dir=folder))  # a fresh database: every run registers all
-    database = folder / "bench.db"
-    url = f"sqlite+aiosqlite:///{database}"
-    await migrate.upgrade(url)
+@asynccontextmanager
+async def _fresh_database(folder: Path, postgres: str | None) -> AsyncIterator[str]:
+    """A new, migrated database for one run: every run registers all its people again."""
+    if postgres is None:
+        url = f"sqlite+aiosqlite:///{Path(tempfile.mkdtemp(dir=folder)) / 'bench.db'}"
+        await migrate.upgrade(url)
+        yield url
+        return
+    name = f"pendamping_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(postgres.rstrip("/") + "/postgres", isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            await conn.execute(text(f'CREATE DATABASE "{name}"'))
+        url = postgres.rstrip("/") + "/" + name
+        await migrate.upgrade(url)
+        yield url
+    finally:
+        async with admin.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await admin.dispose()
+
+
+async def _ours(urls: dict[str, Any], users: int, folder: Path, postgres: str | None) -> None:
+    async with _fresh_database(folder, postgres) as url:
+        await _run_ours(urls, users, folder, url)
+
+
+async def _run_ours(urls: dict[str, Any], users: int, folder: Path, url: str) -> None:
     settings = load_settings(
         TELEGRAM_BOT_TOKEN=TOKEN,
         TELEGRAM_API_URL=urls["base_url"],
@@ -176,7 +203,7 @@ async def _timed(
     return rate, p50, p95
 
 
-async def main(users: int, rounds: int = 3) -> dict[str, float]:
+async def main(users: int, rounds: int = 3, postgres: str | None = None) -> dict[str, float]:
     logging.basicConfig(level=logging.WARNING)
     folder = Path(tempfile.mkdtemp(prefix="pendamping-bench-"))
     parent, child = multiprocessing.get_context("spawn").Pipe()
@@ -192,7 +219,9 @@ async def main(users: int, rounds: int = 3) -> dict[str, float]:
         # Rounds alternate the two bots, so a busy neighbour on the machine slows both alike.
         for _ in range(rounds):
             echo.append(await _timed("echo bot", parent, lambda: _echo(urls)))
-            ours.append(await _timed("our bot", parent, lambda: _ours(urls, users, folder)))
+            ours.append(
+                await _timed("our bot", parent, lambda: _ours(urls, users, folder, postgres))
+            )
     finally:
         parent.send(("stop", ""))
         server.join(timeout=10)
@@ -210,6 +239,12 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=3, help="echo/ours pairs; medians")
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="run our bot on PostgreSQL instead of SQLite, e.g. "
+        "postgresql+asyncpg://postgres@127.0.0.1:5432 (a database is made per run)",
+    )
     arguments = parser.parse_args()
-    figures = asyncio.run(main(arguments.users, arguments.rounds))
+    figures = asyncio.run(main(arguments.users, arguments.rounds, arguments.postgres))
     print(json.dumps(figures))
