@@ -588,19 +588,7 @@ class LocalBotApi:
         self, user_id: int, data: bytes, *, caption: str | None = None, mime: str = "image/jpeg"
     ) -> dict[str, Any]:
         """Queue a photo message update from a user."""
-        chat = self._chat_for_user(user_id, None, "private")
-        stored = self._store_file(data, "photos", mime, None)
-        msg = self._new_message(
-            chat,
-            from_bot=False,
-            kind="photo",
-            text=caption or "",
-            html=caption or "",
-            tree=plain_tree(caption or ""),
-            photo_file=stored,
-            sender=self._user(user_id),
-        )
-        return self._push_update("message", self._user_message_payload(msg, chat))
+        return self._user_sends_file(user_id, "photo", data, mime, None, caption)
 
     async def user_sends_document(
         self,
@@ -612,16 +600,28 @@ class LocalBotApi:
         caption: str | None = None,
     ) -> dict[str, Any]:
         """Queue a document message update from a user."""
+        return self._user_sends_file(user_id, "document", data, mime, file_name, caption)
+
+    def _user_sends_file(
+        self,
+        user_id: int,
+        kind: str,
+        data: bytes,
+        mime: str,
+        file_name: str | None,
+        caption: str | None,
+    ) -> dict[str, Any]:
         chat = self._chat_for_user(user_id, None, "private")
-        stored = self._store_file(data, "documents", mime, file_name)
+        stored = self._store_file(data, f"{kind}s", mime, file_name)
         msg = self._new_message(
             chat,
             from_bot=False,
-            kind="document",
+            kind=kind,
             text=caption or "",
             html=caption or "",
             tree=plain_tree(caption or ""),
-            document_file=stored,
+            photo_file=stored if kind == "photo" else None,
+            document_file=stored if kind == "document" else None,
             sender=self._user(user_id),
         )
         return self._push_update("message", self._user_message_payload(msg, chat))

@@ -177,9 +177,10 @@ def test_next_steps_are_the_heaviest_not_yet_done_items_in_order() -> None:
     assert [i.id for i in steps] == ["s1i0", "s0i2", "s1i1"]
 
 
-async def _owner(
+async def business_owner(
     db: AsyncSession, clock: FakeClock, sector: str = "kue", telegram_id: int = 7101
 ) -> Business:
+    """A consenting UMKM owner with a business of the sector."""
     person = await people.register(db, clock, telegram_id, "Ibu Maria", [Role.UMKM])
     person.consent_at = clock.now()
     business = Business(
@@ -200,7 +201,7 @@ async def test_checklist_resumes_at_the_first_unanswered_item(
     content = _content()
     items = content.checklist_for("kue").items
     async with sessions() as db, db.begin():
-        business = await _owner(db, clock)
+        business = await business_owner(db, clock)
         view = await checklists.start_or_resume(db, clock, content, business)
         assert view.current is not None and view.current.number == 1
         run_id = view.run.id
@@ -228,7 +229,7 @@ async def test_submit_keeps_a_version_and_the_next_run_is_prefilled(
     content = _content()
     checklist = content.checklist_for("tenun")
     async with sessions() as db, db.begin():
-        business = await _owner(db, clock, "tenun")
+        business = await business_owner(db, clock, "tenun")
         view = await checklists.start_or_resume(db, clock, content, business)
         run_id = view.run.id
         with pytest.raises(Invalid):
@@ -283,8 +284,8 @@ async def test_stale_runs_items_and_versions_are_refused(
     content = _content()
     item = content.checklist_for("kue").items[0]
     async with sessions() as db, db.begin():
-        mine = await _owner(db, clock, "kue", 7201)
-        theirs = await _owner(db, clock, "kue", 7202)
+        mine = await business_owner(db, clock, "kue", 7201)
+        theirs = await business_owner(db, clock, "kue", 7202)
         my_run = (await checklists.start_or_resume(db, clock, content, mine)).run.id
         their_run = (await checklists.start_or_resume(db, clock, content, theirs)).run.id
         with pytest.raises(Stale):  # another business's run
@@ -325,7 +326,7 @@ async def test_double_tap_keeps_one_answer_and_notes_are_bounded(
     content = _content()
     items = content.checklist_for("sasando").items
     async with sessions() as db, db.begin():
-        business = await _owner(db, clock, "sasando")
+        business = await business_owner(db, clock, "sasando")
         run_id = (await checklists.start_or_resume(db, clock, content, business)).run.id
         first = await checklists.record_answer(
             db, clock, content, business, run_id, items[0].id, AnswerValue.YES

@@ -7,23 +7,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import FakeClock
 from bot.content import load_content
-from bot.services import guidance, people
+from bot.services import guidance
 from bot.services.errors import NotFound, Stale
-from db.models import Business, Role
-
-
-async def _business(db: AsyncSession, clock: FakeClock, sector: str) -> Business:
-    person = await people.register(db, clock, 7301, "Ibu Yohana", [Role.UMKM])
-    business = Business(
-        name="Tenun Ina",
-        sector=sector,
-        owner_name="Ibu Yohana",
-        owner_id=person.id,
-        created_at=clock.now(),
-    )
-    db.add(business)
-    await db.flush()
-    return business
+from tests.db.test_checklists import business_owner
 
 
 async def test_module_is_resumed_where_left_and_marked_done_at_the_end(
@@ -32,7 +18,7 @@ async def test_module_is_resumed_where_left_and_marked_done_at_the_end(
     content = load_content()
     module = content.modules_for("tenun")[2]
     async with sessions() as db, db.begin():
-        business = await _business(db, clock, "tenun")
+        business = await business_owner(db, clock, "tenun")
         first = await guidance.open_step(db, clock, content, business, module.id, None)
         assert (first.index, first.total, first.done) == (0, len(module.steps), False)
         await guidance.open_step(db, clock, content, business, module.id, 1)
@@ -66,7 +52,7 @@ async def test_gone_modules_and_steps_are_stale(
 ) -> None:
     content = load_content()
     async with sessions() as db, db.begin():
-        business = await _business(db, clock, "kue")
+        business = await business_owner(db, clock, "kue")
         with pytest.raises(Stale):
             await guidance.open_step(db, clock, content, business, "no-such-module", 0)
         with pytest.raises(Stale):  # another sector's module
