@@ -56,7 +56,7 @@ postgres-binaries:
 # new entries of locales/id/LC_MESSAGES/messages.po (tests/unit/test_i18n.py names any left).
 locales: $(DEV_STAMP)
 	$(BIN)/pybabel extract -F locales/babel.cfg --add-comments=Translators: \
-		--sort-by-file --no-wrap -k N_ --project=pendamping-umkm \
+		--sort-by-file --no-wrap -k N_ -k html -k nhtml:1,2 -k phtml:1c,2 --project=pendamping-umkm \
 		--version=$$($(BIN)/python -c 'import bot; print(bot.__version__)') \
 		-o locales/messages.pot .
 	$(BIN)/pybabel update -i locales/messages.pot -d locales --no-wrap --ignore-obsolete \

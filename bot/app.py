@@ -169,16 +169,17 @@ async def _plan_nudges_job(context: BotContext) -> None:
 async def _post_init(app: BotApplication) -> None:
     """Runs once the bot is connected: command menus for everyone and for coordinators."""
     from bot.services import agencies, people
-    from handlers import set_default_commands, sync_commands
 
     deps = app.bot_data.deps
     assert deps is not None
     async with deps.sessions() as db, db.begin():
         await agencies.seed_pilot_agencies(db, deps.clock)
         coordinators = await people.with_role(db, Role.COORDINATOR)
-    await set_default_commands(app)
+    commands = app.bot_data.commands
+    assert commands is not None
+    await commands.set_defaults(app.bot)
     for coordinator in coordinators:  # the others get theirs when they join
-        await sync_commands(app.bot, deps.i18n, coordinator)
+        await commands.give(app.bot, coordinator)
 
 
 async def _post_shutdown(app: BotApplication) -> None:

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from telegram import Bot
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.clock import Clock
 from bot.content import Content
 from bot.i18n import I18n
 from bot.settings import Settings
+from db.models import Person
 
 
 @dataclass(frozen=True)
@@ -33,11 +35,20 @@ class Deps:
             wake()
 
 
+class CommandMenus(Protocol):
+    """Telegram's command menus (built from the routers by `handlers.register`)."""
+
+    async def set_defaults(self, bot: Bot) -> None: ...
+
+    async def give(self, bot: Bot, person: Person) -> None: ...
+
+
 class BotData:
     """`bot_data`: holds only the dependencies. Person state lives in the database."""
 
     def __init__(self) -> None:
         self.deps: Deps | None = None
+        self.commands: CommandMenus | None = None
 
 
 class BotContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], BotData]):
@@ -47,6 +58,13 @@ class BotContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], Bo
         if deps is None:
             raise RuntimeError("build_application() did not set the dependencies")
         return deps
+
+    @property
+    def commands(self) -> CommandMenus:
+        commands = self.bot_data.commands
+        if commands is None:
+            raise RuntimeError("handlers.register() did not set the command menus")
+        return commands
 
 
 BotApplication = Application[ExtBot[Any], BotContext, dict[Any, Any], dict[Any, Any], BotData, Any]

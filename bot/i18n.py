@@ -12,6 +12,7 @@ from babel.dates import format_date, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
+from markupsafe import Markup as Html
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DEFAULT_LOCALE = "id"
@@ -59,6 +60,16 @@ class Translator:
 
     def pgettext(self, context: str, message: str) -> str:
         return str(self.translations.pgettext(context, message))
+
+    # The same, as trusted HTML (bot/render/text.py): values put in with `.format` are escaped.
+    def html(self, message: str) -> Html:
+        return Html(self.gettext(message))
+
+    def nhtml(self, singular: str, plural: str, n: int) -> Html:
+        return Html(self.ngettext(singular, plural, n))
+
+    def phtml(self, context: str, message: str) -> Html:
+        return Html(self.pgettext(context, message))
 
     @property
     def zone_label(self) -> str:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Update
-from telegram.error import TelegramError
+from telegram import Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -19,8 +18,6 @@ from bot.callbacks import (
     ANSWER,
     ASK,
     ASSESS,
-    CHECK,
-    CHECK_ANSWER,
     CONSENT,
     DL_ADMIN,
     DL_ANSWER,
@@ -29,14 +26,13 @@ from bot.callbacks import (
     DL_OPEN,
     GUIDE,
     INVITE,
-    LANGUAGE,
-    MENU,
     ONBOARD,
     REPORT,
 )
 from bot.context import BotApplication
-from bot.i18n import N_, I18n, Translator
-from db.models import Person, Role
+from bot.i18n import N_
+from bot.render.common import MenuButton
+from db.models import Role
 from handlers import (
     assessment,
     checklist,
@@ -52,8 +48,11 @@ from handlers import (
     reports,
     start,
 )
-from handlers.base import Callback
+from handlers.base import Callback, Turn, TurnFn
+from handlers.commands import CommandMenus
 from handlers.errors import on_error
+from handlers.router import CommandRoute, Router
+from handlers.routing import Routing
 
 log = logging.getLogger(__name__)
 
@@ -66,18 +65,14 @@ class Command:
     roles: frozenset[Role] | None = None  # None: everyone, in the default command menu
 
 
+# The features, in the order their routes are tried.
+ROUTERS: tuple[Router, ...] = (start.router, menu.router, checklist.router)
+
 COMMANDS: tuple[Command, ...] = (
-    Command("start", N_("Start, or open the main menu"), start.cmd_start),
-    Command("menu", N_("Main menu"), menu.cmd_menu),
-    Command("bantuan", N_("Help"), menu.cmd_help),
-    Command("privasi", N_("How we look after your data"), menu.cmd_privacy),
-    Command("batal", N_("Stop the current step"), menu.cmd_cancel),
-    Command("bahasa", N_("Language: Bahasa Indonesia or English"), menu.cmd_language),
     Command(
         "undang", N_("Invite a participant"), invite.cmd_invite, frozenset({Role.COORDINATOR})
     ),
     Command("panduan", N_("SNI guidance"), guidance.cmd_panduan, frozenset({Role.UMKM})),
-    Command("cek", N_("Readiness check"), checklist.cmd_cek, frozenset({Role.UMKM})),
     Command("kemajuan", N_("My progress"), progress.cmd_kemajuan, frozenset({Role.UMKM})),
     Command("tanya", N_("Ask a mentor"), questions.cmd_tanya, frozenset({Role.UMKM})),
     Command(
@@ -101,22 +96,27 @@ COMMANDS: tuple[Command, ...] = (
 
 def register(app: BotApplication) -> None:
     """Register every handler and the error handler on the application."""
+    deps = app.bot_data.deps
+    assert deps is not None
+    routing = Routing(ROUTERS)
+    legacy = [CommandRoute(c.name, c.description, _legacy_fn(c), c.roles) for c in COMMANDS]
+    app.bot_data.commands = CommandMenus([*routing.commands, *legacy], deps.i18n)
+
     # Group -1: guards. Groups, channels and edits stop here.
     app.add_handler(TypeHandler(Update, guards.guard_private_chats), group=-1)
 
-    # Group 0, commands: the table above is also the command menu.
+    # Group 0: deep links, commands and buttons of the routers, in order.
+    for found in routing.handlers():
+        app.add_handler(found)
     for command in COMMANDS:
         app.add_handler(CommandHandler(command.name, command.callback))
+    app.add_handler(CallbackQueryHandler(menu.menu_button(routing), pattern=MenuButton.pattern()))
 
     # Callback routes, by prefix.
-    app.add_handler(CallbackQueryHandler(menu.btn_menu, pattern=MENU.pattern))
-    app.add_handler(CallbackQueryHandler(menu.btn_language, pattern=LANGUAGE.pattern))
     app.add_handler(CallbackQueryHandler(invite.btn_invite, pattern=INVITE.pattern))
     app.add_handler(CallbackQueryHandler(onboarding.btn_consent, pattern=CONSENT.pattern))
     app.add_handler(CallbackQueryHandler(onboarding.btn_onboard, pattern=ONBOARD.pattern))
     app.add_handler(CallbackQueryHandler(guidance.btn_g, pattern=GUIDE.pattern))
-    app.add_handler(CallbackQueryHandler(checklist.btn_ca, pattern=CHECK_ANSWER.pattern))
-    app.add_handler(CallbackQueryHandler(checklist.btn_ck, pattern=CHECK.pattern))
     app.add_handler(CallbackQueryHandler(questions.btn_ask, pattern=ASK.pattern))
     app.add_handler(CallbackQueryHandler(questions.btn_answer, pattern=ANSWER.pattern))
     app.add_handler(CallbackQueryHandler(assessment.btn_sa, pattern=ASSESS.pattern))
@@ -135,44 +135,19 @@ def register(app: BotApplication) -> None:
     app.add_handler(
         MessageHandler(
             (filters.TEXT & ~filters.COMMAND) | filters.PHOTO | filters.Document.ALL,
-            dialogue.msg_dialogue,
+            dialogue.message_handler(routing),
         )
     )
     # Fallbacks, last: unknown commands, anything else, and unclaimed buttons.
     app.add_handler(MessageHandler(filters.COMMAND, dialogue.cmd_unknown))
-    app.add_handler(MessageHandler(filters.ALL, dialogue.msg_dialogue))
+    app.add_handler(MessageHandler(filters.ALL, dialogue.message_handler(routing)))
     app.add_handler(CallbackQueryHandler(dialogue.btn_unknown))
 
     app.add_error_handler(on_error)
 
 
-def commands_for(tr: Translator, roles: frozenset[Role] | None) -> list[BotCommand]:
-    """The command menu for people with these roles (None: the default menu)."""
-    chosen = [
-        c for c in COMMANDS if c.roles is None or (roles is not None and bool(c.roles & roles))
-    ]
-    return [BotCommand(c.name, tr.gettext(c.description)) for c in chosen]
+def _legacy_fn(command: Command) -> TurnFn:
+    async def serve(t: Turn) -> None:
+        await command.callback(t.update, t.context)
 
-
-async def set_default_commands(app: BotApplication) -> None:
-    deps = app.bot_data.deps
-    assert deps is not None
-    await app.bot.set_my_commands(
-        commands_for(deps.i18n.translator("id"), None), scope=BotCommandScopeDefault()
-    )
-    await app.bot.set_my_commands(
-        commands_for(deps.i18n.translator("en"), None),
-        scope=BotCommandScopeDefault(),
-        language_code="en",
-    )
-
-
-async def sync_commands(bot: Bot, i18n: I18n, person: Person) -> None:
-    """Give one person the command menu of their roles (after their roles change)."""
-    tr = i18n.translator(person.locale)
-    try:
-        await bot.set_my_commands(
-            commands_for(tr, person.role_set), scope=BotCommandScopeChat(person.telegram_id)
-        )
-    except TelegramError as exc:
-        log.warning("could not set commands for person %s: %s", person.id, exc)
+    return serve

@@ -16,9 +16,8 @@ from bot.services import dialogue
 from bot.services.errors import NotAllowed, Stale
 from db.models import AssessmentState, DialogueState, Light, Role
 from handlers.base import Turn, handler
-from handlers.dialogue import flow
 from handlers.files import has_attachment
-from handlers.menu import menu_action
+from handlers.legacy import flow, menu_action
 
 FLOW = "assessment"
 CHART_FILENAME = "penilaian.png"

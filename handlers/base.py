@@ -48,6 +48,8 @@ class Turn:
     chat_id: int
     data: str | None
     message: Message | None
+    update: Update
+    context: BotContext
     outgoing: list[Outgoing] = field(default_factory=list)
     prefetched: Downloaded | Invalid | None = None
     toast_text: str | None = None
@@ -57,6 +59,19 @@ class Turn:
     @property
     def clock(self) -> Clock:
         return self.deps.clock
+
+    @property
+    def bot(self) -> Bot:
+        return self.context.bot
+
+    @property
+    def args(self) -> list[str]:
+        """A command's arguments (`/start <code>`: the code)."""
+        return list(self.context.args or [])
+
+    def allows(self, roles: frozenset[Role] | None) -> bool:
+        """Whether the person may use a route for `roles` (None: anyone)."""
+        return roles is None or (self.person is not None and bool(self.person.role_set & roles))
 
     @property
     def me(self) -> Person:
@@ -112,8 +127,20 @@ class Turn:
         self.toast_text = None
 
 
+TurnFn = Callable[[Turn], Awaitable[None]]
 HandlerFn = Callable[[Update, BotContext, Turn], Coroutine[Any, Any, None]]
 Callback = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
+
+
+async def run(
+    fn: TurnFn, allowed: frozenset[Role] | None, update: Update, context: BotContext
+) -> None:
+    """Serve one update with `fn`: one transaction, the person, the role check, the replies."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return
+    turn = await _handle(fn, allowed, update, context, user, chat.id)
+    await deliver(context, turn, update)
 
 
 def handler(*, roles: Iterable[Role] | None = None) -> Callable[[HandlerFn], Callback]:
@@ -123,11 +150,11 @@ def handler(*, roles: Iterable[Role] | None = None) -> Callable[[HandlerFn], Cal
     def decorate(fn: HandlerFn) -> Callback:
         @functools.wraps(fn)
         async def wrapper(update: Update, context: BotContext) -> None:
-            user, chat = update.effective_user, update.effective_chat
-            if user is None or chat is None:
-                return
-            turn = await _handle(fn, allowed, update, context, user, chat.id)
-            await deliver(context, turn, update)
+            async def serve(t: Turn) -> None:
+                await fn(update, context, t)
+
+            serve.__name__ = fn.__name__
+            await run(serve, allowed, update, context)
 
         return wrapper
 
@@ -135,7 +162,7 @@ def handler(*, roles: Iterable[Role] | None = None) -> Callable[[HandlerFn], Cal
 
 
 async def _handle(
-    fn: HandlerFn,
+    fn: TurnFn,
     allowed: frozenset[Role] | None,
     update: Update,
     context: BotContext,
@@ -148,10 +175,12 @@ async def _handle(
     message = update.effective_message if query is None else None
     prefetched = await prefetch(context, message)
     async with deps.sessions() as db:
-        turn = Turn(db, deps, deps.i18n.translator(), None, user, chat_id, data, message)
+        turn = Turn(
+            db, deps, deps.i18n.translator(), None, user, chat_id, data, message, update, context
+        )
         turn.prefetched = prefetched
         try:
-            await _run_turn(fn, allowed, update, context, turn)
+            await _run_turn(fn, allowed, turn)
         except CallbackDataError:
             turn.discard()
             turn.toast(render.stale_toast(turn.tr))
@@ -164,7 +193,7 @@ async def _handle(
     return turn
 
 
-def _trouble(fn: HandlerFn, update: Update, turn: Turn) -> None:
+def _trouble(fn: TurnFn, update: Update, turn: Turn) -> None:
     incident = secrets.token_hex(2).upper()
     log.exception(
         "handler %s failed: update %s, user %s, incident %s",
@@ -177,23 +206,17 @@ def _trouble(fn: HandlerFn, update: Update, turn: Turn) -> None:
     turn.reply(render.trouble(turn.tr, incident))
 
 
-async def _run_turn(
-    fn: HandlerFn,
-    allowed: frozenset[Role] | None,
-    update: Update,
-    context: BotContext,
-    turn: Turn,
-) -> None:
+async def _run_turn(fn: TurnFn, allowed: frozenset[Role] | None, turn: Turn) -> None:
     """The transaction of one update: the person, the role check, the feature handler."""
     db, deps = turn.db, turn.deps
     async with db.begin():
-        person = await _load_person(db, context, turn)
+        person = await _load_person(db, turn.context, turn)
         turn.person = person
         turn.tr = deps.i18n.translator(person.locale if person else None)
-        if allowed is not None and (person is None or not (person.role_set & allowed)):
+        if not turn.allows(allowed):
             turn.reply(render.not_allowed(turn.tr, person))
             return
-        await fn(update, context, turn)
+        await fn(turn)
         if turn.person is not None:  # a business that uses the bot is active
             await nudges.record_activity(db, deps.clock, turn.person)
 
@@ -209,9 +232,7 @@ async def _load_person(db: AsyncSession, context: BotContext, turn: Turn) -> Per
         )
 
         async def give_menu() -> None:  # their command menu, once they are recorded
-            from handlers import sync_commands  # the package imports this module
-
-            await sync_commands(context.bot, deps.i18n, coordinator)
+            await context.commands.give(context.bot, coordinator)
 
         turn.later(give_menu)
     if person is not None and people.mark_reachable(person):

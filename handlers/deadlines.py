@@ -33,8 +33,7 @@ from db.models import (
     Role,
 )
 from handlers.base import Turn, handler
-from handlers.dialogue import flow
-from handlers.menu import menu_action
+from handlers.legacy import flow, menu_action
 
 NEW_FLOW, EDIT_FLOW, HELP_FLOW, EXT_FLOW = (
     "deadline_new",

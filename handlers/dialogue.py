@@ -2,45 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from telegram import Update
 
 from bot.context import BotContext
 from bot.render import common as render
 from bot.services import dialogue
-from db.models import DialogueState
-from handlers.base import Turn, handler
-
-FlowFn = Callable[[Update, BotContext, Turn, DialogueState], Awaitable[None]]
-# flow name -> the function that takes the person's next message in that flow
-FLOWS: dict[str, FlowFn] = {}
+from handlers.base import Callback, Turn, handler, run
+from handlers.legacy import FLOWS
+from handlers.routing import Routing
 
 
-def flow(name: str) -> Callable[[FlowFn], FlowFn]:
-    """Register the handler of a dialogue's typed (or sent) answers."""
+def message_handler(routing: Routing) -> Callback:
+    """Text, photos and documents outside a command: the dialogue step, else a hint."""
 
-    def register(fn: FlowFn) -> FlowFn:
-        if name in FLOWS:
-            raise ValueError(f"dialogue flow {name!r} registered twice")
-        FLOWS[name] = fn
-        return fn
+    async def answer_message(t: Turn) -> None:
+        if await routing.continue_dialogue(t):
+            return
+        # Someone joining (consent not given yet, so no role) is in a dialogue too.
+        state = await dialogue.current(t.db, t.person.id) if t.person is not None else None
+        if state is not None and state.flow in FLOWS:
+            await FLOWS[state.flow](t.update, t.context, t, state)
+            return
+        if t.person is None or not t.person.role_set:
+            t.reply(render.welcome_stranger(t.tr))
+            return
+        t.reply(render.unexpected_text(t.tr, t.person))
 
-    return register
+    async def serve(update: Update, context: BotContext) -> None:
+        await run(answer_message, None, update, context)
 
-
-@handler()
-async def msg_dialogue(update: Update, context: BotContext, t: Turn) -> None:
-    """Text, photos and documents outside a command."""
-    # Someone joining (consent not given yet, so no role) is in a dialogue too.
-    state = await dialogue.current(t.db, t.person.id) if t.person is not None else None
-    if state is not None and state.flow in FLOWS:
-        await FLOWS[state.flow](update, context, t, state)
-        return
-    if t.person is None or not t.person.role_set:
-        t.reply(render.welcome_stranger(t.tr))
-        return
-    t.reply(render.unexpected_text(t.tr, t.person))
+    return serve
 
 
 @handler()

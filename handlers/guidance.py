@@ -11,7 +11,7 @@ from bot.services import guidance
 from bot.services.errors import NotFound, Stale
 from db.models import Business, Role
 from handlers.base import Turn, handler
-from handlers.menu import menu_action
+from handlers.legacy import menu_action
 
 
 async def business_or_reply(t: Turn) -> Business | None:

@@ -15,8 +15,7 @@ from bot.services import agencies, businesses, dialogue, invitations
 from bot.services.errors import Invalid, Stale
 from db.models import Agency, DialogueState, Role
 from handlers.base import Turn, handler
-from handlers.dialogue import flow
-from handlers.menu import menu_action
+from handlers.legacy import flow, menu_action
 
 FLOW = "invite"
 COORDINATORS = {Role.COORDINATOR}

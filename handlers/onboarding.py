@@ -23,8 +23,7 @@ from bot.services.invitations import (
 )
 from db.models import Agency, Business, DialogueState, Invitation, OutboxMessage, Person, Role
 from handlers.base import Turn, handler
-from handlers.dialogue import flow
-from handlers.start import start_payload
+from handlers.legacy import flow, start_payload
 
 FLOW = "onboard"
 
@@ -260,6 +259,4 @@ def _sector_name(t: Turn, key: str) -> str:
 
 
 async def _sync_commands(context: BotContext, person: Person) -> None:
-    from handlers import sync_commands  # handlers/__init__ imports this module
-
-    await sync_commands(context.bot, context.deps.i18n, person)
+    await context.commands.give(context.bot, person)

@@ -10,7 +10,7 @@ from bot.services import checklists, guidance
 from db.models import Role
 from handlers.base import Turn, handler
 from handlers.guidance import business_or_reply
-from handlers.menu import menu_action
+from handlers.legacy import menu_action
 
 
 async def _show(t: Turn) -> None:

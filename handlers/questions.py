@@ -26,9 +26,8 @@ from db.models import (
     Role,
 )
 from handlers.base import Turn, handler
-from handlers.dialogue import FLOWS, flow
 from handlers.files import has_attachment
-from handlers.menu import menu_action
+from handlers.legacy import FLOWS, flow, menu_action
 
 ASK_FLOW, ANSWER_FLOW = "ask", "answer"
 

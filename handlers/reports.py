@@ -11,7 +11,7 @@ from bot.render import reports as render
 from bot.services import reports
 from db.models import Role
 from handlers.base import Turn, handler
-from handlers.menu import menu_action
+from handlers.legacy import menu_action
 
 
 def _sectors(t: Turn) -> dict[str, str]:

@@ -1,28 +1,23 @@
-"""`/start`: the welcome, the coordinator's first start, and invitation deep links."""
+"""`/start`: the welcome, a known person's menu. Deep links are `/start <argument>`, served by
+the router that declares `@router.start()` (invitations)."""
 
 from __future__ import annotations
 
-from telegram import Update
-
-from bot.context import BotContext
+from bot.i18n import N_
 from bot.render import common as render
 from bot.services import dialogue
-from handlers.base import HandlerFn, Turn, handler
+from handlers.base import Turn
+from handlers.legacy import START_PAYLOAD
+from handlers.router import ANYONE, Router
 
-# The invitation feature handles `/start <code>`; registered here so start stays thin.
-START_PAYLOAD: list[HandlerFn] = []
-
-
-def start_payload(fn: HandlerFn) -> HandlerFn:
-    START_PAYLOAD.append(fn)
-    return fn
+router = Router("start", roles=ANYONE)
 
 
-@handler()
-async def cmd_start(update: Update, context: BotContext, t: Turn) -> None:
+@router.command("start", N_("Start, or open the main menu"))
+async def start(t: Turn) -> None:
     """Welcome a stranger, greet a known person with their menu, or accept an invitation."""
-    if context.args and START_PAYLOAD:
-        await START_PAYLOAD[0](update, context, t)
+    if t.args and START_PAYLOAD:
+        await START_PAYLOAD[0](t.update, t.context, t)
         return
     if t.person is None or not t.person.role_set:
         t.reply(render.welcome_stranger(t.tr))

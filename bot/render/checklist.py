@@ -2,20 +2,66 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
 
-from bot.callbacks import ASK, CHECK, CHECK_ANSWER, GUIDE, MENU
+from bot.callbacks import ASK, GUIDE, CallbackData
 from bot.content import Item
 from bot.i18n import Translator
 from bot.render import Button, Reply, rows
-from bot.render.common import back_to_menu
+from bot.render.common import MenuButton, MenuKey, back_to_menu
+from bot.render.text import Html, bold, italic, lines
 from bot.services.checklists import ItemView, RunView, Score, Version
 from db.models import AnswerValue
 
-VALUE_CODES = {AnswerValue.YES: "y", AnswerValue.PARTLY: "p", AnswerValue.NO: "n"}
-CODE_VALUES = {code: value for value, code in VALUE_CODES.items()}
 BAR_CELLS = 10
+
+
+class AnswerCode(StrEnum):
+    YES = "y"
+    PARTLY = "p"
+    NO = "n"
+
+    @property
+    def value_of(self) -> AnswerValue:
+        return {
+            AnswerCode.YES: AnswerValue.YES,
+            AnswerCode.PARTLY: AnswerValue.PARTLY,
+            AnswerCode.NO: AnswerValue.NO,
+        }[self]
+
+
+VALUE_CODES = {code.value_of: code for code in AnswerCode}
+
+
+@dataclass(frozen=True)
+class AnswerButton(CallbackData, prefix="ca"):
+    """An answer to one item of a checklist run."""
+
+    run: int
+    item: str
+    code: AnswerCode
+
+
+class ChecklistAction(StrEnum):
+    PHOTO = "f"
+    NOTE = "n"
+    BACK = "x"  # back to the item from a photo or note prompt
+    OPEN = "o"  # open an item (a section to change)
+    LATER = "s"
+    SUMMARY = "sum"
+    CHANGE = "ed"
+    SUBMIT = "sub"
+
+
+@dataclass(frozen=True)
+class ChecklistButton(CallbackData, prefix="ck"):
+    """The other buttons of a run; `item` for the actions on one item."""
+
+    action: ChecklistAction
+    run: int
+    item: str | None = None
 
 
 def value_label(tr: Translator, value: AnswerValue) -> str:
@@ -36,75 +82,80 @@ def bar(percent: int) -> str:
     return "▓" * filled + "░" * (BAR_CELLS - filled)
 
 
-def item(tr: Translator, view: ItemView, *, notice: str | None = None) -> Reply:
+def item(tr: Translator, view: ItemView, *, notice: Html | None = None) -> Reply:
     """One question with its answer buttons (VOICE.md: "Kesiapan SNI — Bahan baku (3/12)")."""
-    _ = tr.gettext
-    lines = []
-    if notice:
-        lines += [notice, ""]
-    lines.append(
-        "<b>{}</b>".format(
-            _("SNI readiness — {section} ({n}/{total})").format(
-                section=html.escape(view.section.title), n=view.number, total=view.total
-            )
-        )
+    _ = tr.html
+    title = _("SNI readiness — {section} ({n}/{total})").format(
+        section=view.section.title, n=view.number, total=view.total
     )
-    lines.append(html.escape(view.item.question))
     answer = view.answer
+    answered: Html | None = None
     if answer.value is not None:
-        label = html.escape(value_label(tr, answer.value))
-        if answer.carried:
-            lines.append(
-                _("Your last answer: <b>{answer}</b>. Please confirm or change it.").format(
-                    answer=label
-                )
-            )
-        else:
-            lines.append(_("Your answer: <b>{answer}</b>").format(answer=label))
+        label = value_label(tr, answer.value)
+        answered = (
+            _("Your last answer: <b>{answer}</b>. Please confirm or change it.")
+            if answer.carried
+            else _("Your answer: <b>{answer}</b>")
+        ).format(answer=label)
+    evidence: Html | None = None
     if answer.evidence_id is not None:
-        lines.append(_("📎 A photo is saved as evidence."))
+        evidence = _("📎 A photo is saved as evidence.")
     elif view.item.evidence_hint:
-        lines.append(
-            _("Evidence: {hint}").format(hint=f"<i>{html.escape(view.item.evidence_hint)}</i>")
-        )
-    if answer.note:
-        lines.append(_("Note: {note}").format(note=html.escape(answer.note)))
+        evidence = _("Evidence: {hint}").format(hint=italic(view.item.evidence_hint))
+    note_line = _("Note: {note}").format(note=answer.note) if answer.note else None
+    text = lines(
+        *((notice, "") if notice else ()),
+        bold(title),
+        view.item.question,
+        answered,
+        evidence,
+        note_line,
+    )
     run, item_id = view.run_id, view.item.id
     answers = tuple(
-        Button(value_label(tr, value), CHECK_ANSWER.pack(run, item_id, code))
-        for value, code in VALUE_CODES.items()
+        Button(value_label(tr, code.value_of), AnswerButton(run, item_id, code).pack())
+        for code in AnswerCode
     )
-    photo = Button(_("Add photo evidence"), CHECK.pack("f", run, item_id))
-    note = Button(_("Add a note"), CHECK.pack("n", run, item_id))
-    later = Button(_("Save & continue later"), CHECK.pack("s", run, "-"))
-    ask = Button(_("Ask a mentor"), ASK.pack(item_id))
-    summary = Button(_("Summary"), CHECK.pack("sum", run, "-")) if view.reviewing else None
-    return Reply("\n".join(lines), (answers, *rows(photo, note, later, ask), *rows(summary)))
+    photo = _item_button(tr.gettext("Add photo evidence"), ChecklistAction.PHOTO, run, item_id)
+    note = _item_button(tr.gettext("Add a note"), ChecklistAction.NOTE, run, item_id)
+    later = _item_button(tr.gettext("Save & continue later"), ChecklistAction.LATER, run)
+    ask = Button(tr.gettext("Ask a mentor"), ASK.pack(item_id))
+    summary = (
+        _item_button(tr.gettext("Summary"), ChecklistAction.SUMMARY, run)
+        if view.reviewing
+        else None
+    )
+    return Reply(text, (answers, *rows(photo, note, later, ask), *rows(summary)))
+
+
+def _item_button(label: str, action: ChecklistAction, run: int, item: str | None = None) -> Button:
+    return Button(label, ChecklistButton(action, run, item).pack())
 
 
 def summary(tr: Translator, view: RunView) -> Reply:
     """All items answered: the score per section, then submit or change answers."""
-    _ = tr.gettext
+    _ = tr.html
     result = view.score
-    lines = [
-        "<b>{}</b>".format(_("Summary of your SNI readiness")),
+    text = lines(
+        bold(tr.gettext("Summary of your SNI readiness")),
         _("Readiness: <b>{percent}%</b>").format(percent=result.percent),
         "",
         *section_lines(tr, result),
         "",
         _("Please check, then tap <b>Send</b> to keep this as your latest result."),
-    ]
+    )
     run = view.run.id
     buttons = rows(
-        Button(_("Send"), CHECK.pack("sub", run, "-")),
-        Button(_("Change answers"), CHECK.pack("ed", run, "-")),
+        _item_button(tr.gettext("Send"), ChecklistAction.SUBMIT, run),
+        _item_button(tr.gettext("Change answers"), ChecklistAction.CHANGE, run),
     )
-    return Reply("\n".join(lines), buttons)
+    return Reply(text, buttons)
 
 
-def section_lines(tr: Translator, result: Score) -> list[str]:
+def section_lines(tr: Translator, result: Score) -> list[Html]:
     return [
-        f"{bar(s.percent)} {s.percent}% · {html.escape(s.section.title)}" for s in result.sections
+        Html("{} {}% · {}").format(bar(s.percent), s.percent, s.section.title)
+        for s in result.sections
     ]
 
 
@@ -114,19 +165,21 @@ def sections(tr: Translator, view: RunView) -> Reply:
     run = view.run.id
     buttons = [
         (
-            Button(
+            _item_button(
                 f"{s.section.title} ({s.percent}%)",
-                CHECK.pack("o", run, s.section.items[0].id),
+                ChecklistAction.OPEN,
+                run,
+                s.section.items[0].id,
             ),
         )
         for s in view.score.sections
     ]
-    buttons.append((Button(_("Summary"), CHECK.pack("sum", run, "-")),))
-    return Reply(_("Which part would you like to change?"), tuple(buttons))
+    buttons.append((_item_button(_("Summary"), ChecklistAction.SUMMARY, run),))
+    return Reply(tr.html("Which part would you like to change?"), tuple(buttons))
 
 
-def next_step_lines(tr: Translator, steps: Sequence[Item]) -> list[str]:
-    return [f"{n}. {html.escape(step.next_step)}" for n, step in enumerate(steps, start=1)]
+def next_step_lines(tr: Translator, steps: Sequence[Item]) -> list[Html]:
+    return [Html("{}. {}").format(n, step.next_step) for n, step in enumerate(steps, start=1)]
 
 
 def next_step_buttons(tr: Translator, steps: Sequence[Item]) -> tuple[tuple[Button, ...], ...]:
@@ -144,72 +197,71 @@ def next_step_buttons(tr: Translator, steps: Sequence[Item]) -> tuple[tuple[Butt
 
 def submitted(tr: Translator, version: Version, steps: Sequence[Item]) -> Reply:
     """After Kirim: thanks, the score, the three next steps."""
-    _ = tr.gettext
-    lines = [
+    _ = tr.html
+    next_steps = (
+        ("", _("The three most important next steps:"), *next_step_lines(tr, steps))
+        if steps
+        else ()
+    )
+    text = lines(
         _("✅ Thank you, your answers have been sent."),
         _("Your business's readiness: <b>{percent}%</b>").format(percent=version.score.percent),
-    ]
-    if steps:
-        lines += ["", _("The three most important next steps:"), *next_step_lines(tr, steps)]
+        *next_steps,
+    )
     buttons = (
         *next_step_buttons(tr, steps),
-        (Button(_("My progress"), MENU.pack("progress")),),
+        (Button(tr.gettext("My progress"), MenuButton(MenuKey.PROGRESS).pack()),),
         back_to_menu(tr),
     )
-    return Reply("\n".join(lines), buttons)
+    return Reply(text, buttons)
 
 
 def saved_for_later(tr: Translator) -> Reply:
     return Reply(
-        tr.gettext(
-            "Your answers are saved. Continue any time with /cek, right where you stopped."
-        ),
+        tr.html("Your answers are saved. Continue any time with /cek, right where you stopped."),
         (back_to_menu(tr),),
     )
 
 
 def _back_to_item(tr: Translator, run_id: int, item_id: str) -> tuple[Button, ...]:
-    return (Button(tr.gettext("Cancel"), CHECK.pack("x", run_id, item_id)),)
+    return (_item_button(tr.gettext("Cancel"), ChecklistAction.BACK, run_id, item_id),)
 
 
 def photo_prompt(tr: Translator, run_id: int, checklist_item: Item) -> Reply:
-    _ = tr.gettext
-    lines = [
+    _ = tr.html
+    hint = checklist_item.evidence_hint
+    text = lines(
         _("Please send a photo (or a PDF) as evidence for:"),
-        f"<i>{html.escape(checklist_item.question)}</i>",
-    ]
-    if checklist_item.evidence_hint:
-        lines.append(
-            _("For example: {hint}").format(hint=html.escape(checklist_item.evidence_hint))
-        )
-    return Reply("\n".join(lines), (_back_to_item(tr, run_id, checklist_item.id),))
+        italic(checklist_item.question),
+        _("For example: {hint}").format(hint=hint) if hint else None,
+    )
+    return Reply(text, (_back_to_item(tr, run_id, checklist_item.id),))
 
 
 def note_prompt(tr: Translator, run_id: int, checklist_item: Item) -> Reply:
-    _ = tr.gettext
-    return Reply(
-        _("Please type your note for this question (at most 500 characters):")
-        + f"\n<i>{html.escape(checklist_item.question)}</i>",
-        (_back_to_item(tr, run_id, checklist_item.id),),
+    text = lines(
+        tr.html("Please type your note for this question (at most 500 characters):"),
+        italic(checklist_item.question),
     )
+    return Reply(text, (_back_to_item(tr, run_id, checklist_item.id),))
 
 
 def waiting_for_photo(tr: Translator, run_id: int, item_id: str) -> Reply:
     return Reply(
-        tr.gettext("Sorry, we are waiting for a photo. Please send a photo, or tap Cancel."),
+        tr.html("Sorry, we are waiting for a photo. Please send a photo, or tap Cancel."),
         (_back_to_item(tr, run_id, item_id),),
     )
 
 
 def waiting_for_note(tr: Translator, run_id: int, item_id: str) -> Reply:
     return Reply(
-        tr.gettext("Sorry, please type the note as text, or tap Cancel."),
+        tr.html("Sorry, please type the note as text, or tap Cancel."),
         (_back_to_item(tr, run_id, item_id),),
     )
 
 
 def note_refused(tr: Translator, length: int, run_id: int, item_id: str) -> Reply:
-    _ = tr.gettext
+    _ = tr.html
     if length == 0:
         text = _("Sorry, the note is empty. Please type your note, or tap Cancel.")
     else:
@@ -220,7 +272,7 @@ def note_refused(tr: Translator, length: int, run_id: int, item_id: str) -> Repl
 
 
 def file_refused(tr: Translator, too_large: bool, run_id: int, item_id: str) -> Reply:
-    _ = tr.gettext
+    _ = tr.html
     text = (
         _("Sorry, that file is larger than 10 MB. Please send a smaller photo.")
         if too_large
@@ -233,31 +285,31 @@ def already_saved_toast(tr: Translator) -> str:
     return tr.gettext("This answer is already saved.")
 
 
-def photo_saved_notice(tr: Translator) -> str:
-    return tr.gettext("✅ The photo is saved as evidence.")
+def photo_saved_notice(tr: Translator) -> Html:
+    return tr.html("✅ The photo is saved as evidence.")
 
 
-def note_saved_notice(tr: Translator) -> str:
-    return tr.gettext("✅ The note is saved.")
+def note_saved_notice(tr: Translator) -> Html:
+    return tr.html("✅ The note is saved.")
 
 
-def photo_not_asked_notice(tr: Translator) -> str:
-    return tr.gettext(
+def photo_not_asked_notice(tr: Translator) -> Html:
+    return tr.html(
         "Sorry, we have not asked for a photo yet. To add evidence, tap "
         "<b>Add photo evidence</b> first."
     )
 
 
-def text_not_expected_notice(tr: Translator) -> str:
-    return tr.gettext("Sorry, please answer with one of the buttons below.")
+def text_not_expected_notice(tr: Translator) -> Html:
+    return tr.html("Sorry, please answer with one of the buttons below.")
 
 
 def stale(tr: Translator) -> Reply:
     """An old or foreign checklist button."""
     return Reply(
-        tr.gettext("Sorry, this button is no longer valid. Tap below to continue your checklist."),
+        tr.html("Sorry, this button is no longer valid. Tap below to continue your checklist."),
         (
-            (Button(tr.gettext("Readiness check"), MENU.pack("checklist")),),
+            (Button(tr.gettext("Readiness check"), MenuButton(MenuKey.CHECKLIST).pack()),),
             back_to_menu(tr),
         ),
     )

@@ -4,39 +4,79 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from enum import StrEnum
 
-from bot.callbacks import LANGUAGE, MENU
+from bot.callbacks import CallbackData
 from bot.i18n import N_, Translator
 from bot.render import Button, Reply
 from bot.services.errors import DomainError, Invalid, NotAllowed, NotFound, Stale
 from db.models import Person, Role
 
 
+class MenuKey(StrEnum):
+    HOME = "home"
+    GUIDE = "guide"
+    CHECKLIST = "checklist"
+    PROGRESS = "progress"
+    ASK = "ask"
+    DEADLINES = "deadlines"
+    SELF_ASSESS = "selfassess"
+    QUESTIONS = "questions"
+    INVITE = "invite"
+    DEADLINES_ADMIN = "deadlines_admin"
+    REPORT = "report"
+    BROADCAST = "broadcast"
+    EXPORT = "export"
+    HELP = "help"
+    PRIVACY = "privacy"
+
+
+@dataclass(frozen=True)
+class MenuButton(CallbackData, prefix="m"):
+    """A main-menu entry."""
+
+    key: MenuKey
+
+
+class Language(StrEnum):
+    ID = "id"
+    EN = "en"
+
+
+@dataclass(frozen=True)
+class LanguageButton(CallbackData, prefix="lg"):
+    """The language a person reads the bot in."""
+
+    code: Language
+
+
 @dataclass(frozen=True)
 class MenuEntry:
-    key: str
+    key: MenuKey
     label: str  # msgid, translated when shown
     roles: frozenset[Role]
 
 
 _ALL = frozenset(Role)
 MENU_ENTRIES: tuple[MenuEntry, ...] = (
-    MenuEntry("guide", N_("SNI guidance"), frozenset({Role.UMKM})),
-    MenuEntry("checklist", N_("Readiness check"), frozenset({Role.UMKM})),
-    MenuEntry("progress", N_("My progress"), frozenset({Role.UMKM})),
-    MenuEntry("ask", N_("Ask a mentor"), frozenset({Role.UMKM})),
-    MenuEntry("deadlines", N_("My deadlines"), frozenset({Role.FOCAL})),
+    MenuEntry(MenuKey.GUIDE, N_("SNI guidance"), frozenset({Role.UMKM})),
+    MenuEntry(MenuKey.CHECKLIST, N_("Readiness check"), frozenset({Role.UMKM})),
+    MenuEntry(MenuKey.PROGRESS, N_("My progress"), frozenset({Role.UMKM})),
+    MenuEntry(MenuKey.ASK, N_("Ask a mentor"), frozenset({Role.UMKM})),
+    MenuEntry(MenuKey.DEADLINES, N_("My deadlines"), frozenset({Role.FOCAL})),
     MenuEntry(
-        "selfassess", N_("ISO 18091 self-assessment"), frozenset({Role.FOCAL, Role.COORDINATOR})
+        MenuKey.SELF_ASSESS,
+        N_("ISO 18091 self-assessment"),
+        frozenset({Role.FOCAL, Role.COORDINATOR}),
     ),
-    MenuEntry("questions", N_("Mentoring questions"), frozenset({Role.MENTOR})),
-    MenuEntry("invite", N_("Invite people"), frozenset({Role.COORDINATOR})),
-    MenuEntry("deadlines_admin", N_("Manage deadlines"), frozenset({Role.COORDINATOR})),
-    MenuEntry("report", N_("Progress overview"), frozenset({Role.COORDINATOR})),
-    MenuEntry("broadcast", N_("Send a broadcast"), frozenset({Role.COORDINATOR})),
-    MenuEntry("export", N_("Export data"), frozenset({Role.COORDINATOR})),
-    MenuEntry("help", N_("Help"), _ALL),
-    MenuEntry("privacy", N_("Privacy"), _ALL),
+    MenuEntry(MenuKey.QUESTIONS, N_("Mentoring questions"), frozenset({Role.MENTOR})),
+    MenuEntry(MenuKey.INVITE, N_("Invite people"), frozenset({Role.COORDINATOR})),
+    MenuEntry(MenuKey.DEADLINES_ADMIN, N_("Manage deadlines"), frozenset({Role.COORDINATOR})),
+    MenuEntry(MenuKey.REPORT, N_("Progress overview"), frozenset({Role.COORDINATOR})),
+    MenuEntry(MenuKey.BROADCAST, N_("Send a broadcast"), frozenset({Role.COORDINATOR})),
+    MenuEntry(MenuKey.EXPORT, N_("Export data"), frozenset({Role.COORDINATOR})),
+    MenuEntry(MenuKey.HELP, N_("Help"), _ALL),
+    MenuEntry(MenuKey.PRIVACY, N_("Privacy"), _ALL),
 )
 MENU_BY_KEY = {entry.key: entry for entry in MENU_ENTRIES}
 MENU_ROLE_ORDER = (Role.COORDINATOR, Role.UMKM, Role.FOCAL, Role.MENTOR)
@@ -62,7 +102,7 @@ def welcome_stranger(tr: Translator) -> Reply:
             "agencies of the standardization programme's deadlines.\n\n"
             "To join, please use the invitation link from the programme coordinator."
         ),
-        ((Button(_("About privacy"), MENU.pack("privacy")),),),
+        ((Button(_("About privacy"), MenuButton(MenuKey.PRIVACY).pack()),),),
     )
 
 
@@ -72,8 +112,11 @@ def main_menu(tr: Translator, person: Person, *, greeting: bool = True) -> Reply
     entries = [e for e in MENU_ENTRIES if e.roles & roles and e.key not in {"help", "privacy"}]
     # A person's main role first: a coordinator who also mentors sees the programme tools on top.
     entries.sort(key=lambda e: min(MENU_ROLE_ORDER.index(r) for r in e.roles & roles))
-    buttons = [Button(_(e.label), MENU.pack(e.key)) for e in entries]
-    buttons += [Button(_("Help"), MENU.pack("help")), Button(_("Privacy"), MENU.pack("privacy"))]
+    buttons = [Button(_(e.label), MenuButton(e.key).pack()) for e in entries]
+    buttons += [
+        Button(_("Help"), MenuButton(MenuKey.HELP).pack()),
+        Button(_("Privacy"), MenuButton(MenuKey.PRIVACY).pack()),
+    ]
     role_list = ", ".join(_(ROLE_NAMES[r]) for r in Role if r in roles)
     head = _("Hello, {name}!").format(name=name_of(person)) if greeting else _("Main menu")
     text = "{head}\n{body}".format(
@@ -86,7 +129,7 @@ def main_menu(tr: Translator, person: Person, *, greeting: bool = True) -> Reply
 
 
 def back_to_menu(tr: Translator) -> tuple[Button, ...]:
-    return (Button(tr.gettext("Main menu"), MENU.pack("home")),)
+    return (Button(tr.gettext("Main menu"), MenuButton(MenuKey.HOME).pack()),)
 
 
 def help_text(tr: Translator, person: Person | None) -> Reply:
@@ -169,6 +212,14 @@ def stale_toast(tr: Translator) -> str:
     return tr.gettext("This button is no longer valid.")
 
 
+def stale_dialogue(tr: Translator, person: Person | None) -> Reply:
+    """The step a person was at no longer exists (the bot changed, or the data did)."""
+    return Reply(
+        tr.gettext("Sorry, that step is no longer open. Please start again from the menu."),
+        (back_to_menu(tr),),
+    )
+
+
 def stale_button(tr: Translator) -> Reply:
     _ = tr.gettext
     return Reply(
@@ -249,8 +300,8 @@ def language_choice(tr: Translator) -> Reply:
         tr.gettext("Which language should the bot use?"),
         (
             (
-                Button("Bahasa Indonesia", LANGUAGE.pack("id")),
-                Button("English", LANGUAGE.pack("en")),
+                Button("Bahasa Indonesia", LanguageButton(Language.ID).pack()),
+                Button("English", LanguageButton(Language.EN).pack()),
             ),
         ),
     )

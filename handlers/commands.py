@@ -1,0 +1,51 @@
+"""Telegram's command menus, as data: each router's commands with a description."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from telegram.error import TelegramError
+
+from bot.i18n import SUPPORTED_LOCALES, I18n, Translator
+from db.models import Person, Role
+from handlers.router import CommandRoute
+
+log = logging.getLogger(__name__)
+
+
+class CommandMenus:
+    """The menu each person sees: the commands their roles allow, in declaration order."""
+
+    def __init__(self, commands: Sequence[CommandRoute], i18n: I18n) -> None:
+        self._commands = [c for c in commands if c.description is not None]
+        self._i18n = i18n
+
+    def for_roles(self, tr: Translator, roles: frozenset[Role] | None) -> list[BotCommand]:
+        """The menu for people with these roles (None: the default menu for everyone)."""
+        chosen = [
+            c
+            for c in self._commands
+            if c.roles is None or (roles is not None and bool(c.roles & roles))
+        ]
+        return [BotCommand(c.name, tr.gettext(c.description or "")) for c in chosen]
+
+    async def set_defaults(self, bot: Bot) -> None:
+        """The menu of people without a menu of their own, in each language."""
+        for code in SUPPORTED_LOCALES:
+            await bot.set_my_commands(
+                self.for_roles(self._i18n.translator(code), None),
+                scope=BotCommandScopeDefault(),
+                language_code=None if code == "id" else code,
+            )
+
+    async def give(self, bot: Bot, person: Person) -> None:
+        """One person's menu, after their roles changed."""
+        tr = self._i18n.translator(person.locale)
+        try:
+            await bot.set_my_commands(
+                self.for_roles(tr, person.role_set), scope=BotCommandScopeChat(person.telegram_id)
+            )
+        except TelegramError as exc:
+            log.warning("could not set commands for person %s: %s", person.id, exc)
