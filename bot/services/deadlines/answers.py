@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -88,6 +89,21 @@ async def acknowledge(
     return ack
 
 
+async def _tell_coordinators(
+    db: AsyncSession, clock: Clock, kind: str, key: str, payload: dict[str, Any]
+) -> None:
+    for coordinator in await people.with_role(db, Role.COORDINATOR):
+        await outbox.plan(
+            db,
+            clock,
+            kind=kind,
+            recipient_id=coordinator.id,
+            dedupe_key=key,
+            due_at=clock.now(),
+            payload=payload,
+        )
+
+
 async def request_help(
     db: AsyncSession, clock: Clock, deadline_id: int, agency_id: int, person_id: int, message: str
 ) -> DeadlineAck:
@@ -99,21 +115,14 @@ async def request_help(
         db, clock, deadline_id, agency_id, person_id, AckStatus.NEEDS_HELP, text
     )
     stamp = int(clock.now().timestamp())
-    for coordinator in await people.with_role(db, Role.COORDINATOR):
-        await outbox.plan(
-            db,
-            clock,
-            kind=HELP,
-            recipient_id=coordinator.id,
-            dedupe_key=f"dl:{deadline_id}:help:{person_id}:{stamp}",
-            due_at=clock.now(),
-            payload={
-                "deadline_id": deadline_id,
-                "agency_id": agency_id,
-                "person_id": person_id,
-                "message": text,
-            },
-        )
+    payload = {
+        "deadline_id": deadline_id,
+        "agency_id": agency_id,
+        "person_id": person_id,
+        "message": text,
+    }
+    key = f"dl:{deadline_id}:help:{person_id}:{stamp}"
+    await _tell_coordinators(db, clock, HELP, key, payload)
     return ack
 
 
@@ -143,16 +152,7 @@ async def request_extension(
     )
     db.add(request)
     await db.flush()
-    for coordinator in await people.with_role(db, Role.COORDINATOR):
-        await outbox.plan(
-            db,
-            clock,
-            kind=EXTENSION,
-            recipient_id=coordinator.id,
-            dedupe_key=f"ext:{request.id}",
-            due_at=clock.now(),
-            payload={"request_id": request.id},
-        )
+    await _tell_coordinators(db, clock, EXTENSION, f"ext:{request.id}", {"request_id": request.id})
     await people.audit(db, clock, person_id, "deadline.extension_asked", request_id=request.id)
     return request
 
