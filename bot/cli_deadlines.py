@@ -8,7 +8,7 @@ import logging
 import sys
 from pathlib import Path
 
-from bot.services.deadlines import Rejected, RowProblem
+from bot.services.deadlines.importer import Rejected, RowProblem
 from bot.settings import Settings
 
 EXIT_OK, EXIT_REJECTED = 0, 1

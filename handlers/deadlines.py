@@ -18,7 +18,8 @@ from bot.render import Reply
 from bot.render import deadlines as screens
 from bot.services import agencies, deadlines, dialogue, people
 from bot.services.calendar import WorkCalendar, work_calendar
-from bot.services.deadlines import DEFAULT_HOUR, DEFAULT_OFFSETS, BadDue, BadRule, NewDeadline
+from bot.services.deadlines.changes import NewDeadline
+from bot.services.deadlines.parsing import DEFAULT_HOUR, DEFAULT_OFFSETS, BadDue, BadRule
 from bot.services.errors import Stale
 from db.models import (
     AckStatus,

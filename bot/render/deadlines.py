@@ -10,7 +10,8 @@ from bot.callbacks import ASSESS, DL_ADMIN, DL_ANSWER, DL_EXT, DL_NEW, DL_OPEN, 
 from bot.i18n import N_, Translator
 from bot.render import Button, Reply, rows
 from bot.render.common import back_to_menu
-from bot.services.deadlines import DeadlineView, DueError, parse_offsets
+from bot.services.deadlines.parsing import DueError, parse_offsets
+from bot.services.deadlines.views import DeadlineView
 from db.models import (
     AckStatus,
     Agency,

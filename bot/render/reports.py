@@ -13,7 +13,7 @@ from bot.render.assessment import period_label
 from bot.render.checklist import next_step_lines, section_lines
 from bot.render.common import ROLE_NAMES, back_to_menu
 from bot.render.questions import days_ago
-from bot.services.reports import (
+from bot.services.reports.views import (
     PAGE_SIZE,
     UPCOMING,
     Agencies,

@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import FakeClock
 from bot.services import agencies, deadlines, people
 from bot.services.calendar import WorkCalendar, work_calendar
-from bot.services.deadlines import NewDeadline, RowProblem
+from bot.services.deadlines.changes import NewDeadline
+from bot.services.deadlines.importer import RowProblem
 from bot.services.errors import NotAllowed
 from db.models import (
     AckStatus,

@@ -22,7 +22,7 @@ from bot.services import (
     reports,
 )
 from bot.services.calendar import work_calendar
-from bot.services.deadlines import NewDeadline
+from bot.services.deadlines.changes import NewDeadline
 from bot.services.errors import NotFound
 from db.models import AckStatus, AnswerValue, Business, Light, Role
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from bot.services import agencies, businesses, deadlines, people
 from bot.services.calendar import work_calendar
-from bot.services.deadlines import NewDeadline
+from bot.services.deadlines.changes import NewDeadline
 from db.models import Role
 from tests.e2e.conftest import World
 from tests.e2e.people import Person

@@ -1,0 +1,80 @@
+"""Finding deadlines and where they apply: the reads every other part shares."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services import agencies
+from bot.services.errors import NotFound, Stale
+from db.models import AckStatus, Agency, Deadline, DeadlineAck, DeadlineOverride
+
+
+@dataclass(frozen=True)
+class Target:
+    """One agency a deadline applies to, with its own due date and plan tag."""
+
+    agency: Agency
+    due_at: datetime
+    tag: str  # "v3" or "v3.2" (deadline version . extension revision)
+
+
+async def get(db: AsyncSession, deadline_id: int) -> Deadline:
+    deadline = await db.get(Deadline, deadline_id)
+    if deadline is None:
+        raise NotFound()
+    return deadline
+
+
+async def get_open(db: AsyncSession, deadline_id: int) -> Deadline:
+    deadline = await get(db, deadline_id)
+    if deadline.cancelled_at is not None:
+        raise Stale()
+    return deadline
+
+
+async def target(db: AsyncSession, deadline: Deadline, agency: Agency) -> Target:
+    override = await db.get(DeadlineOverride, (deadline.id, agency.id))
+    if override is None:
+        return Target(agency, deadline.due_at, f"v{deadline.version}")
+    return Target(agency, override.due_at, f"v{deadline.version}.{override.revision}")
+
+
+async def targets(db: AsyncSession, deadline: Deadline) -> list[Target]:
+    if deadline.agency_id is not None:
+        agency = await db.get(Agency, deadline.agency_id)
+        chosen: Sequence[Agency] = [agency] if agency is not None else []
+    else:
+        chosen = await agencies.all_agencies(db)
+    return [await target(db, deadline, a) for a in chosen]
+
+
+async def open_deadlines(db: AsyncSession, agency_id: int | None = None) -> Sequence[Deadline]:
+    stmt = select(Deadline).where(Deadline.cancelled_at.is_(None)).order_by(Deadline.due_at)
+    if agency_id is not None:
+        stmt = stmt.where((Deadline.agency_id == agency_id) | Deadline.agency_id.is_(None))
+    return (await db.scalars(stmt)).all()
+
+
+async def agency_done(db: AsyncSession, deadline_id: int, agency_id: int) -> bool:
+    found = await db.scalar(
+        select(DeadlineAck.id).where(
+            DeadlineAck.deadline_id == deadline_id,
+            DeadlineAck.agency_id == agency_id,
+            DeadlineAck.status == AckStatus.DONE,
+        )
+    )
+    return found is not None
+
+
+async def answered(db: AsyncSession, deadline_id: int, agency_id: int) -> bool:
+    found = await db.scalar(
+        select(DeadlineAck.id).where(
+            DeadlineAck.deadline_id == deadline_id, DeadlineAck.agency_id == agency_id
+        )
+    )
+    return found is not None

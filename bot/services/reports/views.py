@@ -1,0 +1,129 @@
+"""What the /rekap screens read: frozen rows and pages, built by the other modules here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Generic, TypeVar
+
+from bot.services import checklists
+from bot.services.nudges import INACTIVE_AFTER
+from db.models import Role
+
+PAGE_SIZE = 10  # rows per drill-down page: short enough for a phone, far below 4096
+ATTENTION = 3  # businesses named on the summary as needing attention
+SUMMARY_UNREACHABLE = 5  # unreachable people named on the summary (the rest: drill down)
+UPCOMING = timedelta(days=14)
+
+
+@dataclass(frozen=True)
+class BusinessRow:
+    id: int
+    name: str
+    sector: str
+    joined: bool  # the owner accepted the invitation
+    readiness: int | None  # latest submitted checklist, whole percent; None: none submitted
+    submitted_at: datetime | None
+    active_at: datetime  # last sign of life (activity, else confirmation, else creation)
+
+    def inactive(self, now: datetime) -> bool:
+        return now - self.active_at >= INACTIVE_AFTER
+
+
+@dataclass(frozen=True)
+class BusinessTotals:
+    invited: int
+    joined: int
+    submitted: int
+    average: int | None  # average latest readiness of those who submitted
+    attention: tuple[BusinessRow, ...]
+
+
+@dataclass(frozen=True)
+class DeadlineRow:
+    """One open deadline due in the window or overdue, across the agencies it concerns."""
+
+    id: int
+    title: str
+    due_at: datetime
+    agencies: int
+    answered: int  # agencies whose focal points gave any answer
+    done: int
+    late: int  # agencies past their (possibly extended) due moment and not done
+
+
+@dataclass(frozen=True)
+class IsoRow:
+    agency_id: int
+    short_name: str
+    rated: int
+    submitted: bool
+
+
+@dataclass(frozen=True)
+class Questions:
+    open: int
+    oldest_at: datetime | None
+
+
+@dataclass(frozen=True)
+class UnreachableRow:
+    person_id: int
+    name: str
+    roles: frozenset[Role]
+    since: datetime
+    business: str | None
+    phone: str | None
+    agency: str | None
+
+
+@dataclass(frozen=True)
+class Summary:
+    now: datetime
+    businesses: BusinessTotals
+    deadlines: tuple[DeadlineRow, ...]
+    period: str
+    indicators: int
+    iso: tuple[IsoRow, ...]
+    questions: Questions
+    unreachable: tuple[UnreachableRow, ...]
+    unreachable_total: int
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    rows: tuple[T, ...]
+    page: int  # 0-based, clamped to the pages there are
+    pages: int
+    total: int
+
+
+@dataclass(frozen=True)
+class AgencyRow:
+    id: int
+    name: str
+    short_name: str
+    late: int  # deadlines past due and not done
+    upcoming: int  # deadlines due in the window and not done yet
+    next_title: str | None
+    next_due: datetime | None
+    iso_rated: int
+    iso_submitted: bool
+
+
+@dataclass(frozen=True)
+class Agencies:
+    now: datetime
+    period: str
+    indicators: int
+    rows: tuple[AgencyRow, ...]
+
+
+@dataclass(frozen=True)
+class BusinessDetail:
+    now: datetime
+    row: BusinessRow
+    progress: checklists.Progress
