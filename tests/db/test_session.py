@@ -101,3 +101,19 @@ async def test_waiting_for_another_process_does_not_block_the_event_loop(
         other.close()
     assert ticks >= 10
     assert await _count(sessions) == 11
+
+
+async def test_deleted_rows_are_overwritten_on_disk(
+    sqlite_engine: AsyncEngine, tmp_path: Path
+) -> None:
+    """secure_delete: a forgotten person's name is not left in the file's free pages."""
+    secret = "Maria-Ndun-0812-3456-7890"
+    async with sqlite_engine.begin() as conn:
+        assert (await conn.execute(text("PRAGMA secure_delete"))).scalar_one() == 1
+        await conn.execute(text("CREATE TABLE note (id INTEGER PRIMARY KEY, body TEXT)"))
+        await conn.execute(text("INSERT INTO note (body) VALUES (:b)"), {"b": secret})
+    async with sqlite_engine.begin() as conn:
+        await conn.execute(text("DELETE FROM note"))
+    await sqlite_engine.dispose()  # the last connection checkpoints the WAL into the file
+    stored = b"".join(p.read_bytes() for p in tmp_path.glob("gate.db*"))
+    assert secret.encode() not in stored
