@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     max_sends_per_second: float = Field(default=30.0, gt=0, alias="BOT_MAX_SENDS_PER_SECOND")
     dispatch_interval_s: float = Field(default=5.0, gt=0, alias="BOT_DISPATCH_INTERVAL")
     log_level: str = Field(default="INFO", alias="LOG_LEVEL")
+    # Whom anyone may ask about their personal data (UU 27/2022), shown by /privasi.
+    privacy_contact: str = Field(default="", max_length=300, alias="BOT_PRIVACY_CONTACT")
     # The bot's @username for invitation links made without Telegram (`pendamping invite`).
     bot_username: str | None = Field(
         default=None, alias="BOT_USERNAME", pattern=r"^[A-Za-z][A-Za-z0-9_]{3,31}$"

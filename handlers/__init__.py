@@ -43,6 +43,7 @@ from handlers import (
     invite,
     menu,
     onboarding,
+    privacy,
     progress,
     questions,
     reports,
@@ -66,7 +67,7 @@ class Command:
 
 
 # The features, in the order their routes are tried.
-ROUTERS: tuple[Router, ...] = (start.router, menu.router, checklist.router)
+ROUTERS: tuple[Router, ...] = (start.router, menu.router, privacy.router, checklist.router)
 
 COMMANDS: tuple[Command, ...] = (
     Command(

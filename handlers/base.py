@@ -121,6 +121,15 @@ class Turn:
         """Run after the commit (e.g. wake the dispatcher), never inside the transaction."""
         self.after_commit.append(action)
 
+    def wake_dispatcher(self) -> None:
+        """After the commit, let the dispatcher send the outbox rows this turn made due now."""
+        deps = self.deps
+
+        async def wake() -> None:
+            deps.wake_dispatcher()
+
+        self.later(wake)
+
     def discard(self) -> None:
         self.outgoing.clear()
         self.after_commit.clear()

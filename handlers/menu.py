@@ -35,13 +35,6 @@ async def show_help(t: Turn) -> None:
     t.reply(render.help_text(t.tr, t.person))
 
 
-@router.command("privasi", N_("How we look after your data"))
-@router.menu(MenuKey.PRIVACY)
-async def show_privacy(t: Turn) -> None:
-    """/privasi: what we store, why, who sees it, how to ask for deletion."""
-    t.reply(render.privacy(t.tr, t.person))
-
-
 @router.command("batal", N_("Stop the current step"))
 async def cancel_dialogue(t: Turn) -> None:
     """/batal: leave whatever dialogue is open."""

@@ -179,25 +179,6 @@ def help_text(tr: Translator, person: Person | None) -> Reply:
     return Reply("\n\n".join(lines), buttons)
 
 
-def privacy(tr: Translator, person: Person | None) -> Reply:
-    _ = tr.gettext
-    text = _(
-        "<b>How we look after your data</b>\n"
-        "We keep: your name and Telegram account, your role (business, agency or "
-        "coordinator), your answers, notes and photos, your questions, and when you "
-        "used the bot.\n\n"
-        "Why: to mentor your business towards SNI, to remind agencies of deadlines and "
-        "to report the programme's progress (UU No. 27 Tahun 2022 on personal data).\n\n"
-        "Who sees it: the programme coordinators and mentors of Pemerintah Kota Kupang "
-        "and BSN. We never share it with anyone else.\n\n"
-        "Your rights: you may see, correct or delete your data, and withdraw your consent "
-        "at any time. Please write to the coordinator or use /tanya; data is deleted "
-        "within 14 days of the request."
-    )
-    buttons = (back_to_menu(tr),) if person is not None and person.role_set else ()
-    return Reply(text, buttons)
-
-
 def not_allowed(tr: Translator, person: Person | None) -> Reply:
     _ = tr.gettext
     if person is None or not person.role_set:

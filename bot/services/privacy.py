@@ -21,8 +21,8 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.services import people
-from bot.services.errors import NotFound
+from bot.services import outbox, people
+from bot.services.errors import Invalid, NotFound
 from db.models import (
     AssessmentRating,
     Business,
@@ -36,10 +36,13 @@ from db.models import (
     PersonRole,
     Question,
     QuestionAnswer,
+    Role,
 )
 
 # A person who opened an invitation link but never gave consent is deleted after this long.
 UNCONSENTED_DAYS = 7
+# Outbox kind: coordinators are told that someone deleted their data (roles only).
+KIND_FORGOTTEN = "privacy.forgotten"
 # What replaces a forgotten mentor's name on the answers they gave.
 MENTOR_PLACEHOLDER = "Mentor"
 
@@ -149,6 +152,30 @@ async def _drop_messages_about(db: AsyncSession, person_id: int) -> None:
     ]
     if about:
         await db.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(about)))
+
+
+class LastCoordinator(Invalid):
+    """The only coordinator cannot delete themselves: nobody would run the programme."""
+
+
+async def withdraw(db: AsyncSession, clock: Clock, person: Person) -> Forgotten:
+    """A person deletes their own data in the chat; the other coordinators are told."""
+    coordinators = await people.with_role(db, Role.COORDINATOR)
+    others = [c for c in coordinators if c.id != person.id]
+    if Role.COORDINATOR in person.role_set and not others:
+        raise LastCoordinator()
+    forgotten = await forget_person(db, clock, person)
+    for coordinator in others:
+        await outbox.plan(
+            db,
+            clock,
+            kind=KIND_FORGOTTEN,
+            recipient_id=coordinator.id,
+            dedupe_key=f"forgotten:{forgotten.person_id}",
+            due_at=clock.now(),
+            payload={"roles": list(forgotten.roles)},
+        )
+    return forgotten
 
 
 async def purge_unconsented(db: AsyncSession, clock: Clock) -> list[Forgotten]:

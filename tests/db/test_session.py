@@ -115,5 +115,7 @@ async def test_deleted_rows_are_overwritten_on_disk(
     async with sqlite_engine.begin() as conn:
         await conn.execute(text("DELETE FROM note"))
     await sqlite_engine.dispose()  # the last connection checkpoints the WAL into the file
-    stored = b"".join(p.read_bytes() for p in tmp_path.glob("gate.db*"))
+    stored = await asyncio.to_thread(
+        lambda: b"".join(p.read_bytes() for p in tmp_path.glob("gate.db*"))
+    )
     assert secret.encode() not in stored
