@@ -302,7 +302,12 @@ async def test_stale_runs_items_and_versions_are_refused(
     # and the answers given so far are carried over.
     old = content.checklist_for("kue")
     bumped = content.model_copy(
-        update={"checklists": {**content.checklists, "kue": old.model_copy(update={"version": 2})}}
+        update={
+            "checklists": {
+                **content.checklists,
+                "kue": old.model_copy(update={"version": old.version + 1}),
+            }
+        }
     )
     async with sessions() as db, db.begin():
         mine = await guidance.business_of(db, mine.owner_id or 0)
@@ -312,7 +317,7 @@ async def test_stale_runs_items_and_versions_are_refused(
             )
         renewed = await checklists.start_or_resume(db, clock, bumped, mine)
         assert renewed.run.id != my_run
-        assert renewed.run.version == 2
+        assert renewed.run.version == old.version + 1
         assert renewed.answers[item.id].value is AnswerValue.NO
         with pytest.raises(Stale):
             await checklists.record_answer(
