@@ -26,6 +26,9 @@ from db.session import create_engine, create_session_factory
 
 IN_CI = bool(os.environ.get("CI"))
 
+# Fixtures that several folders use live in tests/support and are registered here.
+pytest_plugins = ["tests.support.world"]
+
 # --- no connection leaves this machine ---------------------------------------------------
 
 _real_connect = socket.socket.connect

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS, require_chromium
-from tests.pendamping_run import (
+from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS, require_chromium
+from tests.support.pendamping_run import (
     COORDINATOR_ID,
     UMKM_ID,
     RunningBot,

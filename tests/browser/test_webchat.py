@@ -7,9 +7,9 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.localapi import LocalBotApi, Persona
-from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS, require_chromium
-from tests.localapi.test_server import tiny_png
-from tests.localapi.tinybot import TINY_TOKEN, TinyApp, build_tiny_app
+from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS, require_chromium
+from tests.support.png import tiny_png
+from tests.support.tinybot import TINY_TOKEN, TinyApp, build_tiny_app
 
 pytestmark = pytest.mark.browser
 
@@ -102,7 +102,7 @@ async def test_webchat_conversation_buttons_personas_and_photo(
             await expect(bot_bubbles.last).to_contain_text("Selamat datang")
 
             # A photo goes up as a photo update; the bot downloads it and answers.
-            png = tiny_png(4, 4)
+            png = tiny_png(width=4, height=4)
             upload: FilePayload = {"name": "produk.png", "mimeType": "image/png", "buffer": png}
             await page.set_input_files("#photo-input", files=[upload])
             await expect(page.locator(".msg.user img")).to_have_count(1)

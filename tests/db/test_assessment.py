@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -15,8 +14,6 @@ from bot.services import agencies, people
 from bot.services import assessment as sa
 from bot.services.errors import Invalid, Stale
 from db.models import Assessment, AssessmentRating, AssessmentState, Light, Role
-
-WITA = ZoneInfo("Asia/Makassar")
 
 
 @pytest.fixture(scope="module")
@@ -31,18 +28,6 @@ async def _focal(db: AsyncSession, clock: FakeClock, telegram_id: int, agency: s
     assert found is not None
     await agencies.add_member(db, clock, found.id, person.id)
     return person.id
-
-
-def test_period_is_the_local_quarter() -> None:
-    from datetime import UTC, datetime
-
-    # 31 Dec 2026 17:00 UTC is already 1 Jan 2027 in Kupang.
-    assert sa.period_of(datetime(2026, 12, 31, 17, 0, tzinfo=UTC), WITA) == "2027-Q1"
-    assert sa.period_of(datetime(2026, 12, 7, 1, 0, tzinfo=UTC), WITA) == "2026-Q4"
-    assert sa.previous_period("2027-Q1") == "2026-Q4"
-    assert sa.previous_period("2026-Q3") == "2026-Q2"
-    with pytest.raises(Stale):
-        sa.parse_period("2026-Q5")
 
 
 async def test_ratings_are_kept_and_resume_where_left_off(

@@ -1,9 +1,7 @@
-"""Checklists and evidence on real databases: scoring, resume, versions, stale buttons, files."""
+"""Checklists and evidence on real databases: resume, versions, stale buttons, files."""
 
 from __future__ import annotations
 
-import struct
-import zlib
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -12,37 +10,20 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import FakeClock
-from bot.content import Checklist, Content, Item, Section, load_content
+from bot.content import Content, load_content
 from bot.i18n import I18n
 from bot.services import checklists, evidence, guidance, people
 from bot.services.errors import Invalid, Stale
 from db.models import (
     AnswerValue,
-    Business,
     ChecklistAnswer,
     ChecklistRun,
     Evidence,
     Role,
     RunState,
 )
-
-
-def tiny_png(seed: int = 0) -> bytes:
-    """A valid 1x1 PNG; `seed` changes the pixel so the hash differs."""
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(body))
-            + kind
-            + body
-            + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
-        )
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    pixel = zlib.compress(bytes([0, seed % 256, 120, 200]))
-    return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixel) + chunk(b"IEND", b"")
-    )
+from tests.support.business import business_owner
+from tests.support.png import tiny_png
 
 
 async def _person(db: AsyncSession, clock: FakeClock, telegram_id: int = 7001) -> int:
@@ -110,89 +91,11 @@ async def test_evidence_refuses_unsupported_and_too_large_files(
     assert not (tmp_path / "evidence").exists()
 
 
-def test_check_file_refuses_by_declared_size_before_download() -> None:
-    assert evidence.check_file("image/jpg", 1000) == "image/jpeg"
-    assert evidence.check_file("application/pdf; charset=binary", None) == "application/pdf"
-    with pytest.raises(evidence.FileTooLarge):
-        evidence.check_file("image/jpeg", evidence.MAX_BYTES + 1)
-    with pytest.raises(evidence.FileUnsupported):
-        evidence.check_file("video/mp4", 10)
-    with pytest.raises(evidence.FileUnsupported):
-        evidence.check_file(None, 10)
-
-
 # --- checklists ------------------------------------------------------------------------------
 
 
 def _content() -> Content:
     return load_content()
-
-
-def _checklist(*weights: tuple[str, tuple[int, ...]], version: int = 1) -> Checklist:
-    """A small checklist: sections of items with the given weights (ids s<n>i<m>)."""
-    sections = []
-    for sindex, (title, item_weights) in enumerate(weights):
-        items = tuple(
-            Item(
-                id=f"s{sindex}i{iindex}",
-                question=f"Pertanyaan {sindex}.{iindex}?",
-                weight=weight,
-                module="sni-dasar",
-                next_step=f"Langkah {sindex}.{iindex}",
-            )
-            for iindex, weight in enumerate(item_weights)
-        )
-        sections.append(Section(id=f"s{sindex}", title=title, items=items))
-    return Checklist(
-        id="uji", sector="kue", title="Uji", version=version, sections=tuple(sections)
-    )
-
-
-def test_score_is_weighted_per_section_and_overall_in_whole_percent() -> None:
-    checklist = _checklist(("Izin", (3, 1)), ("Dapur", (2, 2, 1)))
-    answers = {
-        "s0i0": checklists.Answer(AnswerValue.YES),  # 3 of 3
-        "s0i1": checklists.Answer(AnswerValue.PARTLY),  # 0.5 of 1
-        "s1i0": checklists.Answer(AnswerValue.NO),  # 0 of 2
-        "s1i1": checklists.Answer(AnswerValue.PARTLY),  # 1 of 2
-        # s1i2 unanswered: 0 of 1
-    }
-    result = checklists.score(checklist, answers)
-    assert [s.percent for s in result.sections] == [88, 20]  # 3.5/4 = 87.5 -> 88; 1/5
-    assert result.percent == 50  # 4.5 / 9
-    assert (result.answered, result.total) == (4, 5)
-    assert checklists.score(checklist, {}).percent == 0
-    everything = {i.id: checklists.Answer(AnswerValue.YES) for i in checklist.items}
-    assert checklists.score(checklist, everything).percent == 100
-
-
-def test_next_steps_are_the_heaviest_not_yet_done_items_in_order() -> None:
-    checklist = _checklist(("Izin", (1, 3, 2)), ("Dapur", (3, 2)))
-    answers = {
-        "s0i1": checklists.Answer(AnswerValue.YES),
-        "s1i0": checklists.Answer(AnswerValue.PARTLY),
-        "s0i2": checklists.Answer(AnswerValue.NO),
-    }
-    steps = checklists.next_steps(checklist, answers)
-    assert [i.id for i in steps] == ["s1i0", "s0i2", "s1i1"]
-
-
-async def business_owner(
-    db: AsyncSession, clock: FakeClock, sector: str = "kue", telegram_id: int = 7101
-) -> Business:
-    """A consenting UMKM owner with a business of the sector."""
-    person = await people.register(db, clock, telegram_id, "Ibu Maria", [Role.UMKM])
-    person.consent_at = clock.now()
-    business = Business(
-        name="Kue Ina",
-        sector=sector,
-        owner_name="Ibu Maria",
-        owner_id=person.id,
-        created_at=clock.now(),
-    )
-    db.add(business)
-    await db.flush()
-    return business
 
 
 async def test_checklist_resumes_at_the_first_unanswered_item(

@@ -9,7 +9,7 @@ from bot.clock import FakeClock
 from bot.content import load_content
 from bot.services import guidance
 from bot.services.errors import NotFound, Stale
-from tests.db.test_checklists import business_owner
+from tests.support.business import business_owner
 
 
 async def test_module_is_resumed_where_left_and_marked_done_at_the_end(

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import subprocess
-import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -12,15 +9,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.clock import FakeClock, SystemClock
+from bot.clock import FakeClock
 from bot.services import evidence, invitations, people, privacy, questions
 from bot.services.calendar import work_calendar
 from bot.services.errors import NotFound
-from db.models import AuditEvent, Business, Evidence, Person, PersonRole, Question, Role
-from db.session import create_engine, create_session_factory
-from tests.db.test_checklists import tiny_png
-
-ROOT = Path(__file__).resolve().parents[2]
+from db.models import AuditEvent, Business, Evidence, Person, PersonRole, Question
+from tests.support.png import tiny_png
 
 
 async def _owner_with_a_question(
@@ -92,44 +86,3 @@ async def test_forgetting_nobody_is_not_found(
     async with sessions() as db, db.begin():
         with pytest.raises(NotFound):
             await privacy.forget(db, clock, 424242)
-
-
-def test_the_command_shows_first_and_deletes_with_yes(tmp_path: Path) -> None:
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/bot.db",
-        "BOT_DATA_DIR": str(tmp_path / "data"),
-        "BOT_USERNAME": "KupangUMKMBot",
-        "PYTHONPATH": str(ROOT),
-    }
-
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "bot", *args],
-            env=env,
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-
-    unknown = run("forget", "7001")
-    assert unknown.returncode == 1
-    assert "nobody with Telegram id 7001" in unknown.stderr
-
-    async def register() -> None:
-        engine = create_engine(env["DATABASE_URL"])
-        async with create_session_factory(engine)() as db, db.begin():
-            await people.register(db, SystemClock(), 7001, "Pak Agus", [Role.MENTOR])
-        await engine.dispose()
-
-    asyncio.run(register())
-    shown = run("forget", "7001")
-    assert shown.returncode == 1
-    assert "would delete: person 1 (mentor)" in shown.stdout
-    assert "run again with --yes" in shown.stderr
-    done = run("forget", "7001", "--yes")
-    assert done.returncode == 0, done.stderr
-    assert "deleted: person 1 (mentor)" in done.stdout
-    assert "nobody with Telegram id 7001" in run("forget", "7001").stderr

@@ -7,8 +7,8 @@ from sqlalchemy import select
 from bot.services import agencies, people
 from bot.services import assessment as sa
 from db.models import AssessmentRating, AssessmentState, Light, Role
-from tests.e2e.conftest import World
-from tests.e2e.people import Person
+from tests.support.people import Person
+from tests.support.world import World
 
 PNG = b"\x89PNG\r\n\x1a\n"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from bot.services import agencies, people
 from db.models import Deadline, Recurrence, Role
 from handlers.deadlines import roll_series
-from tests.e2e.conftest import World
-from tests.e2e.people import Person
+from tests.support.people import Person
+from tests.support.world import World
 
 WITA = ZoneInfo("Asia/Makassar")
 

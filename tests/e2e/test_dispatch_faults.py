@@ -15,8 +15,8 @@ from bot.i18n import Translator
 from bot.render import Reply
 from bot.services import outbox, people
 from db.models import OutboxMessage, OutboxState
-from tests.e2e.conftest import World
-from tests.e2e.people import Person
+from tests.support.people import Person
+from tests.support.world import World
 
 KIND = "test_note"
 

@@ -8,7 +8,7 @@ from sqlalchemy import func, select, text
 
 from bot.services import dialogue, people
 from db.models import DialogueState, Person, Role
-from tests.e2e.conftest import World
+from tests.support.world import World
 
 
 async def test_stranger_start_gets_the_indonesian_welcome(world: World) -> None:

@@ -18,9 +18,9 @@ from db.models import (
     Role,
     RunState,
 )
-from tests.db.test_checklists import tiny_png
-from tests.e2e.conftest import World
-from tests.e2e.people import Person
+from tests.support.people import Person
+from tests.support.png import tiny_png
+from tests.support.world import World
 
 _POSITION = re.compile(r"\((\d+)/(\d+)\)")
 

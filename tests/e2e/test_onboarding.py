@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from bot.services import agencies, businesses, people
 from db.models import AgencyMember, Business, Invitation, Role
-from tests.e2e.conftest import World
-from tests.e2e.people import Person
+from tests.support.people import Person
+from tests.support.world import World
 
 LINK = re.compile(r"https://t\.me/PendampingUMKMBot\?start=([A-Za-z0-9_-]{16,64})")
 

@@ -7,8 +7,8 @@ from sqlalchemy import select
 from bot.app import plan_nudges
 from bot.services import people
 from db.models import Business, OutboxMessage, OutboxState, Question, QuestionStatus, Role
-from tests.e2e.conftest import World
-from tests.e2e.people import Person
+from tests.support.people import Person
+from tests.support.world import World
 
 
 async def _business_owner(world: World, first_name: str, business: str) -> Person:

@@ -9,8 +9,8 @@ from bot.services import agencies, businesses, deadlines, people
 from bot.services.calendar import work_calendar
 from bot.services.deadlines.changes import NewDeadline
 from db.models import Role
-from tests.e2e.conftest import World
-from tests.e2e.people import Person
+from tests.support.people import Person
+from tests.support.world import World
 
 
 async def _business(world: World, owner: Person | None, name: str, sector: str = "kue") -> int:

@@ -11,8 +11,8 @@ import re
 
 import pytest
 
-from tests.db.test_checklists import tiny_png
-from tests.e2e.conftest import World
+from tests.support.png import tiny_png
+from tests.support.world import World
 
 LINK = re.compile(r"https://t\.me/PendampingUMKMBot\?start=([A-Za-z0-9_-]{16,64})")
 SECTORS = {

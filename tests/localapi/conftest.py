@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.localapi import LocalBotApi
-from tests.localapi.tinybot import TINY_TOKEN, TinyApp, build_tiny_app
+from tests.support.tinybot import TINY_TOKEN, TinyApp, build_tiny_app
 
 
 @pytest.fixture

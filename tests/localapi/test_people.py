@@ -7,9 +7,9 @@ import time
 import pytest
 
 from bot.localapi import LocalBotApi
-from tests.e2e.people import Person
-from tests.localapi.test_server import tiny_png
-from tests.localapi.tinybot import TinyApp
+from tests.support.people import Person
+from tests.support.png import tiny_png
+from tests.support.tinybot import TinyApp
 
 
 async def test_person_sends_presses_and_expects(tiny: tuple[LocalBotApi, TinyApp]) -> None:

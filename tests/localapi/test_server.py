@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import struct
 import time
-import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
@@ -28,27 +26,10 @@ from telegram.ext import (
 
 from bot.localapi import LocalBotApi
 from bot.localapi.spec import MAX_TEXT_LENGTH
+from tests.support.png import tiny_png
 
 TOKEN = "123456:TEST-token"
 USER = 4242
-
-
-def tiny_png(width: int = 3, height: int = 2) -> bytes:
-    """A valid PNG of the given size."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        )
-
-    raw = b"".join(b"\x00" + b"\xff\x00\x00" * width for _ in range(height))
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", ihdr)
-        + chunk(b"IDAT", zlib.compress(raw))
-        + chunk(b"IEND", b"")
-    )
 
 
 @pytest.fixture
@@ -212,7 +193,7 @@ async def test_faults_end_in_the_expected_exceptions(api: LocalBotApi, bot: Bot)
 
 
 async def test_photo_upload_get_file_and_download_round_trip(api: LocalBotApi, bot: Bot) -> None:
-    png = tiny_png(3, 2)
+    png = tiny_png(width=3, height=2)
     sent = await bot.send_photo(USER, photo=png, caption="<b>Bukti</b>", parse_mode="HTML")
     assert sent.caption == "Bukti"
     size = sent.photo[-1]

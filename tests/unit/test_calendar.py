@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.services.calendar import WorkCalendar, work_calendar
-
-WITA = ZoneInfo("Asia/Makassar")
+from tests.support.wita import WITA, wita
 
 
 @pytest.fixture
 def cal() -> WorkCalendar:
     return WorkCalendar(WITA, {date(2026, 12, 28): "Libur daerah (uji)"})
-
-
-def wita(y: int, m: int, d: int, hh: int = 8, mm: int = 0) -> datetime:
-    return datetime(y, m, d, hh, mm, tzinfo=WITA).astimezone(UTC)
 
 
 def test_at_local_is_aware_utc(cal: WorkCalendar) -> None:

@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from bot import __version__
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.cli import run_command
 
 
 def _run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
-    clean.pop("DATABASE_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        env={**clean, **env, "PYTHONPATH": str(ROOT)},
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_command(args, cwd, env, timeout=60)
 
 
 def test_version_and_help(tmp_path: Path) -> None:

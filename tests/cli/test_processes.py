@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import socket
 import sys
@@ -13,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from bot.localapi import LocalBotApi
+from tests.support.cli import command_env
 
-ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "515151:PROCESS-test-token"
 COORDINATOR = 8_100_001
 
@@ -38,13 +37,12 @@ async def api() -> AsyncIterator[LocalBotApi]:
 
 
 async def _start(args: list[str], env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
     return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bot",
         *args,
-        env={**clean, **env, "PYTHONPATH": str(ROOT)},
+        env=command_env(env),
         cwd=cwd,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
@@ -126,7 +124,7 @@ async def test_webhook_process_checks_the_secret_and_answers(
 async def test_killed_mid_dialogue_a_new_process_continues_it(
     api: LocalBotApi, tmp_path: Path
 ) -> None:
-    from tests.e2e.people import Person
+    from tests.support.people import Person
 
     koordinator = Person(api, COORDINATOR + 1, "Rina")
     env = {**_env(api, tmp_path), "BOT_COORDINATORS": str(COORDINATOR + 1), "LOG_LEVEL": "INFO"}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import subprocess
@@ -16,10 +15,10 @@ from typing import Any
 
 import httpx
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support.cli import command_env
+
 READY_SECONDS = 90.0  # migrations and imports on a busy 2-core machine
 STOP_SECONDS = 10.0  # SIGTERM to exit; a clean stop takes well under a second when idle
-SETTINGS_PREFIXES = ("TELEGRAM_", "BOT_", "WEBHOOK_", "SIMULATOR_", "DATABASE_")
 
 # The personas of bot/simulator.py, as the page and its JSON API name them.
 UMKM_ID = 710002
@@ -88,14 +87,14 @@ class RunningBot:
 @contextmanager
 def pendamping_run(workdir: Path, port: int | None = None) -> Iterator[RunningBot]:
     """Start the command in workdir (so no developer .env is read); kill it if a test fails."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(SETTINGS_PREFIXES)}
     database = workdir / "bot.db"
-    env |= {
-        "DATABASE_URL": f"sqlite+aiosqlite:///{database}",
-        "BOT_DATA_DIR": str(workdir / "data"),
-        "PYTHONPATH": str(ROOT),
-        "PYTHONUNBUFFERED": "1",
-    }
+    env = command_env(
+        {
+            "DATABASE_URL": f"sqlite+aiosqlite:///{database}",
+            "BOT_DATA_DIR": str(workdir / "data"),
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
     port = port or free_port()
     with (workdir / "stdout.txt").open("wb") as out, (workdir / "stderr.txt").open("wb") as err:
         process = subprocess.Popen(

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from tests.pendamping_run import (
+from tests.support.pendamping_run import (
     COORDINATOR_ID,
     STOP_SECONDS,
     UMKM_ID,

@@ -4,33 +4,21 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.cli import run_command
+
 LINK_PREFIX = "https://t.me/KupangUMKMBot?start="
 
 
 def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
-    env = {
-        **clean,
+    settings = {
         "DATABASE_URL": f"sqlite+aiosqlite:///{cwd}/bot.db",
         "BOT_USERNAME": "KupangUMKMBot",
-        "PYTHONPATH": str(ROOT),
     }
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_command(args, cwd, settings)
 
 
 def _rows(cwd: Path, query: str) -> list[tuple[object, ...]]:

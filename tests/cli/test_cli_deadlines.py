@@ -2,30 +2,21 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.cli import run_command
+
 # The command runs on the real clock: dates next year are always ahead.
 NEXT_YEAR = datetime.now(UTC).year + 1
 
 
 def _import(csv_text: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     (cwd / "deadlines.csv").write_text(csv_text, encoding="utf-8")
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
-    env = {**clean, "DATABASE_URL": f"sqlite+aiosqlite:///{cwd}/bot.db", "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "import", "deadlines", "deadlines.csv"],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    settings = {"DATABASE_URL": f"sqlite+aiosqlite:///{cwd}/bot.db"}
+    return run_command(["import", "deadlines", "deadlines.csv"], cwd, settings)
 
 
 def _deadlines(cwd: Path) -> list[tuple[str, str, int, str, str]]:

@@ -18,7 +18,7 @@ from bot.dispatcher import DispatchReport, runner_of
 from bot.localapi import LocalBotApi
 from bot.runner import start_polling, stop_polling
 from bot.settings import Settings, load_settings
-from tests.e2e.people import Person
+from tests.support.people import Person
 
 TOKEN = "424242:E2E-test-token"
 COORDINATOR_IDS = frozenset(range(9001, 9006))

@@ -1,0 +1,69 @@
+"""Checklist scoring and next steps, and the evidence file check: pure functions."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.content import Checklist, Item, Section
+from bot.services import checklists, evidence
+from db.models import AnswerValue
+
+
+def test_check_file_refuses_by_declared_size_before_download() -> None:
+    assert evidence.check_file("image/jpg", 1000) == "image/jpeg"
+    assert evidence.check_file("application/pdf; charset=binary", None) == "application/pdf"
+    with pytest.raises(evidence.FileTooLarge):
+        evidence.check_file("image/jpeg", evidence.MAX_BYTES + 1)
+    with pytest.raises(evidence.FileUnsupported):
+        evidence.check_file("video/mp4", 10)
+    with pytest.raises(evidence.FileUnsupported):
+        evidence.check_file(None, 10)
+
+
+def _checklist(*weights: tuple[str, tuple[int, ...]], version: int = 1) -> Checklist:
+    """A small checklist: sections of items with the given weights (ids s<n>i<m>)."""
+    sections = []
+    for sindex, (title, item_weights) in enumerate(weights):
+        items = tuple(
+            Item(
+                id=f"s{sindex}i{iindex}",
+                question=f"Pertanyaan {sindex}.{iindex}?",
+                weight=weight,
+                module="sni-dasar",
+                next_step=f"Langkah {sindex}.{iindex}",
+            )
+            for iindex, weight in enumerate(item_weights)
+        )
+        sections.append(Section(id=f"s{sindex}", title=title, items=items))
+    return Checklist(
+        id="uji", sector="kue", title="Uji", version=version, sections=tuple(sections)
+    )
+
+
+def test_score_is_weighted_per_section_and_overall_in_whole_percent() -> None:
+    checklist = _checklist(("Izin", (3, 1)), ("Dapur", (2, 2, 1)))
+    answers = {
+        "s0i0": checklists.Answer(AnswerValue.YES),  # 3 of 3
+        "s0i1": checklists.Answer(AnswerValue.PARTLY),  # 0.5 of 1
+        "s1i0": checklists.Answer(AnswerValue.NO),  # 0 of 2
+        "s1i1": checklists.Answer(AnswerValue.PARTLY),  # 1 of 2
+        # s1i2 unanswered: 0 of 1
+    }
+    result = checklists.score(checklist, answers)
+    assert [s.percent for s in result.sections] == [88, 20]  # 3.5/4 = 87.5 -> 88; 1/5
+    assert result.percent == 50  # 4.5 / 9
+    assert (result.answered, result.total) == (4, 5)
+    assert checklists.score(checklist, {}).percent == 0
+    everything = {i.id: checklists.Answer(AnswerValue.YES) for i in checklist.items}
+    assert checklists.score(checklist, everything).percent == 100
+
+
+def test_next_steps_are_the_heaviest_not_yet_done_items_in_order() -> None:
+    checklist = _checklist(("Izin", (1, 3, 2)), ("Dapur", (3, 2)))
+    answers = {
+        "s0i1": checklists.Answer(AnswerValue.YES),
+        "s1i0": checklists.Answer(AnswerValue.PARTLY),
+        "s0i2": checklists.Answer(AnswerValue.NO),
+    }
+    steps = checklists.next_steps(checklist, answers)
+    assert [i.id for i in steps] == ["s1i0", "s0i2", "s1i1"]
