@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import struct
-import zlib
 from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -24,20 +22,9 @@ from db.models import (
     QuestionAnswer,
     Role,
 )
+from tests.support.png import tiny_png
 
 CALENDAR = work_calendar(ZoneInfo("Asia/Makassar"), {})
-
-
-def _png(seed: int) -> bytes:
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        crc = struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
-        return struct.pack(">I", len(body)) + kind + body + crc
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    pixel = zlib.compress(bytes([0, seed % 256, 0, 0]))
-    return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixel) + chunk(b"IEND", b"")
-    )
 
 
 async def _owner(db: AsyncSession, clock: FakeClock, telegram_id: int, name: str) -> Person:
@@ -63,7 +50,7 @@ async def test_a_photo_two_people_sent_stays_for_the_other(
     async with sessions() as db, db.begin():
         maria = await _owner(db, clock, 7001, "Maria Ndun")
         yanti = await _owner(db, clock, 7002, "Yanti Lake")
-        photo = _png(3)
+        photo = tiny_png(3)
         first = await evidence.save_evidence(
             db, clock, tmp_path, person_id=maria.id, data=photo, mime="image/png", filename=None
         )
@@ -73,7 +60,13 @@ async def test_a_photo_two_people_sent_stays_for_the_other(
         assert again.id == first.id  # stored once, by its hash
         await questions.ask(db, clock, CALENDAR, yanti, "Apakah ini rapi?", evidence_id=again.id)
         own = await evidence.save_evidence(
-            db, clock, tmp_path, person_id=maria.id, data=_png(4), mime="image/png", filename=None
+            db,
+            clock,
+            tmp_path,
+            person_id=maria.id,
+            data=tiny_png(4),
+            mime="image/png",
+            filename=None,
         )
         own_path = own.path
     async with sessions() as db, db.begin():
