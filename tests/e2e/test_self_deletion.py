@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from bot.services import people
 from db.models import Business, Person, Role
-from tests.e2e.conftest import World
+from tests.support.world import World
 
 
 async def test_an_owner_deletes_their_data_and_the_coordinators_are_told(world: World) -> None:
