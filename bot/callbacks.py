@@ -16,7 +16,7 @@ model):
     ChecklistButton(ChecklistAction.PHOTO, 7, "bahan-1").pack()  # "ck:f:7:bahan-1"
     ChecklistButton.unpack("ck:f:7:bahan-1")                      # the same object back
 
-Fields may be `int`, `str` (letters, digits and `_.-` only), `bool`, a `StrEnum`, or any of
+Fields may be `int` (0 or more), `str` (letters, digits and `_.-` only), `bool`, a `StrEnum`, or any of
 these `| None` (packed as an empty value). A forged or stale button fails `unpack` with
 `CallbackDataError` before any handler trusts it. Two features claiming one prefix are
 refused when the routers are registered (`handlers.register`).
@@ -36,6 +36,7 @@ from telegram.constants import InlineKeyboardButtonLimit
 MAX_CALLBACK_BYTES = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA  # 64 bytes, UTF-8
 _SAFE = re.compile(r"^[A-Za-z0-9_.\-]*$")
 _PREFIX = re.compile(r"^[a-z]{1,4}$")
+_NUMBER = re.compile(r"^(0|[1-9][0-9]{0,17})$")
 
 
 class CallbackDataError(ValueError):
@@ -144,7 +145,7 @@ def _decode(prefix: str, name: str, kind: _Kind, text: str) -> object:
     if not _SAFE.match(text):
         raise CallbackDataError(f"{prefix}: malformed {name}")
     if base is int:
-        if not text.lstrip("-").isdigit() or len(text) > 18:
+        if not _NUMBER.match(text):  # canonical only: one packing per value
             raise CallbackDataError(f"{prefix}: {name} is not a number")
         return int(text)
     if base is bool:
