@@ -16,8 +16,8 @@ model):
     ChecklistButton(ChecklistAction.PHOTO, 7, "bahan-1").pack()  # "ck:f:7:bahan-1"
     ChecklistButton.unpack("ck:f:7:bahan-1")                      # the same object back
 
-Fields may be `int` (0 or more), `str` (letters, digits and `_.-` only), `bool`, a `StrEnum`, or any of
-these `| None` (packed as an empty value). A forged or stale button fails `unpack` with
+Fields may be `int` (0 or more), `str` (letters, digits and `_.-` only), `bool`, a `StrEnum`,
+or any of these `| None` (packed as an empty value). A forged or stale button fails `unpack` with
 `CallbackDataError` before any handler trusts it. Two features claiming one prefix are
 refused when the routers are registered (`handlers.register`).
 """
