@@ -11,7 +11,8 @@ from aiohttp import web
 from aiohttp.web_request import FileField
 
 if TYPE_CHECKING:
-    from bot.localapi.server import LocalBotApi, SentMessage
+    from bot.localapi.model import SentMessage
+    from bot.localapi.server import LocalBotApi
 
 STATIC_DIR = Path(__file__).parent / "static"
 LONG_POLL_SECONDS = 20.0  # how long /sim/api/messages holds a request without news

@@ -27,7 +27,7 @@ from telegram.ext import (
 )
 
 from bot.localapi import LocalBotApi
-from bot.localapi.spec import MAX_TEXT_LENGTH
+from bot.localapi.limits import MAX_TEXT_LENGTH
 
 TOKEN = "123456:TEST-token"
 USER = 4242
