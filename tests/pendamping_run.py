@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +40,8 @@ class RunningBot:
     process: subprocess.Popen[bytes]
     port: int
     workdir: Path
-    database: Path
+    database: Path  # SIMULATOR_DATABASE_URL's file
+    production: Path  # DATABASE_URL's file, which the simulator must leave alone
 
     @property
     def url(self) -> str:
@@ -86,15 +87,20 @@ class RunningBot:
 
 
 @contextmanager
-def pendamping_run(workdir: Path, port: int | None = None) -> Iterator[RunningBot]:
+def pendamping_run(
+    workdir: Path, port: int | None = None, settings: Mapping[str, str] | None = None
+) -> Iterator[RunningBot]:
     """Start the command in workdir (so no developer .env is read); kill it if a test fails."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(SETTINGS_PREFIXES)}
-    database = workdir / "bot.db"
+    database = workdir / "simulator.db"
+    production = workdir / "production.db"
     env |= {
-        "DATABASE_URL": f"sqlite+aiosqlite:///{database}",
+        "DATABASE_URL": f"sqlite+aiosqlite:///{production}",
+        "SIMULATOR_DATABASE_URL": f"sqlite+aiosqlite:///{database}",
         "BOT_DATA_DIR": str(workdir / "data"),
         "PYTHONPATH": str(ROOT),
         "PYTHONUNBUFFERED": "1",
+        **(settings or {}),
     }
     port = port or free_port()
     with (workdir / "stdout.txt").open("wb") as out, (workdir / "stderr.txt").open("wb") as err:
@@ -106,7 +112,7 @@ def pendamping_run(workdir: Path, port: int | None = None) -> Iterator[RunningBo
             stderr=err,
             stdin=subprocess.DEVNULL,
         )
-    bot = RunningBot(process, port, workdir, database)
+    bot = RunningBot(process, port, workdir, database, production)
     try:
         yield bot
     finally:
