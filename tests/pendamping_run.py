@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -16,10 +17,14 @@ from typing import Any
 
 import httpx
 
+from bot.localapi.webchat import TOKEN_HEADER
+
 ROOT = Path(__file__).resolve().parents[1]
 READY_SECONDS = 90.0  # migrations and imports on a busy 2-core machine
 STOP_SECONDS = 10.0  # SIGTERM to exit; a clean stop takes well under a second when idle
 SETTINGS_PREFIXES = ("TELEGRAM_", "BOT_", "WEBHOOK_", "SIMULATOR_", "DATABASE_")
+
+TOKEN_RE = re.compile(r'<meta name="sim-token" content="([^"]+)">')
 
 # The personas of bot/simulator.py, as the page and its JSON API name them.
 UMKM_ID = 710002
@@ -42,6 +47,12 @@ class RunningBot:
     workdir: Path
     database: Path  # SIMULATOR_DATABASE_URL's file
     production: Path  # DATABASE_URL's file, which the simulator must leave alone
+    token: str = ""  # the web chat's, read from its page once it answers
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """What the web chat's JSON API asks of a request: this run's token."""
+        return {TOKEN_HEADER: self.token}
 
     @property
     def url(self) -> str:
@@ -66,10 +77,13 @@ class RunningBot:
                 )
             if "Simulator ready" in self.stdout:
                 try:
-                    if httpx.get(f"{self.url}sim/api/personas", timeout=2).status_code == 200:
-                        return
+                    page = httpx.get(self.url, timeout=2)
                 except httpx.TransportError:
-                    pass
+                    page = None
+                found = TOKEN_RE.search(page.text) if page and page.status_code == 200 else None
+                if found:
+                    self.token = found.group(1)
+                    return
             time.sleep(0.2)
         raise AssertionError(f"pendamping run did not answer in {seconds:.0f} s:\n{self.stderr}")
 
@@ -124,7 +138,10 @@ def pendamping_run(
 def conversation(bot: RunningBot, user_id: int, since: str = "") -> dict[str, Any]:
     """The web chat's view of one persona's chat (long-polls while `since` is current)."""
     response = httpx.get(
-        f"{bot.url}sim/api/messages", params={"user_id": user_id, "since": since}, timeout=30
+        f"{bot.url}sim/api/messages",
+        params={"user_id": user_id, "since": since},
+        headers=bot.headers,
+        timeout=30,
     )
     response.raise_for_status()
     data: dict[str, Any] = response.json()

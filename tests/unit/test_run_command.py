@@ -27,7 +27,10 @@ ANSWER_SECONDS = 30.0
 
 def _send(bot: RunningBot, user_id: int, text: str) -> None:
     response = httpx.post(
-        f"{bot.url}sim/api/send", json={"user_id": user_id, "text": text}, timeout=10
+        f"{bot.url}sim/api/send",
+        json={"user_id": user_id, "text": text},
+        headers=bot.headers,
+        timeout=10,
     )
     assert response.status_code == 200, response.text
 
@@ -55,8 +58,8 @@ def test_run_without_token_serves_the_web_chat_and_the_bot_answers(tmp_path: Pat
         assert page.headers["content-type"].startswith("text/html")
         assert "Pendamping UMKM" in page.text
 
-        personas = httpx.get(f"{bot.url}sim/api/personas", timeout=10).json()
-        labels = {p["user_id"]: p["label"] for p in personas["personas"]}
+        personas = httpx.get(f"{bot.url}sim/api/personas", headers=bot.headers, timeout=10)
+        labels = {p["user_id"]: p["label"] for p in personas.json()["personas"]}
         assert labels[COORDINATOR_ID] == "Koordinator"
         assert labels[UMKM_ID] == "Pelaku UMKM"
 
