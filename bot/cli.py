@@ -137,10 +137,7 @@ def _content_check(root: Path | None) -> int:
 
 
 def _run(settings: Settings, port: int | None) -> int:
-    from bot.runner import prepare_database
-
-    prepare_database(settings)
-    if settings.simulated:
+    if settings.simulated:  # never DATABASE_URL: the simulator migrates its own database
         from bot.simulator import serve_simulator
 
         chosen = port or settings.simulator_port
@@ -157,8 +154,9 @@ def _run(settings: Settings, port: int | None) -> int:
             return EXIT_CONFIG
         return 0
     from bot.app import build_application
-    from bot.runner import serve_polling
+    from bot.runner import prepare_database, serve_polling
 
+    prepare_database(settings)
     asyncio.run(serve_polling(build_application(settings)))
     return 0
 

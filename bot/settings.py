@@ -6,10 +6,12 @@ from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/pendamping.db"
+# The simulator's own database: its personas and their roles never reach DATABASE_URL's.
+DEFAULT_SIMULATOR_DATABASE_URL = "sqlite+aiosqlite:///data/simulator.db"
 
 
 class Settings(BaseSettings):
@@ -29,6 +31,9 @@ class Settings(BaseSettings):
     )
     data_dir: Path = Field(default=Path("data"), alias="BOT_DATA_DIR")
     simulator_port: int = Field(default=8080, ge=1, le=65535, alias="SIMULATOR_PORT")
+    simulator_database_url: str = Field(
+        default=DEFAULT_SIMULATOR_DATABASE_URL, alias="SIMULATOR_DATABASE_URL"
+    )
     webhook_url: str | None = Field(default=None, alias="WEBHOOK_URL")
     webhook_secret: SecretStr | None = Field(default=None, alias="WEBHOOK_SECRET")
     webhook_listen: str = Field(default="127.0.0.1", alias="WEBHOOK_LISTEN")
@@ -65,13 +70,20 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown IANA time zone {value!r}") from None
         return value
 
-    @field_validator("database_url")
+    @field_validator("database_url", "simulator_database_url")
     @classmethod
     def _async_driver(cls, value: str) -> str:
         if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             raise ValueError(
                 "use sqlite+aiosqlite:///path.db or postgresql+asyncpg://user@host/db"
             )
+        return value
+
+    @field_validator("simulator_database_url")
+    @classmethod
+    def _apart_from_production(cls, value: str, info: ValidationInfo) -> str:
+        if value == info.data.get("database_url"):
+            raise ValueError("must not be DATABASE_URL: the simulator keeps its own database")
         return value
 
     @field_validator("telegram_api_url", "telegram_file_url")

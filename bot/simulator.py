@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Collection
 
@@ -10,13 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.app import build_application
 from bot.clock import Clock
 from bot.localapi import LocalBotApi, Persona
-from bot.runner import start_polling, stop_polling, wait_for_signal
+from bot.runner import prepare_database, start_polling, stop_polling, wait_for_signal
 from bot.settings import Settings
 from db.models import Role
 
 log = logging.getLogger(__name__)
 
 SIMULATOR_TOKEN = "100000001:SIMULATOR-local-token"
+SIMULATOR_FILES = "simulator"  # below BOT_DATA_DIR: files the personas send
 COORDINATOR = Persona(
     user_id=710001,
     first_name="Rina",
@@ -41,13 +43,14 @@ PERSONA_BUSINESS = ("Tenun Ina", "Maria", "tenun")
 PERSONA_AGENCY = "RSUD S.K. Lerik"
 
 
-def simulator_settings(settings: Settings, api: LocalBotApi) -> Settings:
-    """The same settings, pointed at the local server, with the coordinator persona."""
+def simulator_settings(settings: Settings) -> Settings:
+    """The simulator's world apart from production: its own database and files, and only the
+    coordinator persona as coordinator (BOT_COORDINATORS names real Telegram accounts)."""
     return settings.model_copy(
         update={
-            "telegram_api_url": api.base_url,
-            "telegram_file_url": api.base_file_url,
-            "bot_coordinators": settings.bot_coordinators | {COORDINATOR.user_id},
+            "database_url": settings.simulator_database_url,
+            "data_dir": settings.data_dir / SIMULATOR_FILES,
+            "bot_coordinators": frozenset({COORDINATOR.user_id}),
         }
     )
 
@@ -94,10 +97,14 @@ async def persona_invitations(
 
 
 async def serve_simulator(settings: Settings, port: int) -> None:
+    """Migrate the simulator's database, serve the web chat on port and run the bot on it."""
+    own = simulator_settings(settings)
+    await asyncio.to_thread(prepare_database, own)
     api = LocalBotApi(token=SIMULATOR_TOKEN, bot_username="PendampingUMKMBot", port=port)
     chat = api.enable_webchat(PERSONAS)
     await api.start()
-    app = build_application(simulator_settings(settings, api), token=SIMULATOR_TOKEN)
+    local = {"telegram_api_url": api.base_url, "telegram_file_url": api.base_file_url}
+    app = build_application(own.model_copy(update=local), token=SIMULATOR_TOKEN)
     try:
         await start_polling(app)
         deps = app.bot_data.deps

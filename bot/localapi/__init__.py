@@ -1,16 +1,16 @@
-"""A local Bot API server (a fake Telegram) with spec checks, faults and a web chat."""
+"""A local Bot API server (a fake Telegram) with spec checks, faults and a web chat.
 
-from bot.localapi.server import (
-    DEFAULT_PORT,
-    Button,
-    Fault,
-    Faults,
-    LocalBotApi,
-    SentMessage,
-    SimUser,
-    StoredFile,
-)
-from bot.localapi.spec import ApiError, BadRequest, Spec, load_spec, parse_html
+errors, formatting, limits and spec check calls as Telegram would; model and world hold what
+Telegram knows; faults are injected failures; methods answer the Bot API methods; server is
+the HTTP glue; webchat is the simulator's page.
+"""
+
+from bot.localapi.errors import ApiError, BadRequest
+from bot.localapi.faults import Fault, Faults
+from bot.localapi.formatting import parse_html
+from bot.localapi.model import Button, SentMessage, SimUser, StoredFile
+from bot.localapi.server import DEFAULT_PORT, LocalBotApi
+from bot.localapi.spec import Spec, load_spec
 from bot.localapi.webchat import Persona, WebChat
 
 __all__ = [

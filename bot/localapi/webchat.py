@@ -1,21 +1,42 @@
-"""The simulator's web chat: a phone-like page and a small JSON API on the Bot API's port."""
+"""The simulator's web chat: a phone-like page and a small JSON API on the Bot API's port.
+
+Any web page the developer opens can send requests to 127.0.0.1, so the chat answers only
+its own page: a loopback Host (no DNS rebinding), no foreign Origin, and for the JSON API a
+per-run token that the page carries in a header (a cross-site form or fetch cannot).
+"""
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
+import secrets
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
-from aiohttp.web_request import FileField
 
 if TYPE_CHECKING:
-    from bot.localapi.server import LocalBotApi, SentMessage
+    from bot.localapi.model import SentMessage
+    from bot.localapi.server import LocalBotApi
 
 STATIC_DIR = Path(__file__).parent / "static"
 LONG_POLL_SECONDS = 20.0  # how long /sim/api/messages holds a request without news
 MAX_PHOTO_BYTES = 10 * 1024 * 1024  # Telegram's photo upload limit
+PHOTO_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif"})
+TOKEN_HEADER = "X-Sim-Token"
+TOKEN_PLACEHOLDER = "__SIM_TOKEN__"  # in webchat.html's <meta name="sim-token">
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+REFUSED = "Permintaan ditolak: buka web chat dari http://127.0.0.1"
+# Served with the page: no framing by other sites, no referrer, never cached with its token.
+PAGE_HEADERS = {
+    "Content-Security-Policy": "frame-ancestors 'none'",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+# Served with files: whatever they hold, never a script running on the chat's origin.
+FILE_HEADERS = {"Content-Security-Policy": "sandbox", "X-Content-Type-Options": "nosniff"}
 
 
 @dataclass(frozen=True)
@@ -39,6 +60,7 @@ class WebChat:
         self.personas = list(personas)
         self.start_links = start_links
         self.pressed: dict[str, int] = {}  # callback query id -> user id
+        self.token = secrets.token_urlsafe(32)  # new each run; only the served page holds it
 
     def set_start_link(self, user_id: int, code: str | None) -> None:
         """Offer (or, with None, withdraw) a "Gunakan undangan" button for a persona."""
@@ -46,6 +68,26 @@ class WebChat:
             self.start_links.pop(user_id, None)
         else:
             self.start_links[user_id] = code
+
+    def page(self) -> str:
+        """The page, with this run's token in it."""
+        html = (STATIC_DIR / "webchat.html").read_text(encoding="utf-8")
+        return html.replace(TOKEN_PLACEHOLDER, self.token)
+
+    def check(self, request: web.Request, *, port: int, api_call: bool) -> None:
+        """403 unless the request comes from this chat's own page (see the module docstring)."""
+        host = request.headers.get("Host", "")
+        if host not in loopback_hosts(port):
+            raise web.HTTPForbidden(text=REFUSED)
+        origin = request.headers.get("Origin")
+        if origin is not None and origin != f"http://{host}":
+            raise web.HTTPForbidden(text=REFUSED)
+        if not api_call:
+            return
+        if not secrets.compare_digest(request.headers.get(TOKEN_HEADER, ""), self.token):
+            raise web.HTTPForbidden(text=REFUSED)
+        if request.method != "GET" and request.content_type != "application/json":
+            raise web.HTTPForbidden(text=REFUSED)
 
     def persona(self, user_id: int) -> Persona:
         """The persona with this id, or a 404."""
@@ -104,21 +146,28 @@ def _message_json(m: SentMessage) -> dict[str, Any]:
     return out
 
 
+def loopback_hosts(port: int) -> frozenset[str]:
+    """The Host values of the chat's own origin (a browser leaves out port 80)."""
+    hosts = {f"{name}:{port}" for name in LOOPBACK_NAMES}
+    return frozenset(hosts | set(LOOPBACK_NAMES) if port == 80 else hosts)
+
+
 def add_routes(app: web.Application, api: LocalBotApi) -> None:
     """Register the page and /sim/api on the Bot API's application (inert until enabled)."""
 
-    def chat() -> WebChat:
+    def chat(request: web.Request, *, api_call: bool = True) -> WebChat:
         if api.webchat is None:
             raise web.HTTPNotFound(text="Simulator web chat tidak aktif")
+        api.webchat.check(request, port=api.port, api_call=api_call)
         return api.webchat
 
     async def index(request: web.Request) -> web.StreamResponse:
-        chat()
         # One self-contained file (styles and script inline): no CDN, nothing else to package.
-        return web.FileResponse(STATIC_DIR / "webchat.html")
+        page = chat(request, api_call=False).page()
+        return web.Response(text=page, content_type="text/html", headers=PAGE_HEADERS)
 
     async def personas(request: web.Request) -> web.Response:
-        wc = chat()
+        wc = chat(request)
         return web.json_response(
             {
                 "bot": {"name": api.bot_first_name, "username": api.bot_username},
@@ -130,7 +179,7 @@ def add_routes(app: web.Application, api: LocalBotApi) -> None:
         )
 
     async def messages(request: web.Request) -> web.Response:
-        wc = chat()
+        wc = chat(request)
         user_id = _int(request.query.get("user_id"))
         wc.persona(user_id)
         since = request.query.get("since", "")
@@ -144,7 +193,7 @@ def add_routes(app: web.Application, api: LocalBotApi) -> None:
         return web.json_response(wc.conversation(user_id))
 
     async def send(request: web.Request) -> web.Response:
-        wc = chat()
+        wc = chat(request)
         body = await _json(request)
         user_id = _int(body.get("user_id"))
         wc.persona(user_id)
@@ -155,7 +204,7 @@ def add_routes(app: web.Application, api: LocalBotApi) -> None:
         return web.json_response({"ok": True})
 
     async def press(request: web.Request) -> web.Response:
-        wc = chat()
+        wc = chat(request)
         body = await _json(request)
         user_id = _int(body.get("user_id"))
         wc.persona(user_id)
@@ -166,7 +215,7 @@ def add_routes(app: web.Application, api: LocalBotApi) -> None:
         return web.json_response({"ok": True, "query_id": query_id})
 
     async def start_link(request: web.Request) -> web.Response:
-        wc = chat()
+        wc = chat(request)
         body = await _json(request)
         user_id = _int(body.get("user_id"))
         wc.persona(user_id)
@@ -177,29 +226,32 @@ def add_routes(app: web.Application, api: LocalBotApi) -> None:
         return web.json_response({"ok": True})
 
     async def photo(request: web.Request) -> web.Response:
-        wc = chat()
-        form = await request.post()
-        user_id = _int(str(form.get("user_id", "")))
+        wc = chat(request)
+        body = await _json(request)
+        user_id = _int(body.get("user_id"))
         wc.persona(user_id)
-        upload = form.get("photo")
-        if not isinstance(upload, FileField):
-            raise web.HTTPBadRequest(text="Foto tidak ditemukan")
-        data = upload.file.read()
+        try:
+            data = base64.b64decode(str(body.get("photo", "")), validate=True)
+        except binascii.Error:
+            raise web.HTTPBadRequest(text="Foto tidak ditemukan") from None
         if not data or len(data) > MAX_PHOTO_BYTES:
             raise web.HTTPBadRequest(text="Ukuran foto tidak sesuai")
-        caption = str(form.get("caption", "")).strip() or None
-        await api.user_sends_photo(
-            user_id, data, caption=caption, mime=upload.content_type or "image/jpeg"
-        )
+        caption = str(body.get("caption") or "").strip() or None
+        mime = str(body.get("mime"))
+        mime = mime if mime in PHOTO_TYPES else "image/jpeg"  # as Telegram says of photos
+        await api.user_sends_photo(user_id, data, caption=caption, mime=mime)
         return web.json_response({"ok": True})
 
     async def file(request: web.Request) -> web.StreamResponse:
-        chat()
+        # An <img> cannot send the token; other sites may embed it but never read its pixels.
+        chat(request, api_call=False)
         stored = api.files.get(request.match_info["file_id"])
         if stored is None:
             raise web.HTTPNotFound()
         return web.Response(
-            body=stored.data, content_type=stored.mime_type or "application/octet-stream"
+            body=stored.data,
+            content_type=stored.mime_type or "application/octet-stream",
+            headers=FILE_HEADERS,
         )
 
     app.router.add_get("/", index)

@@ -32,6 +32,13 @@ def test_version_and_help(tmp_path: Path) -> None:
         ({"BOT_TIMEZONE": "Mars/Olympus"}, "BOT_TIMEZONE"),
         ({"BOT_COORDINATORS": "12,abc"}, "BOT_COORDINATORS"),
         ({"TELEGRAM_API_URL": "ftp://x"}, "TELEGRAM_API_URL"),
+        (
+            {
+                "DATABASE_URL": "sqlite+aiosqlite:///a.db",
+                "SIMULATOR_DATABASE_URL": "sqlite+aiosqlite:///a.db",
+            },
+            "SIMULATOR_DATABASE_URL",
+        ),
     ],
 )
 def test_a_bad_setting_is_one_line_and_exit_2(

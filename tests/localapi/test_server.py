@@ -25,7 +25,7 @@ from telegram.ext import (
 )
 
 from bot.localapi import LocalBotApi
-from bot.localapi.spec import MAX_TEXT_LENGTH
+from bot.localapi.limits import MAX_TEXT_LENGTH
 from tests.support.png import tiny_png
 
 TOKEN = "123456:TEST-token"

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.localapi.spec import (
-    BadRequest,
-    is_valid_start_parameter,
-    load_spec,
-    parse_html,
-)
+from bot.localapi.errors import BadRequest
+from bot.localapi.formatting import parse_html
+from bot.localapi.limits import is_valid_start_parameter
+from bot.localapi.spec import load_spec
 
 
 def test_parse_html_entities_offsets_in_utf16() -> None:

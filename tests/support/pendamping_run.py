@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,10 +16,13 @@ from typing import Any
 
 import httpx
 
+from bot.localapi.webchat import TOKEN_HEADER
 from tests.support.cli import command_env
 
 READY_SECONDS = 90.0  # migrations and imports on a busy 2-core machine
 STOP_SECONDS = 10.0  # SIGTERM to exit; a clean stop takes well under a second when idle
+
+TOKEN_RE = re.compile(r'<meta name="sim-token" content="([^"]+)">')
 
 # The personas of bot/simulator.py, as the page and its JSON API name them.
 UMKM_ID = 710002
@@ -39,7 +43,14 @@ class RunningBot:
     process: subprocess.Popen[bytes]
     port: int
     workdir: Path
-    database: Path
+    database: Path  # SIMULATOR_DATABASE_URL's file
+    production: Path  # DATABASE_URL's file, which the simulator must leave alone
+    token: str = ""  # the web chat's, read from its page once it answers
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """What the web chat's JSON API asks of a request: this run's token."""
+        return {TOKEN_HEADER: self.token}
 
     @property
     def url(self) -> str:
@@ -64,10 +75,13 @@ class RunningBot:
                 )
             if "Simulator ready" in self.stdout:
                 try:
-                    if httpx.get(f"{self.url}sim/api/personas", timeout=2).status_code == 200:
-                        return
+                    page = httpx.get(self.url, timeout=2)
                 except httpx.TransportError:
-                    pass
+                    page = None
+                found = TOKEN_RE.search(page.text) if page and page.status_code == 200 else None
+                if found:
+                    self.token = found.group(1)
+                    return
             time.sleep(0.2)
         raise AssertionError(f"pendamping run did not answer in {seconds:.0f} s:\n{self.stderr}")
 
@@ -85,14 +99,19 @@ class RunningBot:
 
 
 @contextmanager
-def pendamping_run(workdir: Path, port: int | None = None) -> Iterator[RunningBot]:
+def pendamping_run(
+    workdir: Path, port: int | None = None, settings: Mapping[str, str] | None = None
+) -> Iterator[RunningBot]:
     """Start the command in workdir (so no developer .env is read); kill it if a test fails."""
-    database = workdir / "bot.db"
+    database = workdir / "simulator.db"
+    production = workdir / "production.db"
     env = command_env(
         {
-            "DATABASE_URL": f"sqlite+aiosqlite:///{database}",
+            "DATABASE_URL": f"sqlite+aiosqlite:///{production}",
+            "SIMULATOR_DATABASE_URL": f"sqlite+aiosqlite:///{database}",
             "BOT_DATA_DIR": str(workdir / "data"),
             "PYTHONUNBUFFERED": "1",
+            **(settings or {}),
         }
     )
     port = port or free_port()
@@ -105,7 +124,7 @@ def pendamping_run(workdir: Path, port: int | None = None) -> Iterator[RunningBo
             stderr=err,
             stdin=subprocess.DEVNULL,
         )
-    bot = RunningBot(process, port, workdir, database)
+    bot = RunningBot(process, port, workdir, database, production)
     try:
         yield bot
     finally:
@@ -117,7 +136,10 @@ def pendamping_run(workdir: Path, port: int | None = None) -> Iterator[RunningBo
 def conversation(bot: RunningBot, user_id: int, since: str = "") -> dict[str, Any]:
     """The web chat's view of one persona's chat (long-polls while `since` is current)."""
     response = httpx.get(
-        f"{bot.url}sim/api/messages", params={"user_id": user_id, "since": since}, timeout=30
+        f"{bot.url}sim/api/messages",
+        params={"user_id": user_id, "since": since},
+        headers=bot.headers,
+        timeout=30,
     )
     response.raise_for_status()
     data: dict[str, Any] = response.json()

@@ -1,0 +1,87 @@
+"""Limits Telegram states only in prose (core.telegram.org/bots/api), checked per call."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from bot.localapi.errors import BadRequest
+from bot.localapi.formatting import parse_message_text
+
+MAX_TEXT_LENGTH = 4096  # sendMessage/editMessageText text, after entity parsing
+MIN_TEXT_LENGTH = 1
+MAX_CAPTION_LENGTH = 1024  # media captions, after entity parsing
+MIN_CALLBACK_DATA_BYTES = 1
+MAX_CALLBACK_DATA_BYTES = 64  # InlineKeyboardButton.callback_data, UTF-8 bytes
+MAX_CALLBACK_ANSWER_LENGTH = 200  # answerCallbackQuery text
+MAX_START_PARAMETER_LENGTH = 64  # deep-link ?start=
+START_PARAMETER_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+MAX_COMMAND_LENGTH = 32  # BotCommand.command
+COMMAND_RE = re.compile(r"[a-z0-9_]{1,32}")
+MAX_COMMAND_DESCRIPTION_LENGTH = 256  # BotCommand.description
+
+# Fields whose value is message text or a caption, by method.
+_TEXT_FIELDS = {"sendMessage": "text", "editMessageText": "text"}
+_CAPTION_METHODS_FIELD = "caption"
+_BUTTON_ACTIONS = (
+    "url",
+    "callback_data",
+    "web_app",
+    "login_url",
+    "switch_inline_query",
+    "switch_inline_query_current_chat",
+    "switch_inline_query_chosen_chat",
+    "copy_text",
+    "callback_game",
+    "pay",
+)
+
+
+def is_valid_start_parameter(value: str) -> bool:
+    """Whether a deep-link start parameter is one Telegram would pass on."""
+    return START_PARAMETER_RE.fullmatch(value) is not None
+
+
+def check_limits(method: str, params: Mapping[str, Any]) -> None:
+    """Text and caption lengths, toasts, keyboards and commands of one checked call."""
+    text_field = _TEXT_FIELDS.get(method)
+    if text_field and text_field in params:
+        parsed = parse_message_text(params[text_field], params.get("parse_mode"))
+        if not parsed.text.strip():
+            raise BadRequest("message text is empty")
+        if len(parsed.text) > MAX_TEXT_LENGTH:
+            raise BadRequest("message is too long")
+    if _CAPTION_METHODS_FIELD in params and isinstance(params["caption"], str):
+        parsed = parse_message_text(params["caption"], params.get("parse_mode"))
+        if len(parsed.text) > MAX_CAPTION_LENGTH:
+            raise BadRequest("message caption is too long")
+    if method == "answerCallbackQuery":
+        toast = params.get("text", "")
+        if len(toast) > MAX_CALLBACK_ANSWER_LENGTH:
+            raise BadRequest("MESSAGE_TOO_LONG")
+    markup = params.get("reply_markup")
+    if isinstance(markup, dict) and "inline_keyboard" in markup:
+        check_inline_keyboard(markup)
+    if method == "setMyCommands":
+        for cmd in params.get("commands", []):
+            if not COMMAND_RE.fullmatch(cmd.get("command", "")):
+                raise BadRequest("BOT_COMMAND_INVALID")
+            desc = cmd.get("description", "")
+            if not 1 <= len(desc) <= MAX_COMMAND_DESCRIPTION_LENGTH:
+                raise BadRequest("BOT_COMMAND_DESCRIPTION_INVALID")
+
+
+def check_inline_keyboard(markup: Mapping[str, Any]) -> None:
+    """Each button: non-empty text, one action, callback_data of 1–64 UTF-8 bytes."""
+    for row in markup.get("inline_keyboard", []):
+        for button in row:
+            if not str(button.get("text", "")).strip():
+                raise BadRequest("BUTTON_TEXT_INVALID")
+            actions = [a for a in _BUTTON_ACTIONS if a in button]
+            if not actions:
+                raise BadRequest("text buttons are unallowed in the inline keyboard")
+            if "callback_data" in button:
+                size = len(str(button["callback_data"]).encode("utf-8"))
+                if not MIN_CALLBACK_DATA_BYTES <= size <= MAX_CALLBACK_DATA_BYTES:
+                    raise BadRequest("BUTTON_DATA_INVALID")
