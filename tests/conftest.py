@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import contextlib
 import glob
+import io
 import ipaddress
+import logging
 import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
+import threading
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -247,3 +251,31 @@ def _bot_api_conformance(
     yield
     broken = [v for server in servers for v in server.violations]
     assert broken == [], f"a request broke the Bot API description: {broken}"
+
+
+# --- the process's own log configuration, captured ------------------------------------------
+
+ProcessLog = Callable[[str, list[str]], io.StringIO]
+
+
+@pytest.fixture
+def process_log() -> Iterator[ProcessLog]:
+    """Configures logging as `pendamping` does (level, secrets) into a buffer; undone after."""
+    from bot import logs
+
+    names = ("", *logs.OWN_LOGGERS, *logs.INFO_LOGGERS)
+    levels = {name: logging.getLogger(name).level for name in names}
+    hooks = sys.excepthook, threading.excepthook
+    handlers: list[logging.Handler] = []
+
+    def configure(level: str, secrets: list[str]) -> io.StringIO:
+        stream = io.StringIO()
+        handlers.append(logs.configure(level, secrets, stream))
+        return stream
+
+    yield configure
+    for handler in handlers:
+        logging.getLogger().removeHandler(handler)
+    for name, level in levels.items():
+        logging.getLogger(name).setLevel(level)
+    sys.excepthook, threading.excepthook = hooks
