@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import glob
-import io
 import ipaddress
-import logging
 import os
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
-import threading
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,7 +27,7 @@ from db.session import create_engine, create_session_factory
 IN_CI = bool(os.environ.get("CI"))
 
 # Fixtures that several folders use live in tests/support and are registered here.
-pytest_plugins = ["tests.support.world"]
+pytest_plugins = ["tests.support.world", "tests.support.logs"]
 
 # --- no connection leaves this machine ---------------------------------------------------
 
@@ -251,31 +247,3 @@ def _bot_api_conformance(
     yield
     broken = [v for server in servers for v in server.violations]
     assert broken == [], f"a request broke the Bot API description: {broken}"
-
-
-# --- the process's own log configuration, captured ------------------------------------------
-
-ProcessLog = Callable[[str, list[str]], io.StringIO]
-
-
-@pytest.fixture
-def process_log() -> Iterator[ProcessLog]:
-    """Configures logging as `pendamping` does (level, secrets) into a buffer; undone after."""
-    from bot import logs
-
-    names = ("", *logs.OWN_LOGGERS, *logs.INFO_LOGGERS)
-    levels = {name: logging.getLogger(name).level for name in names}
-    hooks = sys.excepthook, threading.excepthook
-    handlers: list[logging.Handler] = []
-
-    def configure(level: str, secrets: list[str]) -> io.StringIO:
-        stream = io.StringIO()
-        handlers.append(logs.configure(level, secrets, stream))
-        return stream
-
-    yield configure
-    for handler in handlers:
-        logging.getLogger().removeHandler(handler)
-    for name, level in levels.items():
-        logging.getLogger(name).setLevel(level)
-    sys.excepthook, threading.excepthook = hooks

@@ -1,27 +1,11 @@
-"""The command line as a subprocess, in an environment cleared of the developer's settings."""
+"""Fixtures of the command-line tests."""
 
 from __future__ import annotations
 
-import os
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
-
-SETTINGS_PREFIXES = ("TELEGRAM_", "BOT_", "WEBHOOK_", "DATABASE_URL", "LOG_LEVEL", "PYTHONPATH")
-
-EnvMaker = Callable[..., dict[str, str]]
-
-
-@pytest.fixture
-def cli_env() -> EnvMaker:
-    """Makes os.environ without any bot setting, plus the settings given as keywords."""
-
-    def make(**settings: str) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(SETTINGS_PREFIXES)}
-        return {**env, **settings}
-
-    return make
 
 
 @pytest.fixture

@@ -8,17 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.conftest import EnvMaker
+from tests.support.cli import command_env
 
 HEAVY = ("sqlalchemy", "matplotlib")
 
 
-def _imported(args: list[str], cwd: Path, env: dict[str, str]) -> set[str]:
+def _imported(args: list[str], cwd: Path) -> set[str]:
     """Top-level packages a Python run imported, read from `-X importtime`."""
     result = subprocess.run(
         [sys.executable, "-X", "importtime", *args],
         cwd=cwd,
-        env=env,
+        env=command_env(),
         capture_output=True,
         text=True,
         timeout=60,
@@ -31,15 +31,13 @@ def _imported(args: list[str], cwd: Path, env: dict[str, str]) -> set[str]:
 
 
 @pytest.mark.parametrize("flag", ["--version", "--help"])
-def test_version_and_help_import_neither_database_nor_charts(
-    tmp_path: Path, cli_env: EnvMaker, flag: str
-) -> None:
-    imported = _imported(["-m", "bot", flag], tmp_path, cli_env())
+def test_version_and_help_import_neither_database_nor_charts(tmp_path: Path, flag: str) -> None:
+    imported = _imported(["-m", "bot", flag], tmp_path)
     assert "bot" in imported
     assert not imported & set(HEAVY)
 
 
-def test_charts_import_matplotlib_only_to_draw(tmp_path: Path, cli_env: EnvMaker) -> None:
-    imported = _imported(["-c", "import bot.charts, handlers.assessment"], tmp_path, cli_env())
+def test_charts_import_matplotlib_only_to_draw(tmp_path: Path) -> None:
+    imported = _imported(["-c", "import bot.charts, handlers.assessment"], tmp_path)
     assert "handlers" in imported
     assert "matplotlib" not in imported

@@ -8,9 +8,8 @@ import sysconfig
 import venv
 from pathlib import Path
 
-from tests.cli.conftest import EnvMaker
+from tests.support.cli import ROOT, command_env
 
-ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 120
 
 
@@ -28,10 +27,17 @@ def _run(
     )
 
 
+def _outside_checkout(**settings: str) -> dict[str, str]:
+    """No bot setting but these, and nothing that puts the checkout on the import path."""
+    env = command_env(settings)
+    del env["PYTHONPATH"]
+    return env
+
+
 def test_the_installed_wheel_checks_its_content_and_finds_its_catalogs(
-    tmp_path: Path, cli_env: EnvMaker, closed_port: int
+    tmp_path: Path, closed_port: int
 ) -> None:
-    env = cli_env()
+    env = _outside_checkout()
     dist, home, elsewhere = tmp_path / "dist", tmp_path / "venv", tmp_path / "elsewhere"
     elsewhere.mkdir()
 
@@ -102,7 +108,7 @@ def test_the_installed_wheel_checks_its_content_and_finds_its_catalogs(
     run = _run(
         [pendamping, "run"],
         elsewhere,
-        cli_env(
+        _outside_checkout(
             TELEGRAM_BOT_TOKEN="1:installed-wheel-test-token",
             TELEGRAM_API_URL=f"http://127.0.0.1:{closed_port}/bot",
         ),

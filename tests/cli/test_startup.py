@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from tests.cli.conftest import EnvMaker
+from tests.support.cli import command_env
 
 TOKEN = "987654321:AAH-start-up-test-secret-part"
 RUN_TIMEOUT = 120
@@ -54,11 +54,13 @@ async def _run(tmp_path: Path, env: dict[str, str]) -> tuple[int, str, str]:
     return process.returncode, out.decode(), err.decode()
 
 
-def _settings(cli_env: EnvMaker, tmp_path: Path, api_url: str) -> dict[str, str]:
-    return cli_env(
-        TELEGRAM_BOT_TOKEN=TOKEN,
-        TELEGRAM_API_URL=api_url,
-        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/bot.db",
+def _settings(tmp_path: Path, api_url: str) -> dict[str, str]:
+    return command_env(
+        {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_URL": api_url,
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/bot.db",
+        }
     )
 
 
@@ -71,19 +73,19 @@ def _one_line_without_token(out: str, err: str) -> str:
 
 @pytest.mark.parametrize("refusing_api", [401, 404], indirect=True)
 async def test_a_rejected_token_is_one_line_and_status_2(
-    tmp_path: Path, cli_env: EnvMaker, refusing_api: str
+    tmp_path: Path, refusing_api: str
 ) -> None:
-    status, out, err = await _run(tmp_path, _settings(cli_env, tmp_path, refusing_api))
+    status, out, err = await _run(tmp_path, _settings(tmp_path, refusing_api))
     assert status == 2, err
     line = _one_line_without_token(out, err)
     assert "rejected TELEGRAM_BOT_TOKEN" in line
 
 
 async def test_an_unreachable_api_is_one_line_and_status_2(
-    tmp_path: Path, cli_env: EnvMaker, closed_port: int
+    tmp_path: Path, closed_port: int
 ) -> None:
     api_url = f"http://127.0.0.1:{closed_port}/bot"
-    status, out, err = await _run(tmp_path, _settings(cli_env, tmp_path, api_url))
+    status, out, err = await _run(tmp_path, _settings(tmp_path, api_url))
     assert status == 2, err
     line = _one_line_without_token(out, err)
     assert f"cannot reach the Bot API at {api_url}" in line

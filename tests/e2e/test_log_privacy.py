@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from tests.conftest import ProcessLog
-from tests.e2e.conftest import TOKEN, World
+from tests.support.logs import ProcessLog
+from tests.support.world import TOKEN, World
 
 LINK = re.compile(r"\?start=([A-Za-z0-9_-]{16,64})")
 PDF = b"%PDF-1.4\n%%EOF\n"

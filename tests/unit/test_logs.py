@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, text
 from telegram.error import InvalidToken
 
 from bot.settings import SettingsError, load_settings
-from tests.conftest import ProcessLog
+from tests.support.logs import ProcessLog
 
 TOKEN = "123456789:AAE-the-secret-part_of-a-token"
 WEBHOOK_SECRET = "webhook-shared-secret-42"
