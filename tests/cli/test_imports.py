@@ -41,3 +41,11 @@ def test_charts_import_matplotlib_only_to_draw(tmp_path: Path) -> None:
     imported = _imported(["-c", "import bot.charts, handlers.assessment"], tmp_path)
     assert "handlers" in imported
     assert "matplotlib" not in imported
+
+
+def test_the_invite_roles_written_out_are_the_models_roles() -> None:
+    # Written out so `--help` needs no SQLAlchemy; they must follow db.models.Role.
+    from bot.cli_invite import ROLES
+    from db.models import Role
+
+    assert sorted(ROLES) == sorted(role.value for role in Role)
