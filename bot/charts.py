@@ -1,4 +1,8 @@
-"""Charts as PNG bytes, drawn with matplotlib (Agg) in a worker thread, never on the event loop."""
+"""Charts as PNG bytes, drawn with matplotlib (Agg) in a worker thread, never on the event loop.
+
+matplotlib is imported when the first chart is drawn: it costs a second of start-up and tens of
+megabytes, which the command line and most bot processes never need.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,6 @@ import asyncio
 import io
 import threading
 from dataclasses import dataclass
-
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.patches import Patch, Rectangle
 
 DPI = 100
 # Layout in pixels (at DPI), fixed so a cell's place in the image can be computed.
@@ -66,6 +66,10 @@ def _short(label: str) -> str:
 
 def render_matrix(chart: MatrixChart) -> bytes:
     """The matrix as PNG bytes (blocking: call through `draw_matrix`)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch, Rectangle
+
     width, height = size_px(chart)
     n_rows, n_cols = max(1, len(chart.rows)), len(chart.columns)
     with _render_lock:

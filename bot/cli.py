@@ -5,52 +5,23 @@ from __future__ import annotations
 import argparse
 import asyncio
 import errno
-import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot import __version__, cli_deadlines, cli_invite
+from bot import __version__, cli_deadlines, cli_invite, logs
 from bot.settings import Settings, SettingsError, load_settings
 
-log = logging.getLogger("pendamping")
+if TYPE_CHECKING:
+    from bot.context import BotApplication
 
 EXIT_CONFIG = 2
 
 
-class RedactSecrets(logging.Filter):
-    """Replace the bot token (and the webhook secret) wherever a log line would show it."""
-
-    def __init__(self, secrets: list[str]) -> None:
-        super().__init__()
-        self.secrets = [s for s in secrets if s]
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if any(secret in message for secret in self.secrets):
-            for secret in self.secrets:
-                message = message.replace(secret, "[REDACTED]")
-            record.msg, record.args = message, None
-        return True
-
-
-def _configure_logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=getattr(logging, settings.log_level.upper(), logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    secrets = [
-        s.get_secret_value()
-        for s in (settings.telegram_bot_token, settings.webhook_secret)
-        if s is not None
-    ]
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(RedactSecrets(secrets))
-    # httpx logs request URLs, and Telegram's URLs carry the bot token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+class StartFailed(Exception):
+    """Telegram refused the token or could not be reached: one line for the operator."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -102,17 +73,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"pendamping: {exc}", file=sys.stderr)
         return EXIT_CONFIG
-    _configure_logging(settings)
+    # Everything the process writes (database, evidence, exports) is for its owner only.
+    os.umask(0o077)
+    logs.configure(settings.log_level, settings.secrets)
     if args.command == "db":
         from bot.runner import prepare_database
 
         prepare_database(settings)
         print("database is up to date")
         return 0
-    if args.command == "run":
-        return _run(settings, args.port)
-    if args.command == "webhook":
-        return _webhook(settings)
+    try:
+        if args.command == "run":
+            return _run(settings, args.port)
+        if args.command == "webhook":
+            return _webhook(settings)
+    except StartFailed as exc:
+        print(f"pendamping: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
     if args.command == "import" and args.import_kind == "deadlines":
         return cli_deadlines.main(args, settings)
     if args.command in {"invite", "import"}:
@@ -154,11 +131,35 @@ def _run(settings: Settings, port: int | None) -> int:
             return EXIT_CONFIG
         return 0
     from bot.app import build_application
-    from bot.runner import prepare_database, serve_polling
+    from bot.runner import prepare_database
 
     prepare_database(settings)
-    asyncio.run(serve_polling(build_application(settings)))
+    asyncio.run(_serve_polling(build_application(settings), settings))
     return 0
+
+
+async def _serve_polling(app: BotApplication, settings: Settings) -> None:
+    from telegram.error import InvalidToken, NetworkError
+
+    from bot.runner import serve_polling
+
+    try:
+        await app.initialize()  # the first call to Telegram: the token and the network
+    except (InvalidToken, NetworkError) as exc:
+        raise StartFailed(_start_failure(exc, settings)) from None
+    await serve_polling(app)
+
+
+def _start_failure(exc: Exception, settings: Settings) -> str:
+    """What went wrong at start, without the token (PTB's own message shows it)."""
+    from telegram.error import InvalidToken
+
+    if isinstance(exc, InvalidToken):
+        return "Telegram rejected TELEGRAM_BOT_TOKEN; copy it again from @BotFather"
+    return (
+        f"cannot reach the Bot API at {settings.telegram_api_url} ({type(exc).__name__}); "
+        "check the network and TELEGRAM_API_URL"
+    )
 
 
 def _webhook(settings: Settings) -> int:
@@ -168,20 +169,25 @@ def _webhook(settings: Settings) -> int:
             file=sys.stderr,
         )
         return EXIT_CONFIG
+    from telegram.error import InvalidToken, NetworkError
+
     from bot.app import build_application
     from bot.runner import prepare_database
 
     prepare_database(settings)
     app = build_application(settings)
     secret = settings.webhook_secret.get_secret_value()
-    app.run_webhook(
-        listen=settings.webhook_listen,
-        port=settings.webhook_port,
-        url_path="telegram",
-        webhook_url=settings.webhook_url,
-        secret_token=secret,
-        allowed_updates=["message", "callback_query", "edited_message"],
-    )
+    try:
+        app.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path="telegram",
+            webhook_url=settings.webhook_url,
+            secret_token=secret,
+            allowed_updates=["message", "callback_query", "edited_message"],
+        )
+    except (InvalidToken, NetworkError) as exc:  # at start: getMe, then setWebhook
+        raise StartFailed(_start_failure(exc, settings)) from None
     return 0
 
 

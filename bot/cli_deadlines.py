@@ -7,23 +7,26 @@ import asyncio
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.services.deadlines.importer import Rejected, RowProblem
 from bot.settings import Settings
+
+if TYPE_CHECKING:  # the command line imports SQLAlchemy only to run a command
+    from bot.services.deadlines.importer import Rejected
 
 EXIT_OK, EXIT_REJECTED = 0, 1
 
-_PROBLEMS = {
-    RowProblem.COLUMNS: "the first line must name the columns agency,title,due"
+_PROBLEMS = {  # by RowProblem (a StrEnum: its members are these strings)
+    "columns": "the first line must name the columns agency,title,due"
     " (and optionally description,recurrence,hour,offsets); found: {value}",
-    RowProblem.AGENCY: "no agency is called {value!r} (leave it empty for all agencies)",
-    RowProblem.TITLE: "the title is empty",
-    RowProblem.DUE: "{value!r} is not a date; write day-month-year, e.g. 10-12-2026 16.00",
-    RowProblem.DUE_PAST: "the date {value!r} has already passed",
-    RowProblem.DUE_FAR: "the date {value!r} is more than three years ahead; check the year",
-    RowProblem.RECURRENCE: "repeat {value!r} is unknown; use none, monthly, quarterly or yearly",
-    RowProblem.HOUR: "reminder hour {value!r} is not a time between 07.00 and 17.00, e.g. 08.00",
-    RowProblem.OFFSETS: "reminder days {value!r}: write 0 to 60 days before, at most 6,"
+    "agency": "no agency is called {value!r} (leave it empty for all agencies)",
+    "title": "the title is empty",
+    "due": "{value!r} is not a date; write day-month-year, e.g. 10-12-2026 16.00",
+    "due_past": "the date {value!r} has already passed",
+    "due_far": "the date {value!r} is more than three years ahead; check the year",
+    "recurrence": "repeat {value!r} is unknown; use none, monthly, quarterly or yearly",
+    "hour": "reminder hour {value!r} is not a time between 07.00 and 17.00, e.g. 08.00",
+    "offsets": "reminder days {value!r}: write 0 to 60 days before, at most 6,"
     ' e.g. "7,3,1,0" (quoted) or 7;3;1;0',
 }
 

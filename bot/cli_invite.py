@@ -14,13 +14,13 @@ from pathlib import Path
 
 from bot.i18n import N_
 from bot.settings import Settings
-from db.models import Role
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 IMPORT_COLUMNS = ("business", "owner", "sector", "phone")
 LINK_COLUMNS = ("business", "owner", "sector", "link", "expires")
 MAX_IMPORT_ROWS = 5000
 SIMULATOR_USERNAME = "PendampingUMKMBot"
+ROLES = ("coordinator", "mentor", "focal", "umkm")  # db.models.Role's values
 
 
 class UsageError(Exception):
@@ -32,7 +32,7 @@ def add_parsers(
 ) -> argparse._SubParsersAction[argparse.ArgumentParser]:
     """The `invite` and `import` subcommands; returns the kinds of `import`."""
     invite = commands.add_parser("invite", help="make one invitation link and print it")
-    invite.add_argument("--role", required=True, choices=[r.value for r in Role])
+    invite.add_argument("--role", required=True, choices=ROLES)
     invite.add_argument("--business", help="business name (role umkm)")
     invite.add_argument(
         "--owner", help="owner's name, without Bapak/Ibu (role umkm; default: their Telegram name)"
@@ -86,6 +86,8 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _check_invite_args(args: argparse.Namespace) -> None:
+    from db.models import Role  # SQLAlchemy: only for a command that runs
+
     role = Role(args.role)
     # Names are optional: without one, the invitee is greeted by their Telegram name.
     needed, optional = {
@@ -136,6 +138,7 @@ async def _invite(
     from bot.clock import SystemClock
     from bot.services import agencies, businesses, invitations
     from bot.services.errors import Invalid
+    from db.models import Role
     from db.session import create_engine, create_session_factory
 
     engine = create_engine(settings.database_url)

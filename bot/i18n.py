@@ -14,7 +14,9 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 from markupsafe import Markup as Html
 
-LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+from bot.shipped import shipped_folder
+
+LOCALES_DIR = shipped_folder("locales")
 DEFAULT_LOCALE = "id"
 SUPPORTED_LOCALES = ("id", "en")
 

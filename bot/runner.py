@@ -6,25 +6,20 @@ import asyncio
 import logging
 import signal
 from contextlib import suppress
-from pathlib import Path
 
-from sqlalchemy.engine import make_url
 from telegram import Update
 
 from bot.context import BotApplication
 from bot.settings import Settings
 from db import migrate
-from db.session import is_sqlite
+from db.storage import private_sqlite_file
 
 log = logging.getLogger(__name__)
 
 
 def prepare_database(settings: Settings) -> None:
-    """Create the SQLite folder if needed and bring the schema to the newest migration."""
-    if is_sqlite(settings.database_url):
-        database = make_url(settings.database_url).database
-        if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+    """Create the SQLite file (owner only) if needed; bring the schema to the newest migration."""
+    private_sqlite_file(settings.database_url)
     migrate.upgrade_sync(settings.database_url)
 
 

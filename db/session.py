@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from db.storage import private_sqlite_file
+
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
@@ -30,9 +32,12 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     (the command line, a second bot) still meet the busy timeout. Transactions are short:
     nothing waits on the network inside one.
     """
+    # Bound values are people's messages, names and phone numbers: never in a log or an error.
+    kwargs.setdefault("hide_parameters", True)
     if not is_sqlite(url):
         kwargs.setdefault("pool_pre_ping", True)
         return create_async_engine(url, **kwargs)
+    private_sqlite_file(url)
     kwargs.setdefault("pool_size", 1)
     kwargs.setdefault("max_overflow", 0)
     kwargs.setdefault("pool_timeout", 60)

@@ -17,7 +17,9 @@ def has_attachment(message: Message | None) -> bool:
     return message is not None and (bool(message.photo) or message.document is not None)
 
 
-Downloaded = tuple[bytes, str, str | None]  # data, checked mime type, file name
+# data, checked mime type, the file name as sent: shown to nobody as it is, since
+# evidence.save_evidence keeps only its safe form (no path, the extension of the real type).
+Downloaded = tuple[bytes, str, str | None]
 
 
 async def download_attachment(context: BotContext, message: Message) -> Downloaded:

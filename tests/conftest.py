@@ -27,7 +27,7 @@ from db.session import create_engine, create_session_factory
 IN_CI = bool(os.environ.get("CI"))
 
 # Fixtures that several folders use live in tests/support and are registered here.
-pytest_plugins = ["tests.support.world"]
+pytest_plugins = ["tests.support.world", "tests.support.logs"]
 
 # --- no connection leaves this machine ---------------------------------------------------
 

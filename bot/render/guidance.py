@@ -41,7 +41,7 @@ def step(tr: Translator, view: StepView) -> Reply:
     lines = [f"<b>{html.escape(module.title)} ({index + 1}/{view.total})</b>"]
     if current.title:
         lines.append(f"<i>{html.escape(current.title)}</i>")
-    # Step texts are checked Telegram HTML from content/ (bot/content.py), shown as written.
+    # Step texts are checked Telegram HTML from content/ (bot/content/html.py), shown as written.
     lines.append(current.text)
     back = Button(_("◀ Back"), GUIDE.pack(module.id, index - 1)) if index > 0 else None
     ask = Button(_("Ask a mentor"), ASK.pack(module.id))

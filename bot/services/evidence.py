@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import os
-from pathlib import Path
+import re
+import unicodedata
+from pathlib import Path, PureWindowsPath
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -15,6 +16,7 @@ from bot.clock import Clock
 from bot.i18n import N_
 from bot.services.errors import Invalid
 from db.models import Evidence
+from db.storage import write_private
 
 MAX_BYTES = 10 * 1024 * 1024  # 10 MB
 ALLOWED_MIME: dict[str, str] = {
@@ -23,7 +25,10 @@ ALLOWED_MIME: dict[str, str] = {
     "image/webp": "webp",
     "application/pdf": "pdf",
 }
-_MAX_FILENAME = 200
+_MAX_STEM = 60
+# The name a file gets when the sender's name leaves nothing usable, by detected type.
+_DEFAULT_STEM = {"application/pdf": "dokumen"}
+_UNSAFE = re.compile(r"[^\w-]+")
 
 
 class FileTooLarge(Invalid):
@@ -71,13 +76,24 @@ def relative_path(sha256: str, mime: str) -> Path:
     return Path("evidence") / sha256[:2] / f"{sha256}.{ALLOWED_MIME[mime]}"
 
 
+def safe_filename(sent: str | None, mime: str) -> str:
+    """The name a file is shown under: the sender's words, no path, the detected type's extension.
+
+    ``../../../../tmp/laporan.html`` holding a PDF becomes ``laporan.pdf``; a name with nothing
+    usable left becomes ``dokumen.pdf`` or ``foto.jpg``.
+    """
+    base = PureWindowsPath(sent or "").name  # splits on both / and \
+    stem = base.rsplit(".", 1)[0] if "." in base.lstrip(".") else base
+    # Letters and digits of any script stay; marks that reorder text (U+202E) and the rest go.
+    stem = unicodedata.normalize("NFC", stem)
+    stem = _UNSAFE.sub("-", stem).strip("-_")[:_MAX_STEM].strip("-_")
+    return f"{stem or _DEFAULT_STEM.get(mime, 'foto')}.{ALLOWED_MIME[mime]}"
+
+
 def _write(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
     if target.exists() and target.stat().st_size == len(data):
         return
-    partial = target.with_suffix(target.suffix + ".part")
-    partial.write_bytes(data)
-    os.replace(partial, target)  # atomic: a reader never sees half a file
+    write_private(target, data)
 
 
 async def save_evidence(
@@ -108,7 +124,7 @@ async def save_evidence(
         path=relative.as_posix(),
         size=len(data),
         mime=actual,
-        filename=(filename or "").strip()[:_MAX_FILENAME] or None,
+        filename=safe_filename(filename, actual) if filename else None,
         person_id=person_id,
         created_at=clock.now(),
     )

@@ -78,21 +78,3 @@ def test_webhook_without_secret_is_refused(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "WEBHOOK_SECRET" in result.stderr
-
-
-def test_the_token_never_reaches_a_log_line() -> None:
-    import logging
-
-    from bot.cli import RedactSecrets
-
-    record = logging.LogRecord(
-        "httpx",
-        logging.WARNING,
-        __file__,
-        1,
-        "POST %s failed",
-        ("https://x/bot123:SECRET/getMe",),
-        None,
-    )
-    assert RedactSecrets(["123:SECRET"]).filter(record)
-    assert record.getMessage() == "POST https://x/bot[REDACTED]/getMe failed"

@@ -12,7 +12,7 @@ from aiohttp import ClientSession, FormData
 
 from bot.localapi import LocalBotApi, Persona
 from bot.localapi.webchat import TOKEN_HEADER
-from tests.localapi.test_server import tiny_png
+from tests.support.png import tiny_png
 
 MARIA = Persona(601, "Maria", "Pelaku UMKM", "Tenun ikat")
 EVIL = "http://evil.example"
@@ -132,7 +132,7 @@ async def test_each_run_has_its_own_token(api: LocalBotApi, http: ClientSession)
 async def test_a_photo_goes_up_as_json_and_comes_back_sandboxed(
     api: LocalBotApi, http: ClientSession
 ) -> None:
-    png = tiny_png(3, 2)
+    png = tiny_png(width=3, height=2)
     multipart = {TOKEN_HEADER: _own(api)[TOKEN_HEADER]}
     form = FormData({"user_id": str(MARIA.user_id)})
     form.add_field("photo", png, filename="produk.png", content_type="image/png")

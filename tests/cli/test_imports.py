@@ -1,0 +1,51 @@
+"""Imports cost only when used: the quick commands never load the database or chart libraries."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.support.cli import command_env
+
+HEAVY = ("sqlalchemy", "matplotlib")
+
+
+def _imported(args: list[str], cwd: Path) -> set[str]:
+    """Top-level packages a Python run imported, read from `-X importtime`."""
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", *args],
+        cwd=cwd,
+        env=command_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    lines = [line for line in result.stderr.splitlines() if line.startswith("import time:")]
+    assert lines, result.stderr[-2000:]
+    return {line.rsplit("|", 1)[1].strip().split(".")[0] for line in lines}
+
+
+@pytest.mark.parametrize("flag", ["--version", "--help"])
+def test_version_and_help_import_neither_database_nor_charts(tmp_path: Path, flag: str) -> None:
+    imported = _imported(["-m", "bot", flag], tmp_path)
+    assert "bot" in imported
+    assert not imported & set(HEAVY)
+
+
+def test_charts_import_matplotlib_only_to_draw(tmp_path: Path) -> None:
+    imported = _imported(["-c", "import bot.charts, handlers.assessment"], tmp_path)
+    assert "handlers" in imported
+    assert "matplotlib" not in imported
+
+
+def test_the_invite_roles_written_out_are_the_models_roles() -> None:
+    # Written out so `--help` needs no SQLAlchemy; they must follow db.models.Role.
+    from bot.cli_invite import ROLES
+    from db.models import Role
+
+    assert sorted(ROLES) == sorted(role.value for role in Role)
