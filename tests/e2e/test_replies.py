@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from tests.e2e.conftest import World
+from tests.support.world import World
 
 
 async def test_invitation_link_waits_out_a_flood_limit(world: World) -> None:
