@@ -10,15 +10,19 @@ from bot.i18n import Translator
 from bot.render import Reply
 from bot.render import deadlines as screens
 from bot.services import agencies, deadlines, people
+from bot.services.deadlines import planning
+from bot.services.deadlines.answers import ExtensionRef, HelpAsked
+from bot.services.deadlines.changes import Changed
+from bot.services.deadlines.planning import Planned
 from db.models import Agency, Deadline, ExtensionRequest, OutboxMessage
 
 
 async def _planned(
-    db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage
+    db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage, payload: Planned
 ) -> Reply | None:
     now = deps.clock.now()
-    found = await deadlines.still_current(db, row)
-    if found is None or await deadlines.superseded(db, row, now):
+    found = await planning.still_current(db, payload)
+    if found is None or await planning.superseded(db, row, now):
         return None
     deadline, tgt = found
     if row.kind == deadlines.REMINDER and tgt.due_at <= now:
@@ -30,24 +34,24 @@ async def _planned(
 
 
 async def compose_reminder(
-    db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage
+    db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage, payload: Planned
 ) -> Reply | None:
     """H-7 ... H; skipped once done, changed, or made pointless by a newer one."""
-    return await _planned(db, deps, tr, row)
+    return await _planned(db, deps, tr, row, payload)
 
 
 async def compose_overdue(
-    db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage
+    db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage, payload: Planned
 ) -> Reply | None:
     """Each working day after the deadline, five times at most; skipped once done."""
-    return await _planned(db, deps, tr, row)
+    return await _planned(db, deps, tr, row, payload)
 
 
 async def compose_escalation(
-    db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage
+    db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage, payload: Planned
 ) -> Reply | None:
     """Two working days late with no answer at all: to every coordinator."""
-    found = await deadlines.still_current(db, row)
+    found = await planning.still_current(db, payload)
     if found is None:
         return None
     deadline, tgt = found
@@ -58,33 +62,31 @@ async def compose_escalation(
 
 
 async def compose_changed(
-    db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage
+    db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage, payload: Changed
 ) -> Reply | None:
-    deadline = await db.get(Deadline, int(row.payload.get("deadline_id", 0)))
-    agency = await db.get(Agency, int(row.payload.get("agency_id", 0)))
+    deadline = await db.get(Deadline, payload.deadline_id)
+    agency = await db.get(Agency, payload.agency_id)
     if deadline is None or agency is None:
         return None
     tgt = await deadlines.target(db, deadline, agency)
-    change = str(row.payload.get("change", "moved"))
-    return screens.changed(tr, deadline, agency, tgt.due_at, change, deps.clock.now())
+    return screens.changed(tr, deadline, agency, tgt.due_at, payload.change, deps.clock.now())
 
 
 async def compose_help(
-    db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage
+    db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage, payload: HelpAsked
 ) -> Reply | None:
-    deadline = await db.get(Deadline, int(row.payload.get("deadline_id", 0)))
-    agency = await db.get(Agency, int(row.payload.get("agency_id", 0)))
-    person = await people.get(db, int(row.payload.get("person_id", 0)))
+    deadline = await db.get(Deadline, payload.deadline_id)
+    agency = await db.get(Agency, payload.agency_id)
+    person = await people.get(db, payload.person_id)
     if deadline is None or agency is None or person is None:
         return None
-    message = str(row.payload.get("message", ""))
-    return screens.help_request(tr, deadline, agency, person.full_name, message)
+    return screens.help_request(tr, deadline, agency, person.full_name, payload.message)
 
 
 async def _request(
-    db: AsyncSession, row: OutboxMessage
+    db: AsyncSession, payload: ExtensionRef
 ) -> tuple[ExtensionRequest, Deadline, Agency] | None:
-    request = await db.get(ExtensionRequest, int(row.payload.get("request_id", 0)))
+    request = await db.get(ExtensionRequest, payload.request_id)
     if request is None:
         return None
     deadline = await db.get(Deadline, request.deadline_id)
@@ -95,10 +97,10 @@ async def _request(
 
 
 async def compose_extension(
-    db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage
+    db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage, payload: ExtensionRef
 ) -> Reply | None:
     """To each coordinator, with Setujui / Tolak; skipped when decided or cancelled meanwhile."""
-    found = await _request(db, row)
+    found = await _request(db, payload)
     if found is None:
         return None
     request, deadline, agency = found
@@ -111,9 +113,9 @@ async def compose_extension(
 
 
 async def compose_extension_decided(
-    db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage
+    db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage, payload: ExtensionRef
 ) -> Reply | None:
-    found = await _request(db, row)
+    found = await _request(db, payload)
     if found is None:
         return None
     request, deadline, agency = found

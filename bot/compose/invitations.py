@@ -8,14 +8,15 @@ from bot.context import Deps
 from bot.i18n import Translator
 from bot.render import Reply
 from bot.render import onboarding as render
+from bot.services.invitations import Joined
 from db.models import Agency, Business, Invitation, OutboxMessage, Person
 
 
 async def compose_invitee_joined(
-    db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage
+    db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage, payload: Joined
 ) -> Reply | None:
     """To the coordinator who made the link: who joined, as what."""
-    invitation = await db.get(Invitation, int(row.payload["invitation_id"]))
+    invitation = await db.get(Invitation, payload.invitation_id)
     if invitation is None or invitation.used_by_id is None:
         return None
     joined = await db.get(Person, invitation.used_by_id)

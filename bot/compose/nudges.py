@@ -9,15 +9,15 @@ from bot.i18n import Translator
 from bot.render import Reply
 from bot.render import nudges as render_nudges
 from bot.services import nudges
+from bot.services.nudges import NudgeFor
 from db.models import Business, OutboxMessage, Person
 
 
 async def compose_nudge(
-    db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage
+    db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage, payload: NudgeFor
 ) -> Reply | None:
     """The weekly friendly word; skipped when the business was active meanwhile, or at night."""
-    business_id = row.payload.get("business_id") if isinstance(row.payload, dict) else None
-    business = await db.get(Business, business_id) if isinstance(business_id, int) else None
+    business = await db.get(Business, payload.business_id)
     if business is None or business.owner_id != row.recipient_id:
         return None
     now = deps.clock.now()

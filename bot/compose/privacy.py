@@ -9,12 +9,13 @@ from bot.i18n import Translator
 from bot.render import Reply
 from bot.render import privacy as render
 from bot.render.common import ROLE_NAMES
-from db.models import OutboxMessage, Role
+from bot.services.privacy import ForgottenNotice
+from db.models import OutboxMessage
 
 
 async def compose_forgotten(
-    db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage
+    db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage, payload: ForgottenNotice
 ) -> Reply | None:
     """To the coordinators: someone withdrew (their former roles, nothing else)."""
-    roles = ", ".join(tr.gettext(ROLE_NAMES[Role(r)]) for r in row.payload.get("roles", []))
+    roles = ", ".join(tr.gettext(ROLE_NAMES[role]) for role in payload.roles)
     return render.forgotten_notice(tr, roles)

@@ -11,12 +11,8 @@ from bot.render import Attachment, Reply
 from bot.render import questions as screens
 from bot.services import evidence, questions
 from bot.services.errors import NotFound
+from bot.services.questions import QuestionRef
 from db.models import Evidence, OutboxMessage, Person, QuestionStatus, Role
-
-
-def _question_id(row: OutboxMessage) -> int | None:
-    value = row.payload.get("question_id") if isinstance(row.payload, dict) else None
-    return value if isinstance(value, int) else None
 
 
 async def _photo(db: AsyncSession, deps: Deps, evidence_id: int | None) -> Attachment | None:
@@ -35,13 +31,16 @@ async def _photo(db: AsyncSession, deps: Deps, evidence_id: int | None) -> Attac
 
 
 async def _for_mentor(
-    db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage, *, escalated: bool
+    db: AsyncSession,
+    deps: Deps,
+    tr: Translator,
+    row: OutboxMessage,
+    payload: QuestionRef,
+    *,
+    escalated: bool,
 ) -> Reply | None:
-    question_id = _question_id(row)
-    if question_id is None:
-        return None
     try:
-        q = await questions.view(db, question_id)
+        q = await questions.view(db, payload.question_id)
     except NotFound:
         return None
     if q.status is QuestionStatus.ANSWERED:
@@ -59,25 +58,24 @@ async def _for_mentor(
 
 
 async def compose_question(
-    db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage
+    db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage, payload: QuestionRef
 ) -> Reply | None:
     """A new question, to one mentor; skipped once answered."""
-    return await _for_mentor(db, deps, tr, row, escalated=False)
+    return await _for_mentor(db, deps, tr, row, payload, escalated=False)
 
 
 async def compose_escalation(
-    db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage
+    db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage, payload: QuestionRef
 ) -> Reply | None:
     """A question unanswered for two working days, to one coordinator; skipped once answered."""
-    return await _for_mentor(db, deps, tr, row, escalated=True)
+    return await _for_mentor(db, deps, tr, row, payload, escalated=True)
 
 
 async def compose_answer(
-    db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage
+    db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage, payload: QuestionRef
 ) -> Reply | None:
     """The answer, to the business that asked."""
-    question_id = _question_id(row)
-    found = await questions.answer_of(db, question_id) if question_id is not None else None
+    found = await questions.answer_of(db, payload.question_id)
     if found is None:
         return None
     return screens.answer_to_business(tr, found)

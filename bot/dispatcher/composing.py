@@ -11,11 +11,13 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.compose import Composer
+from bot.compose import Kind
 from bot.context import Deps
 from bot.dispatcher.rows import Outcome
 from bot.render import Reply
@@ -38,7 +40,7 @@ class Outgoing:
 
 
 async def compose(
-    deps: Deps, composers: Mapping[str, Composer], ids: list[int]
+    deps: Deps, kinds: Mapping[str, Kind[Any]], ids: list[int]
 ) -> tuple[list[Outgoing], list[Outcome]]:
     """Replies for the claimed rows; rows that will not be sent get their outcome instead."""
     outgoing: list[Outgoing] = []
@@ -61,7 +63,7 @@ async def compose(
             newest = _newest_per_subject(rows)
             for row in rows:
                 person = persons.get(row.recipient_id)
-                made = await _compose_row(db, deps, composers, row, person, newest)
+                made = await _compose_row(db, deps, kinds, row, person, newest)
                 if isinstance(made, Outcome):
                     outcomes.append(made)
                 else:
@@ -74,7 +76,7 @@ async def compose(
 async def _compose_row(
     db: AsyncSession,
     deps: Deps,
-    composers: Mapping[str, Composer],
+    kinds: Mapping[str, Kind[Any]],
     row: OutboxMessage,
     person: Person | None,
     newest: dict[tuple[int, str, str], int],
@@ -93,12 +95,17 @@ async def _compose_row(
     if person.unreachable_since is not None:
         since = person.unreachable_since.isoformat()
         return final(OutboxState.BLOCKED, f"recipient unreachable since {since}")
-    composer = composers.get(row.kind)
-    if composer is None:
+    kind = kinds.get(row.kind)
+    if kind is None:
         return final(OutboxState.FAILED, f"no composer for kind {row.kind!r}")
     try:
+        payload = kind.payload.model_validate(row.payload)
+    except ValidationError as exc:
+        return final(OutboxState.FAILED, f"payload is not a {kind.payload.__name__}: {exc}")
+    try:
         async with db.begin_nested():  # a failing composer leaves the session usable
-            reply = await composer(db, deps, deps.i18n.translator(person.locale), row)
+            tr = deps.i18n.translator(person.locale)
+            reply = await kind.compose(db, deps, tr, row, payload)
     except Exception as exc:
         log.exception("composer for %s failed on outbox row %s", row.kind, row.id)
         return final(OutboxState.FAILED, f"composer failed: {exc!r}")

@@ -26,6 +26,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
@@ -33,7 +34,7 @@ from telegram.error import InvalidToken, TelegramError
 
 from bot import limits, sending
 from bot.clock import Clock
-from bot.compose import COMPOSERS, Composer
+from bot.compose import KINDS, Kind
 from bot.context import Deps
 from bot.dispatcher import rows
 from bot.dispatcher.composing import Outgoing, compose
@@ -151,7 +152,7 @@ async def dispatch_once(
     worker_id: str,
     limit: int = DEFAULT_BATCH,
     pacer: Pacer | None = None,
-    composers: Mapping[str, Composer] = COMPOSERS,
+    kinds: Mapping[str, Kind[Any]] = KINDS,
 ) -> DispatchReport:
     """One pass: expire dead leases, then claim, compose, send and record until none is due."""
     pacer = pacer or Pacer(deps.settings.max_sends_per_second)
@@ -170,7 +171,7 @@ async def dispatch_once(
         report.claimed += len(ids)
         ledger = _Ledger(deps.sessions, deps.clock, worker_id, report)
         try:
-            outgoing, outcomes = await compose(deps, composers, ids)
+            outgoing, outcomes = await compose(deps, kinds, ids)
             for outcome in outcomes:  # recorded once the compose session is closed
                 await ledger.add(outcome)
             await _send_all(deps.clock, bot, pacer, outgoing, ledger)

@@ -8,8 +8,9 @@ import os
 import secrets
 import socket
 from collections.abc import Mapping
+from typing import Any
 
-from bot.compose import COMPOSERS, Composer
+from bot.compose import KINDS, Kind
 from bot.context import BotApplication, BotContext, Deps
 from bot.dispatcher.pacing import Pacer
 from bot.dispatcher.passes import DispatchReport, dispatch_once
@@ -30,11 +31,11 @@ class DispatchRunner:
         self,
         app: BotApplication,
         worker_id: str | None = None,
-        composers: Mapping[str, Composer] = COMPOSERS,
+        kinds: Mapping[str, Kind[Any]] = KINDS,
     ) -> None:
         self.app = app
         self.worker_id = worker_id or new_worker_id()
-        self.composers = composers
+        self.kinds = kinds
         self._lock = asyncio.Lock()
         self._again = False
         self._wake_scheduled = False
@@ -81,7 +82,7 @@ class DispatchRunner:
                         self.app.bot,
                         worker_id=self.worker_id,
                         pacer=self._pacer,
-                        composers=self.composers,
+                        kinds=self.kinds,
                     )
                 )
                 if not self._again:

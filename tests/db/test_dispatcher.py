@@ -10,6 +10,7 @@ from functools import cache
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -19,7 +20,7 @@ from telegram.ext import Defaults, ExtBot
 
 from bot import dispatcher
 from bot.clock import FakeClock
-from bot.compose import COMPOSERS
+from bot.compose import KINDS, Kind
 from bot.content import DEFAULT_CONTENT_ROOT, Content, load_content
 from bot.context import Deps
 from bot.dispatcher import (
@@ -36,6 +37,7 @@ from bot.i18n import I18n, Translator
 from bot.localapi import LocalBotApi
 from bot.render import Reply
 from bot.services import outbox, people
+from bot.services.outbox import Payload
 from bot.settings import load_settings
 from db.models import OutboxMessage, OutboxState, Person
 from db.session import create_engine, create_session_factory
@@ -45,23 +47,33 @@ KIND = "test_db_note"
 _user_ids = itertools.count(700_001)
 
 
+class Note(Payload):
+    """The test kind's payload."""
+
+    KINDS = (KIND,)
+
+    text: str
+    pointless: bool = False
+    subject: str | None = None
+
+
 async def _compose_note(
-    db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage
+    db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage, note: Note
 ) -> Reply | None:
     """The test kind: the payload's text; None when the payload says it became pointless."""
-    if row.payload.get("pointless"):
+    if note.pointless:
         return None
     late = " (terlambat)" if row.late else ""
-    return Reply(f"{row.payload['text']}{late}")
+    return Reply(f"{note.text}{late}")
 
 
 # The bot's table and the test kind.
-NOTES = {**COMPOSERS, KIND: _compose_note}
+NOTES = {**KINDS, KIND: Kind(Note, _compose_note)}
 
 
 async def dispatch_once(deps: Deps, bot: Bot, **options: Any) -> DispatchReport:
     """A dispatcher pass that knows the test kind."""
-    return await dispatcher.dispatch_once(deps, bot, composers=NOTES, **options)
+    return await dispatcher.dispatch_once(deps, bot, kinds=NOTES, **options)
 
 
 @cache
@@ -147,7 +159,7 @@ async def _plan(
     person_id: int,
     key: str,
     due_in: timedelta = timedelta(0),
-    **payload: object,
+    **payload: Any,
 ) -> int:
     async with sessions() as db, db.begin():
         row = await outbox.plan(
@@ -157,7 +169,7 @@ async def _plan(
             recipient_id=person_id,
             dedupe_key=key,
             due_at=clock.now() + due_in,
-            payload={"text": f"Pesan {key}", **payload},
+            payload=Note(text=f"Pesan {key}", **payload),
         )
         return row.id
 
@@ -483,7 +495,7 @@ async def test_unreachable_person_gets_nothing_and_is_listed(
     assert sorted(listed) == sorted([gone_pid, known_pid])
 
 
-async def test_pointless_row_is_skipped_and_unknown_kind_fails(
+async def test_pointless_row_is_skipped_unknown_kind_and_bad_payload_fail(
     sessions: async_sessionmaker[AsyncSession],
     clock: FakeClock,
     api: LocalBotApi,
@@ -492,19 +504,53 @@ async def test_pointless_row_is_skipped_and_unknown_kind_fails(
 ) -> None:
     [(pid, tid)] = await _people(sessions, clock, api, 1)
     pointless = await _plan(sessions, clock, pid, "p", pointless=True)
-    async with sessions() as db, db.begin():
-        stray = await outbox.plan(
-            db, clock, kind="no_such_kind", recipient_id=pid, dedupe_key="x", due_at=clock.now()
+    async with sessions() as db, db.begin():  # rows written by another version of the bot
+        stray, broken = (
+            OutboxMessage(
+                kind=kind,
+                recipient_id=pid,
+                dedupe_key="x",
+                payload=payload,
+                due_at=clock.now(),
+                created_at=clock.now(),
+            )
+            for kind, payload in (("no_such_kind", {}), (KIND, {"words": "Halo"}))
         )
+        db.add_all([stray, broken])
 
     report = await dispatch_once(deps, bot, worker_id="w")
 
-    assert (report.skipped, report.failed, report.sent) == (1, 1, 0)
+    assert (report.skipped, report.failed, report.sent) == (1, 2, 0)
     assert (await _row(sessions, pointless)).state is OutboxState.SKIPPED
     failed = await _row(sessions, stray.id)
-    assert failed.state is OutboxState.FAILED
-    assert failed.error == "no composer for kind 'no_such_kind'"
+    assert (failed.state, failed.error) == (
+        OutboxState.FAILED,
+        "no composer for kind 'no_such_kind'",
+    )
+    refused = await _row(sessions, broken.id)
+    assert refused.state is OutboxState.FAILED
+    assert refused.error is not None
+    assert refused.error.startswith("payload is not a Note")
     assert _texts(api, tid) == []
+
+
+async def test_a_payload_of_another_kind_is_refused_when_planned(
+    sessions: async_sessionmaker[AsyncSession], clock: FakeClock, api: LocalBotApi
+) -> None:
+    [(pid, _)] = await _people(sessions, clock, api, 1)
+    async with sessions() as db, db.begin():
+        with pytest.raises(ValueError, match="not the payload of kind 'nudge'"):
+            await outbox.plan(
+                db,
+                clock,
+                kind="nudge",
+                recipient_id=pid,
+                dedupe_key="x",
+                due_at=clock.now(),
+                payload=Note(text="Halo"),
+            )
+    with pytest.raises(ValidationError):
+        Note(text="Halo", words="extra")  # type: ignore[call-arg]  # what the test is about
 
 
 async def test_catch_up_sends_only_the_newest_on_one_subject_and_marks_it_late(

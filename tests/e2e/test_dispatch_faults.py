@@ -9,12 +9,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.compose import COMPOSERS
+from bot.compose import KINDS, Kind
 from bot.context import Deps
 from bot.dispatcher import BACKOFF, MAX_ATTEMPTS, runner_of, unreachable_people
 from bot.i18n import Translator
 from bot.render import Reply
 from bot.services import outbox, people
+from bot.services.outbox import Payload
 from db.models import OutboxMessage, OutboxState
 from tests.support.people import Person
 from tests.support.world import World
@@ -22,11 +23,19 @@ from tests.support.world import World
 KIND = "test_note"
 
 
+class Note(Payload):
+    """The test kind's payload."""
+
+    KINDS = (KIND,)
+
+    text: str
+
+
 async def _compose_note(
-    db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage
+    db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage, note: Note
 ) -> Reply | None:
     """The test kind: says the payload's text."""
-    return Reply(html.escape(str(row.payload["text"])))
+    return Reply(html.escape(note.text))
 
 
 @pytest.fixture(autouse=True)
@@ -36,7 +45,7 @@ def _notes(world: World) -> None:
 
 
 def _teach(world: World) -> None:
-    runner_of(world.deps).composers = {**COMPOSERS, KIND: _compose_note}
+    runner_of(world.deps).kinds = {**KINDS, KIND: Kind(Note, _compose_note)}
 
 
 async def _known(world: World, name: str) -> tuple[Person, int]:
@@ -58,7 +67,7 @@ async def _plan(world: World, person_id: int, text: str, due_in: timedelta = tim
             recipient_id=person_id,
             dedupe_key=text,
             due_at=world.clock.now() + due_in,
-            payload={"text": text},
+            payload=Note(text=text),
         )
         return row.id
 

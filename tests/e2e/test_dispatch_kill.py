@@ -21,7 +21,8 @@ from bot.app import build_application
 from bot.clock import FakeClock, SystemClock
 from bot.dispatcher import LEASE, runner_of
 from bot.localapi import LocalBotApi
-from bot.services import agencies, deadlines, outbox
+from bot.services import agencies, outbox
+from bot.services.deadlines.answers import HELP, HelpAsked
 from bot.settings import load_settings
 from db.models import (
     Agency,
@@ -71,16 +72,16 @@ async def _plan_batch(sessions: async_sessionmaker[AsyncSession], api: LocalBotA
             await outbox.plan(
                 db,
                 clock,
-                kind=deadlines.HELP,
+                kind=HELP,
                 recipient_id=person.id,
                 dedupe_key="help",
                 due_at=clock.now(),
-                payload={
-                    "deadline_id": deadline.id,
-                    "agency_id": agency.id,
-                    "person_id": asker.id,
-                    "message": f"Mohon bantuan nomor {n}",
-                },
+                payload=HelpAsked(
+                    deadline_id=deadline.id,
+                    agency_id=agency.id,
+                    person_id=asker.id,
+                    message=f"Mohon bantuan nomor {n}",
+                ),
             )
 
 
