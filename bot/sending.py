@@ -10,6 +10,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import TypeVar
 
 from telegram import Bot, Message
@@ -84,12 +85,8 @@ async def send_reply(bot: Bot, chat_id: int, reply: Reply, retry: Retry = ONCE) 
         parts = limits.split_text(reply.text)
         for index, part in enumerate(parts):
             last = index == len(parts) - 1
-            sent = await call(
-                lambda part=part, last=last: bot.send_message(  # type: ignore[misc]  # bound now
-                    chat_id, part, reply_markup=markup if last else None
-                ),
-                retry,
-            )
+            send = partial(bot.send_message, chat_id, part, reply_markup=markup if last else None)
+            sent = await call(send, retry)
     for extra in reply.extra:
         sent = await send_reply(bot, chat_id, extra, retry)
     return sent
