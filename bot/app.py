@@ -18,6 +18,7 @@ from telegram.ext import (
     Defaults,
 )
 
+from bot import dispatcher, jobs
 from bot.clock import Clock, SystemClock
 from bot.content import DEFAULT_CONTENT_ROOT, Content, load_content
 from bot.context import BotApplication, BotContext, BotData, Deps
@@ -112,66 +113,16 @@ def build_application(
 
     register(app)
 
-    from bot import dispatcher  # imports handlers.base; import late like the handlers
-
     dispatcher.install(app)  # the JobQueue wakes it; deps.wake_dispatcher() runs it soon
-    if app.job_queue is not None:  # plans nudges as outbox rows; the rows are the schedule
-        app.job_queue.run_repeating(
-            _plan_nudges_job,
-            interval=NUDGE_PLAN_INTERVAL_S,
-            first=30,
-            name="nudges",
-            job_kwargs={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
-        )
-        # Creates the next occurrence of recurring deadlines (rows, safe from any process).
-        app.job_queue.run_repeating(
-            _roll_deadlines_job,
-            interval=DEADLINE_ROLL_INTERVAL_S,
-            first=20,
-            name="deadline-series",
-            job_kwargs={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
-        )
+    jobs.install(app)
     return app
-
-
-# How often recurring deadlines whose occurrence passed or is done get their next one.
-DEADLINE_ROLL_INTERVAL_S = 900
-
-
-async def _roll_deadlines_job(context: BotContext) -> None:
-    from handlers.deadlines import roll_series
-
-    await roll_series(context.deps)
-
-
-# How often nudges for quiet businesses are planned (and overdue questions marked escalated).
-NUDGE_PLAN_INTERVAL_S = 3600
-
-
-async def plan_nudges(deps: Deps) -> int:
-    """The hourly job: plan nudges, mark overdue questions escalated; how many were planned."""
-    from bot.services import nudges, questions
-    from bot.services.calendar import work_calendar
-
-    calendar = work_calendar(deps.settings.timezone, deps.content.extra_leave_days)
-    async with deps.sessions() as db, db.begin():
-        planned = await nudges.plan_nudges(db, deps.clock, calendar)
-        await questions.mark_escalations(db, deps.clock, calendar)
-    if any(p.due_at <= deps.clock.now() for p in planned):
-        deps.wake_dispatcher()
-    return len(planned)
-
-
-async def _plan_nudges_job(context: BotContext) -> None:
-    await plan_nudges(context.deps)
 
 
 async def _post_init(app: BotApplication) -> None:
     """Runs once the bot is connected: command menus for everyone and for coordinators."""
     from bot.services import agencies, people
 
-    deps = app.bot_data.deps
-    assert deps is not None
+    deps = app.bot_data.require()
     async with deps.sessions() as db, db.begin():
         await agencies.seed_pilot_agencies(db, deps.clock)
         coordinators = await people.with_role(db, Role.COORDINATOR)

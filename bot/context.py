@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -13,6 +14,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.clock import Clock
 from bot.content import Content
 from bot.i18n import I18n
+from bot.services.calendar import WorkCalendar, work_calendar
 from bot.settings import Settings
 from db.models import Person
 
@@ -29,6 +31,11 @@ class Deps:
     content: Content
     # Called after a commit that planned outbox rows due now; the dispatcher runs soon.
     wakers: list[Callable[[], None]] = field(default_factory=list)
+
+    @cached_property
+    def calendar(self) -> WorkCalendar:
+        """Working days and quiet hours in the programme's zone, with its extra leave days."""
+        return work_calendar(self.settings.timezone, self.content.extra_leave_days)
 
     def wake_dispatcher(self) -> None:
         for wake in self.wakers:
@@ -50,14 +57,17 @@ class BotData:
         self.deps: Deps | None = None
         self.commands: CommandMenus | None = None
 
+    def require(self) -> Deps:
+        """The dependencies; only an application not built by `build_application` lacks them."""
+        if self.deps is None:
+            raise RuntimeError("build_application() did not set the dependencies")
+        return self.deps
+
 
 class BotContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], BotData]):
     @property
     def deps(self) -> Deps:
-        deps = self.bot_data.deps
-        if deps is None:
-            raise RuntimeError("build_application() did not set the dependencies")
-        return deps
+        return self.bot_data.require()
 
     @property
     def commands(self) -> CommandMenus:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import re
 
+import httpx
 from telegram.constants import MessageLimit
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
@@ -17,10 +18,16 @@ MAX_INPUT_TEXT = 2000
 _TAG = re.compile(r"<[^>]+>")
 
 
+_ENTITY = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
+
+
 def visible_length(html_text: str) -> int:
-    """Length of what the person sees (tags removed, entities counted as one)."""
-    text = _TAG.sub("", html_text)
-    return len(re.sub(r"&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);", "x", text))
+    """Length of what the person sees, as Telegram counts it: UTF-16 code units.
+
+    Tags are removed and an entity counts as one (an emoji outside the BMP counts two).
+    """
+    text = _ENTITY.sub("x", _TAG.sub("", html_text))
+    return len(text.encode("utf-16-le")) // 2
 
 
 def split_text(html_text: str, limit: int = MAX_TEXT) -> list[str]:
@@ -50,12 +57,32 @@ def _blocks(html_text: str, limit: int) -> list[str]:
             continue
         for line in paragraph.split("\n"):
             while visible_length(line) > limit:  # a single huge line: cut on a space
-                cut = line.rfind(" ", 0, limit)
-                cut = cut if cut > 0 else limit
+                cut = _cut(line, limit)
                 blocks.append(line[:cut])
                 line = line[cut:].lstrip()
             blocks.append(line)
     return blocks
+
+
+def _cut(line: str, limit: int) -> int:
+    """Where to cut a line too long: the last space of the longest prefix that fits.
+
+    Never inside a tag or an entity; without a space, at the longest prefix that fits.
+    """
+    low, high = 1, len(line)  # the longest prefix of at most `limit` visible units
+    while low < high:
+        middle = (low + high + 1) // 2
+        if visible_length(line[:middle]) <= limit:
+            low = middle
+        else:
+            high = middle - 1
+    fits = low
+    for mark, close in (("<", ">"), ("&", ";")):
+        opened = line.rfind(mark, 0, fits)
+        if opened > line.rfind(close, 0, fits):
+            fits = max(opened, 1)  # do not split `<b>` or `&amp;`
+    space = line.rfind(" ", 0, fits)
+    return space if space > 0 else fits
 
 
 class SendOutcome(enum.StrEnum):
@@ -81,6 +108,27 @@ def classify(error: TelegramError) -> SendOutcome:
     if isinstance(error, NetworkError):  # includes 5xx answers
         return SendOutcome.RETRY
     return SendOutcome.REJECTED
+
+
+# httpx errors raised after the request went out: Telegram may have acted on it.
+_AFTER_SENDING = (
+    httpx.ReadTimeout,
+    httpx.WriteTimeout,
+    httpx.ReadError,
+    httpx.RemoteProtocolError,
+)
+
+
+def may_have_arrived(error: TelegramError) -> bool:
+    """The request went out and no answer came: Telegram may have delivered it."""
+    return isinstance(error.__cause__, _AFTER_SENDING)
+
+
+def certainly_not_sent(error: TelegramError) -> bool:
+    """A 5xx answer or no connection: nothing was delivered, trying again is safe."""
+    if isinstance(error, BadRequest) or not isinstance(error, NetworkError):
+        return False
+    return not may_have_arrived(error)
 
 
 def retry_after_seconds(error: TelegramError) -> float | None:

@@ -107,8 +107,7 @@ async def serve_simulator(settings: Settings, port: int) -> None:
     app = build_application(own.model_copy(update=local), token=SIMULATOR_TOKEN)
     try:
         await start_polling(app)
-        deps = app.bot_data.deps
-        assert deps is not None
+        deps = app.bot_data.require()
         codes = await persona_invitations(deps.sessions, deps.clock, deps.content.sector_keys)
         for user_id, code in codes.items():
             chat.set_start_link(user_id, code)

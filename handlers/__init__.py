@@ -97,8 +97,7 @@ COMMANDS: tuple[Command, ...] = (
 
 def register(app: BotApplication) -> None:
     """Register every handler and the error handler on the application."""
-    deps = app.bot_data.deps
-    assert deps is not None
+    deps = app.bot_data.require()
     routing = Routing(ROUTERS)
     legacy = [CommandRoute(c.name, c.description, _legacy_fn(c), c.roles) for c in COMMANDS]
     app.bot_data.commands = CommandMenus([*routing.commands, *legacy], deps.i18n)

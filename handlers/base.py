@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, Message, Update, User
 from telegram.error import TelegramError
 
-from bot import limits
+from bot import limits, sending
 from bot.callbacks import CallbackDataError
 from bot.clock import Clock
 from bot.context import BotContext, Deps
@@ -259,14 +259,16 @@ async def deliver(context: BotContext, turn: Turn, update: Update) -> None:
             )
         except TelegramError as exc:  # a query older than ~15 minutes cannot be answered
             log.info("callback answer failed: %s", exc)
+    bot = context.bot
     source = query.message if query is not None and isinstance(query.message, Message) else None
     for out in turn.outgoing:
         chat_id = out.chat_id or turn.chat_id
         try:
-            editable = out.kind == "edit" and source is not None and not out.reply.attachment
-            if editable and source is not None and await _edit(context, source, out.reply):
+            retry = sending.REPLY_RETRY  # a reply may carry a result: wait out a 429
+            edit = source if out.kind == "edit" else None
+            if edit is not None and await sending.edit_reply(bot, edit, out.reply, retry):
                 continue
-            await send_reply(context.bot, chat_id, out.reply)
+            await sending.send_reply(bot, chat_id, out.reply, retry)
         except TelegramError as exc:
             outcome = limits.classify(exc)
             log.warning("reply to %s not delivered (%s): %s", chat_id, outcome, exc)
@@ -277,57 +279,6 @@ async def deliver(context: BotContext, turn: Turn, update: Update) -> None:
             await action()
         except Exception:
             log.exception("after-commit action failed for update %s", update.update_id)
-
-
-async def _edit(context: BotContext, source: Message, reply: Reply) -> bool:
-    """Edit in place; False when the message can no longer be edited (send anew instead)."""
-    parts = limits.split_text(reply.text)
-    if len(parts) > 1 or reply.extra:
-        return False
-    try:
-        await context.bot.edit_message_text(
-            parts[0],
-            chat_id=source.chat_id,
-            message_id=source.message_id,
-            reply_markup=reply.markup(),
-        )
-    except TelegramError as exc:
-        outcome = limits.classify(exc)
-        if outcome is limits.SendOutcome.NOT_MODIFIED:
-            return True
-        if outcome is limits.SendOutcome.REJECTED:
-            return False
-        raise
-    return True
-
-
-async def send_reply(bot: Bot, chat_id: int, reply: Reply) -> Message:
-    """Send a reply, split when too long; buttons go with the last part. Returns the last.
-
-    Used for replies to the update and by the outbox dispatcher alike.
-    """
-    markup = reply.markup()
-    if reply.attachment is not None:
-        data = await reply.attachment.content()
-        caption = reply.text if limits.visible_length(reply.text) <= limits.MAX_CAPTION else None
-        send_file = bot.send_photo if reply.attachment.is_photo else bot.send_document
-        sent = await send_file(
-            chat_id,
-            data,
-            caption=caption,
-            filename=reply.attachment.filename,
-            reply_markup=markup if caption is not None else None,
-        )
-        if caption is None:  # too long for a caption: the text follows the file
-            sent = await send_reply(bot, chat_id, Reply(reply.text, reply.buttons))
-    else:
-        parts = limits.split_text(reply.text)
-        for index, part in enumerate(parts):
-            last = index == len(parts) - 1
-            sent = await bot.send_message(chat_id, part, reply_markup=markup if last else None)
-    for extra in reply.extra:
-        sent = await send_reply(bot, chat_id, extra)
-    return sent
 
 
 async def _mark_unreachable(deps: Deps, person_id: int) -> None:

@@ -1,5 +1,5 @@
 """Deadlines: `/tenggat`, reminder answers, help and extension dialogues, the coordinator's list
-and creation dialogue, and the composers of every deadline message sent later."""
+and creation dialogue."""
 
 from __future__ import annotations
 
@@ -7,28 +7,21 @@ import html
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
 from bot.callbacks import DL_ADMIN, DL_ANSWER, DL_EXT, DL_NEW, DL_OPEN
-from bot.composers import composer
-from bot.context import BotContext, Deps
-from bot.i18n import Translator
-from bot.render import Reply
+from bot.context import BotContext
 from bot.render import deadlines as screens
-from bot.services import agencies, deadlines, dialogue, people
-from bot.services.calendar import WorkCalendar, work_calendar
+from bot.services import agencies, deadlines, dialogue
 from bot.services.deadlines.changes import NewDeadline
 from bot.services.deadlines.parsing import DEFAULT_HOUR, DEFAULT_OFFSETS, BadDue, BadRule
 from bot.services.errors import Stale
 from db.models import (
     AckStatus,
     Agency,
-    Deadline,
     DeadlineKind,
     DialogueState,
     ExtensionRequest,
-    OutboxMessage,
     Person,
     Recurrence,
     Role,
@@ -43,19 +36,6 @@ NEW_FLOW, EDIT_FLOW, HELP_FLOW, EXT_FLOW = (
     "deadline_ext",
 )
 MAX_TYPED = 1000
-
-
-def calendar_of(deps: Deps) -> WorkCalendar:
-    return work_calendar(deps.settings.timezone, deps.content.extra_leave_days)
-
-
-async def roll_series(deps: Deps) -> int:
-    """The periodic job: next occurrences of recurring deadlines; how many were created."""
-    async with deps.sessions() as db, db.begin():
-        created = await deadlines.roll_forward(db, deps.clock, calendar_of(deps))
-    if created:
-        deps.wake_dispatcher()
-    return len(created)
 
 
 def _wake(t: Turn) -> None:
@@ -130,7 +110,7 @@ async def btn_answer(update: Update, context: BotContext, t: Turn) -> None:
     if answer in ("d", "p"):
         status = AckStatus.DONE if answer == "d" else AckStatus.IN_PROGRESS
         await deadlines.acknowledge(
-            t.db, t.clock, deadline_id, agency_id, t.me.id, status, cal=calendar_of(t.deps)
+            t.db, t.clock, deadline_id, agency_id, t.me.id, status, cal=t.deps.calendar
         )
         t.toast(t.tr.gettext("Saved"))
         t.reply(screens.answered(t.tr, deadline, status))
@@ -186,7 +166,7 @@ async def msg_extension(
         return
     if state.step == "date":
         try:
-            new_due = deadlines.parse_due(text, t.clock.now(), calendar_of(t.deps))
+            new_due = deadlines.parse_due(text, t.clock.now(), t.deps.calendar)
         except BadDue as exc:
             t.reply(screens.due_error(t.tr, exc.code))
             return
@@ -220,7 +200,7 @@ async def btn_extension(update: Update, context: BotContext, t: Turn) -> None:
     before = await t.db.get(ExtensionRequest, request_id)
     already = before is not None and before.status.value != "pending"
     decision = await deadlines.decide_extension(
-        t.db, t.clock, calendar_of(t.deps), request_id, t.me.id, approve=choice == "a"
+        t.db, t.clock, t.deps.calendar, request_id, t.me.id, approve=choice == "a"
     )
     decider = (
         await t.db.get(Person, decision.request.decided_by_id)
@@ -274,7 +254,7 @@ async def msg_edit(update: Update, context: BotContext, t: Turn, state: Dialogue
     text = _typed(t)
     if text is None:
         return
-    cal = calendar_of(t.deps)
+    cal = t.deps.calendar
     deadline_id = int(state.data["d"])
     if state.step == "date":
         try:
@@ -377,7 +357,7 @@ async def btn_new(update: Update, context: BotContext, t: Turn) -> None:
         await _confirm(t, state)
     elif step == "ok":
         data = state.data
-        cal = calendar_of(t.deps)
+        cal = t.deps.calendar
         try:
             deadline = await deadlines.create(
                 t.db,
@@ -426,7 +406,7 @@ async def msg_new(update: Update, context: BotContext, t: Turn, state: DialogueS
         t.reply(screens.new_due(t.tr))
     elif state.step == "due":
         try:
-            due_at = deadlines.parse_due(text, t.clock.now(), calendar_of(t.deps))
+            due_at = deadlines.parse_due(text, t.clock.now(), t.deps.calendar)
         except BadDue as exc:
             t.reply(screens.due_error(t.tr, exc.code))
             return
@@ -451,123 +431,3 @@ async def msg_new(update: Update, context: BotContext, t: Turn, state: DialogueS
             return
         await dialogue.advance(t.db, t.clock, state, "confirm", offsets=list(offsets))
         await _confirm(t, state)
-
-
-# --- composers: what the outbox rows say when they go out -------------------------------------
-
-
-async def _planned(
-    db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage
-) -> Reply | None:
-    now = deps.clock.now()
-    found = await deadlines.still_current(db, row)
-    if found is None or await deadlines.superseded(db, row, now):
-        return None
-    deadline, tgt = found
-    if row.kind == deadlines.REMINDER and tgt.due_at <= now:
-        return None  # the deadline itself has passed meanwhile; the overdue rows take over
-    overdue = row.kind == deadlines.OVERDUE
-    return screens.reminder(
-        tr, deadline, tgt.agency, tgt.due_at, now, overdue=overdue, late=row.late
-    )
-
-
-@composer(deadlines.REMINDER)
-async def compose_reminder(
-    db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage
-) -> Reply | None:
-    """H-7 ... H; skipped once done, changed, or made pointless by a newer one."""
-    return await _planned(db, deps, tr, row)
-
-
-@composer(deadlines.OVERDUE)
-async def compose_overdue(
-    db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage
-) -> Reply | None:
-    """Each working day after the deadline, five times at most; skipped once done."""
-    return await _planned(db, deps, tr, row)
-
-
-@composer(deadlines.ESCALATION)
-async def compose_escalation(
-    db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage
-) -> Reply | None:
-    """Two working days late with no answer at all: to every coordinator."""
-    found = await deadlines.still_current(db, row)
-    if found is None:
-        return None
-    deadline, tgt = found
-    if await deadlines.answered(db, deadline.id, tgt.agency.id):
-        return None
-    names = [p.full_name for p in await agencies.focal_points(db, tgt.agency.id)]
-    return screens.escalation(tr, deadline, tgt.agency, tgt.due_at, deps.clock.now(), names)
-
-
-@composer(deadlines.CHANGED)
-async def compose_changed(
-    db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage
-) -> Reply | None:
-    deadline = await db.get(Deadline, int(row.payload.get("deadline_id", 0)))
-    agency = await db.get(Agency, int(row.payload.get("agency_id", 0)))
-    if deadline is None or agency is None:
-        return None
-    tgt = await deadlines.target(db, deadline, agency)
-    change = str(row.payload.get("change", "moved"))
-    return screens.changed(tr, deadline, agency, tgt.due_at, change, deps.clock.now())
-
-
-@composer(deadlines.HELP)
-async def compose_help(
-    db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage
-) -> Reply | None:
-    deadline = await db.get(Deadline, int(row.payload.get("deadline_id", 0)))
-    agency = await db.get(Agency, int(row.payload.get("agency_id", 0)))
-    person = await people.get(db, int(row.payload.get("person_id", 0)))
-    if deadline is None or agency is None or person is None:
-        return None
-    message = str(row.payload.get("message", ""))
-    return screens.help_request(tr, deadline, agency, person.full_name, message)
-
-
-async def _request(
-    db: AsyncSession, row: OutboxMessage
-) -> tuple[ExtensionRequest, Deadline, Agency] | None:
-    request = await db.get(ExtensionRequest, int(row.payload.get("request_id", 0)))
-    if request is None:
-        return None
-    deadline = await db.get(Deadline, request.deadline_id)
-    agency = await db.get(Agency, request.agency_id)
-    if deadline is None or agency is None:
-        return None
-    return request, deadline, agency
-
-
-@composer(deadlines.EXTENSION)
-async def compose_extension(
-    db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage
-) -> Reply | None:
-    """To each coordinator, with Setujui / Tolak; skipped when decided or cancelled meanwhile."""
-    found = await _request(db, row)
-    if found is None:
-        return None
-    request, deadline, agency = found
-    if request.status.value != "pending" or deadline.cancelled_at is not None:
-        return None
-    asker = await people.get(db, request.requested_by_id) if request.requested_by_id else None
-    current = await deadlines.target(db, deadline, agency)
-    name = asker.full_name if asker is not None else "-"
-    return screens.extension_request(tr, request, deadline, agency, name, current.due_at)
-
-
-@composer(deadlines.EXTENSION_DECIDED)
-async def compose_extension_decided(
-    db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage
-) -> Reply | None:
-    found = await _request(db, row)
-    if found is None:
-        return None
-    request, deadline, agency = found
-    if deadline.cancelled_at is not None:
-        return None
-    current = await deadlines.target(db, deadline, agency)
-    return screens.extension_decided(tr, request, deadline, agency, current.due_at)

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
 from bot.callbacks import CONSENT, ONBOARD, CallbackDataError
-from bot.composers import composer
-from bot.context import BotContext, Deps
-from bot.i18n import Translator
+from bot.context import BotContext
 from bot.render import Reply
 from bot.render import onboarding as render
 from bot.services import agencies, businesses, deadlines, dialogue, invitations, people
-from bot.services.calendar import work_calendar
 from bot.services.errors import Invalid, Stale
 from bot.services.invitations import (
     Accepted,
@@ -21,7 +17,7 @@ from bot.services.invitations import (
     InvitationExpired,
     InvitationUsed,
 )
-from db.models import Agency, Business, DialogueState, Invitation, OutboxMessage, Person, Role
+from db.models import Agency, Business, DialogueState, Invitation, Person, Role
 from handlers.base import Turn, handler
 from handlers.legacy import flow, start_payload
 
@@ -98,8 +94,7 @@ async def _accept(context: BotContext, t: Turn, person: Person, invitation_id: i
 
 async def _plan_deadlines(t: Turn, accepted: Accepted) -> None:
     """A new focal point gets the reminders of their agency's open deadlines."""
-    calendar = work_calendar(t.deps.settings.timezone, t.deps.content.extra_leave_days)
-    if await deadlines.plan_for_person(t.db, t.clock, calendar, accepted.person_id):
+    if await deadlines.plan_for_person(t.db, t.clock, t.deps.calendar, accepted.person_id):
         _wake_later(t)
 
 
@@ -111,28 +106,6 @@ def _wake_later(t: Turn) -> None:
         deps.wake_dispatcher()
 
     t.later(wake)
-
-
-@composer(invitations.INVITEE_JOINED)
-async def compose_invitee_joined(
-    db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage
-) -> Reply | None:
-    """To the coordinator who made the link: who joined, as what."""
-    invitation = await db.get(Invitation, int(row.payload["invitation_id"]))
-    if invitation is None or invitation.used_by_id is None:
-        return None
-    joined = await db.get(Person, invitation.used_by_id)
-    if joined is None:
-        return None
-    business = await db.get(Business, invitation.business_id) if invitation.business_id else None
-    agency = await db.get(Agency, invitation.agency_id) if invitation.agency_id else None
-    return render.invitee_joined(
-        tr,
-        name=joined.full_name,
-        role=invitation.role,
-        business=business.name if business is not None else None,
-        agency=agency.name if agency is not None else None,
-    )
 
 
 @handler(roles={Role.UMKM})

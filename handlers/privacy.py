@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from bot.composers import composer
-from bot.context import Deps
-from bot.i18n import N_, Translator
-from bot.render import Reply
+from bot.i18n import N_
 from bot.render import privacy as render
-from bot.render.common import ROLE_NAMES, MenuKey
+from bot.render.common import MenuKey
 from bot.render.privacy import DeleteAction, DeleteButton
 from bot.services import privacy
-from db.models import OutboxMessage, Role
+from db.models import Role
 from handlers.base import Turn
 from handlers.router import ANYONE, Router
 
@@ -86,12 +81,3 @@ async def delete_my_data(t: Turn, button: DeleteButton) -> None:
     t.later(remove_files)
     t.wake_dispatcher()
     t.edit(render.deleted(t.tr))
-
-
-@composer(privacy.KIND_FORGOTTEN)
-async def compose_forgotten(
-    db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage
-) -> Reply | None:
-    """To the coordinators: someone withdrew (their former roles, nothing else)."""
-    roles = ", ".join(tr.gettext(ROLE_NAMES[Role(r)]) for r in row.payload.get("roles", []))
-    return render.forgotten_notice(tr, roles)

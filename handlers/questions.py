@@ -1,28 +1,16 @@
-"""Questions to mentors: `/tanya`, "Tanya mentor", `Jawab`, `/pertanyaan`; their outbox texts."""
+"""Questions to mentors: `/tanya`, "Tanya mentor", `Jawab`, `/pertanyaan`."""
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
 from bot.callbacks import ANSWER, ASK
-from bot.composers import composer
 from bot.context import BotContext, Deps
-from bot.i18n import Translator
-from bot.render import Attachment, Reply
 from bot.render import common as render
-from bot.render import nudges as render_nudges
 from bot.render import questions as screens
-from bot.services import dialogue, evidence, nudges, questions
-from bot.services.calendar import WorkCalendar, work_calendar
-from bot.services.errors import NotFound
+from bot.services import dialogue, questions
 from db.models import (
-    Business,
     DialogueState,
-    Evidence,
-    OutboxMessage,
-    Person,
-    QuestionStatus,
     Role,
 )
 from handlers.base import Turn, handler
@@ -30,10 +18,6 @@ from handlers.files import has_attachment
 from handlers.legacy import FLOWS, flow, menu_action
 
 ASK_FLOW, ANSWER_FLOW = "ask", "answer"
-
-
-def calendar_of(deps: Deps) -> WorkCalendar:
-    return work_calendar(deps.settings.timezone, deps.content.extra_leave_days)
 
 
 def _later_wake(t: Turn) -> None:
@@ -108,7 +92,7 @@ async def msg_ask(update: Update, context: BotContext, t: Turn, state: DialogueS
     asked = await questions.ask(
         t.db,
         t.clock,
-        calendar_of(t.deps),
+        t.deps.calendar,
         person,
         text,
         topic_ref=ref if isinstance(ref, str) else None,
@@ -225,98 +209,3 @@ async def cmd_pertanyaan(update: Update, context: BotContext, t: Turn) -> None:
 @menu_action("questions")
 async def menu_questions(update: Update, context: BotContext, t: Turn) -> None:
     await _open_list(t)
-
-
-# --- what the outbox sends ------------------------------------------------------------------
-
-
-def _question_id(row: OutboxMessage) -> int | None:
-    value = row.payload.get("question_id") if isinstance(row.payload, dict) else None
-    return value if isinstance(value, int) else None
-
-
-async def _photo(db: AsyncSession, deps: Deps, evidence_id: int | None) -> Attachment | None:
-    if evidence_id is None:
-        return None
-    found = await db.get(Evidence, evidence_id)
-    if found is None:
-        return None
-    try:
-        data = await evidence.read_evidence(deps.settings.data_dir, found)
-    except OSError:
-        return None  # the text still goes out without the file
-    is_photo = found.mime.startswith("image/")
-    name = found.filename or f"pertanyaan.{evidence.ALLOWED_MIME.get(found.mime, 'bin')}"
-    return Attachment(data, name, is_photo=is_photo)
-
-
-async def _for_mentor(
-    db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage, *, escalated: bool
-) -> Reply | None:
-    question_id = _question_id(row)
-    if question_id is None:
-        return None
-    try:
-        q = await questions.view(db, question_id)
-    except NotFound:
-        return None
-    if q.status is QuestionStatus.ANSWERED:
-        return None
-    recipient = await db.get(Person, row.recipient_id)
-    wanted = Role.COORDINATOR if escalated else Role.MENTOR
-    if recipient is None or wanted not in recipient.role_set:
-        return None
-    sector = screens.sector_name(deps.content, q.sector)
-    topic = screens.topic_title(deps.content, q.sector, q.topic_ref)
-    photo = await _photo(db, deps, q.evidence_id)
-    if escalated:
-        return screens.escalation(tr, q, sector, topic, deps.clock.now(), photo)
-    return screens.question_to_mentor(tr, q, sector, topic, photo)
-
-
-@composer(questions.KIND_QUESTION)
-async def compose_question(
-    db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage
-) -> Reply | None:
-    """A new question, to one mentor; skipped once answered."""
-    return await _for_mentor(db, deps, tr, row, escalated=False)
-
-
-@composer(questions.KIND_ESCALATION)
-async def compose_escalation(
-    db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage
-) -> Reply | None:
-    """A question unanswered for two working days, to one coordinator; skipped once answered."""
-    return await _for_mentor(db, deps, tr, row, escalated=True)
-
-
-@composer(questions.KIND_ANSWER)
-async def compose_answer(
-    db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage
-) -> Reply | None:
-    """The answer, to the business that asked."""
-    question_id = _question_id(row)
-    found = await questions.answer_of(db, question_id) if question_id is not None else None
-    if found is None:
-        return None
-    return screens.answer_to_business(tr, found)
-
-
-@composer(nudges.KIND_NUDGE)
-async def compose_nudge(
-    db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage
-) -> Reply | None:
-    """The weekly friendly word; skipped when the business was active meanwhile, or at night."""
-    business_id = row.payload.get("business_id") if isinstance(row.payload, dict) else None
-    business = await db.get(Business, business_id) if isinstance(business_id, int) else None
-    if business is None or business.owner_id != row.recipient_id:
-        return None
-    now = deps.clock.now()
-    if not nudges.is_inactive(business, now) or calendar_of(deps).is_quiet(now):
-        # Active again: pointless. Late into the night (after downtime): the hourly planning
-        # re-times this week's row to the next fit morning.
-        return None
-    owner = await db.get(Person, row.recipient_id)
-    step = await nudges.next_step(db, deps.content, business)
-    name = owner.full_name if owner is not None else business.owner_name
-    return render_nudges.nudge(tr, name, business.name, step)

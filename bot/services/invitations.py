@@ -307,6 +307,14 @@ async def pending_for_business(db: AsyncSession, business_id: int) -> list[Invit
 INVITEE_JOINED = "invitee_joined"
 
 
+class Joined(outbox.Payload):
+    """Someone joined with an invitation: to the coordinator who made the link."""
+
+    KINDS = (INVITEE_JOINED,)
+
+    invitation_id: int
+
+
 async def tell_inviter(db: AsyncSession, clock: Clock, accepted: Accepted) -> bool:
     """Plan a note to the coordinator who made the link; False when there is nobody to tell."""
     invitation = await db.get(Invitation, accepted.invitation_id)
@@ -320,6 +328,6 @@ async def tell_inviter(db: AsyncSession, clock: Clock, accepted: Accepted) -> bo
         recipient_id=inviter,
         dedupe_key=f"inv:{invitation.id}",
         due_at=clock.now(),
-        payload={"invitation_id": invitation.id},
+        payload=Joined(invitation_id=invitation.id),
     )
     return True

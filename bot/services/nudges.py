@@ -15,6 +15,16 @@ from bot.services.calendar import WorkCalendar
 from db.models import Business, GuidanceProgress, Person, PersonRole, Role
 
 KIND_NUDGE = "nudge"
+
+
+class NudgeFor(outbox.Payload):
+    """The weekly word to a quiet business, to its owner."""
+
+    KINDS = (KIND_NUDGE,)
+
+    business_id: int
+
+
 INACTIVE_AFTER = timedelta(days=7)
 DEFAULT_HOUR = 9  # WITA, when the owner has not chosen an hour
 # Nudges go out between these local hours only (quiet hours are 20.00-07.00).
@@ -114,7 +124,7 @@ async def plan_nudges(db: AsyncSession, clock: Clock, calendar: WorkCalendar) ->
             recipient_id=business.owner_id,
             dedupe_key=key,
             due_at=due,
-            payload={"business_id": business.id},
+            payload=NudgeFor(business_id=business.id),
         )
         planned.append(NudgePlan(business.id, business.owner_id, row.due_at, key))
     return planned

@@ -1,16 +1,29 @@
-"""Planning rows in the outbox. The dispatcher (bot/dispatcher.py) claims and sends them."""
+"""Planning rows in the outbox. The dispatcher (bot/dispatcher/) claims and sends them."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import ClassVar
 
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from db.models import OutboxMessage, OutboxState
+
+
+class Payload(BaseModel):
+    """What a row of some kinds carries: ids to look up when it is composed, little else.
+
+    Each kind has one payload type; a type names the kinds it serves (`KINDS`). It is
+    checked when the row is planned and validated again when the row is composed.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    KINDS: ClassVar[tuple[str, ...]] = ()
 
 
 async def plan(
@@ -21,13 +34,17 @@ async def plan(
     recipient_id: int,
     dedupe_key: str,
     due_at: datetime,
-    payload: dict[str, Any] | None = None,
+    payload: Payload,
 ) -> OutboxMessage:
     """Plan one message; planning the same (kind, recipient, key) again re-times it if unsent.
 
     A row already sent (or blocked, failed, ...) is returned as it is: a reminder goes out
     once. A pending or skipped row gets the new due time and payload, and is pending again.
+    Raises ValueError when the payload's type is not the one of this kind.
     """
+    if kind not in type(payload).KINDS:
+        raise ValueError(f"a {type(payload).__name__} is not the payload of kind {kind!r}")
+    data = payload.model_dump(mode="json")
     existing = await db.scalar(
         select(OutboxMessage).where(
             OutboxMessage.kind == kind,
@@ -38,7 +55,7 @@ async def plan(
     if existing is not None:
         if existing.state in (OutboxState.PENDING, OutboxState.SKIPPED):
             existing.due_at = due_at
-            existing.payload = dict(payload or {})
+            existing.payload = data
             existing.state = OutboxState.PENDING
             existing.error = None
         return existing
@@ -47,7 +64,7 @@ async def plan(
         recipient_id=recipient_id,
         dedupe_key=dedupe_key,
         due_at=due_at,
-        payload=dict(payload or {}),
+        payload=data,
         state=OutboxState.PENDING,
         attempts=0,
         created_at=clock.now(),

@@ -47,6 +47,14 @@ KIND_FORGOTTEN = "privacy.forgotten"
 MENTOR_PLACEHOLDER = "Mentor"
 
 
+class ForgottenNotice(outbox.Payload):
+    """Someone deleted their data: to each coordinator, with their former roles only."""
+
+    KINDS = (KIND_FORGOTTEN,)
+
+    roles: tuple[Role, ...]
+
+
 @dataclass(frozen=True)
 class Forgotten:
     person_id: int
@@ -173,7 +181,7 @@ async def withdraw(db: AsyncSession, clock: Clock, person: Person) -> Forgotten:
             recipient_id=coordinator.id,
             dedupe_key=f"forgotten:{forgotten.person_id}",
             due_at=clock.now(),
-            payload={"roles": list(forgotten.roles)},
+            payload=ForgottenNotice(roles=tuple(Role(r) for r in forgotten.roles)),
         )
     return forgotten
 

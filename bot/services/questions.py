@@ -28,10 +28,18 @@ MAX_ANSWER = 3000  # characters of an answer; with the quoted question it fits o
 MAX_TOPIC = 64
 ESCALATION_WORKING_DAYS = 2
 
-# Outbox kinds this feature plans; each has a composer in bot/render/questions.py.
+# Outbox kinds this feature plans; each has a composer in bot/compose/questions.py.
 KIND_QUESTION = "question"
 KIND_ESCALATION = "question_escalation"
 KIND_ANSWER = "answer"
+
+
+class QuestionRef(outbox.Payload):
+    """A question to a mentor or (escalated) a coordinator, or its answer to the business."""
+
+    KINDS = (KIND_QUESTION, KIND_ESCALATION, KIND_ANSWER)
+
+    question_id: int
 
 
 class AlreadyAnswered(DomainError):
@@ -135,7 +143,7 @@ async def ask(
     )
     db.add(question)
     await db.flush()
-    payload = {"question_id": question.id}
+    payload = QuestionRef(question_id=question.id)
     mentors = [m for m in await people.with_role(db, Role.MENTOR) if m.id != person.id]
     for mentor in mentors:
         await outbox.plan(
@@ -258,7 +266,7 @@ async def answer(
             recipient_id=question.asker_id,
             dedupe_key=prefix + "answer",
             due_at=now,
-            payload={"question_id": question_id},
+            payload=QuestionRef(question_id=question_id),
         )
     await people.audit(db, clock, mentor.id, "question.answered", question_id=question_id)
     return Answered(question_id, question.asker_id)
@@ -324,5 +332,4 @@ async def question_for_reply(
     )
     if row is None:
         return None
-    value = row.payload.get("question_id")
-    return value if isinstance(value, int) else None
+    return QuestionRef.model_validate(row.payload).question_id

@@ -26,11 +26,12 @@ from db.models.base import Base
 
 class OutboxState(enum.StrEnum):
     PENDING = "pending"
-    CLAIMED = "claimed"
+    CLAIMED = "claimed"  # held by one dispatcher, not tried yet
+    SENDING = "sending"  # its send has started: if no outcome follows, it becomes unknown
     SENT = "sent"
     BLOCKED = "blocked"  # 403: the person blocked the bot
     FAILED = "failed"  # gave up after the last attempt, reason in `error`
-    UNKNOWN = "unknown"  # claimed by a process that died before recording the outcome
+    UNKNOWN = "unknown"  # a send started and no answer was recorded: maybe delivered
     SKIPPED = "skipped"  # made pointless (acknowledged, superseded, cancelled)
 
 

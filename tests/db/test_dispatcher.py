@@ -7,8 +7,10 @@ import itertools
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from functools import cache
+from typing import Any
 
 import pytest
+from pydantic import ValidationError
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -16,23 +18,26 @@ from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.ext import Defaults, ExtBot
 
+from bot import dispatcher
 from bot.clock import FakeClock
-from bot.composers import composer
+from bot.compose import KINDS, Kind
 from bot.content import DEFAULT_CONTENT_ROOT, Content, load_content
 from bot.context import Deps
 from bot.dispatcher import (
     BACKOFF,
     LEASE,
+    DispatchReport,
     Pacer,
     claim_due,
-    dispatch_once,
     expire_leases,
     unreachable_people,
 )
+from bot.dispatcher.rows import Expired, mark_sending
 from bot.i18n import I18n, Translator
 from bot.localapi import LocalBotApi
 from bot.render import Reply
 from bot.services import outbox, people
+from bot.services.outbox import Payload
 from bot.settings import load_settings
 from db.models import OutboxMessage, OutboxState, Person
 from db.session import create_engine, create_session_factory
@@ -42,15 +47,33 @@ KIND = "test_db_note"
 _user_ids = itertools.count(700_001)
 
 
-@composer(KIND)
+class Note(Payload):
+    """The test kind's payload."""
+
+    KINDS = (KIND,)
+
+    text: str
+    pointless: bool = False
+    subject: str | None = None
+
+
 async def _compose_note(
-    db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage
+    db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage, note: Note
 ) -> Reply | None:
     """The test kind: the payload's text; None when the payload says it became pointless."""
-    if row.payload.get("pointless"):
+    if note.pointless:
         return None
     late = " (terlambat)" if row.late else ""
-    return Reply(f"{row.payload['text']}{late}")
+    return Reply(f"{note.text}{late}")
+
+
+# The bot's table and the test kind.
+NOTES = {**KINDS, KIND: Kind(Note, _compose_note)}
+
+
+async def dispatch_once(deps: Deps, bot: Bot, **options: Any) -> DispatchReport:
+    """A dispatcher pass that knows the test kind."""
+    return await dispatcher.dispatch_once(deps, bot, kinds=NOTES, **options)
 
 
 @cache
@@ -136,7 +159,7 @@ async def _plan(
     person_id: int,
     key: str,
     due_in: timedelta = timedelta(0),
-    **payload: object,
+    **payload: Any,
 ) -> int:
     async with sessions() as db, db.begin():
         row = await outbox.plan(
@@ -146,7 +169,7 @@ async def _plan(
             recipient_id=person_id,
             dedupe_key=key,
             due_at=clock.now() + due_in,
-            payload={"text": f"Pesan {key}", **payload},
+            payload=Note(text=f"Pesan {key}", **payload),
         )
         return row.id
 
@@ -281,7 +304,7 @@ async def test_two_dispatchers_racing_send_every_row_once(
     assert dict(states) == {OutboxState.SENT: 300}
 
 
-async def test_expired_lease_becomes_unknown_and_is_never_resent(
+async def test_expired_lease_gives_back_a_row_never_tried(
     sessions: async_sessionmaker[AsyncSession],
     clock: FakeClock,
     api: LocalBotApi,
@@ -295,19 +318,93 @@ async def test_expired_lease_becomes_unknown_and_is_never_resent(
 
     clock.advance(LEASE - timedelta(seconds=1))
     async with sessions() as db, db.begin():
-        assert await expire_leases(db, clock) == 0
+        assert await expire_leases(db, clock) == Expired(0, 0)
+    assert (await _row(sessions, row_id)).state is OutboxState.CLAIMED
     clock.advance(seconds=2)
     report = await dispatch_once(deps, bot, worker_id="alive:2:def")
 
-    assert (report.unknown, report.claimed, report.sent) == (1, 0, 0)
+    assert (report.released, report.unknown, report.claimed, report.sent) == (1, 0, 1, 1)
     row = await _row(sessions, row_id)
-    assert row.state is OutboxState.UNKNOWN
-    assert row.claimed_by == "dead:1:abc"
+    assert (row.state, row.attempts, row.claimed_by) == (OutboxState.SENT, 1, "alive:2:def")
+    clock.advance(hours=1)
+    assert (await dispatch_once(deps, bot, worker_id="alive:2:def")).claimed == 0
+    assert _texts(api, tid) == ["Pesan crash"]
+
+
+async def test_expired_lease_of_a_started_send_is_unknown_and_never_resent(
+    sessions: async_sessionmaker[AsyncSession],
+    clock: FakeClock,
+    api: LocalBotApi,
+    bot: Bot,
+    deps: Deps,
+) -> None:
+    [(pid, tid)] = await _people(sessions, clock, api, 1)
+    row_id = await _plan(sessions, clock, pid, "crash")
+    async with sessions() as db, db.begin():  # a process claims, starts sending, then dies
+        assert await claim_due(db, clock, "dead:1:abc", 10) == [row_id]
+    async with sessions() as db, db.begin():
+        assert await mark_sending(db, "dead:1:abc", [row_id]) == {row_id}
+
+    clock.advance(LEASE + timedelta(seconds=1))
+    report = await dispatch_once(deps, bot, worker_id="alive:2:def")
+
+    assert (report.unknown, report.released, report.claimed, report.sent) == (1, 0, 0, 0)
+    row = await _row(sessions, row_id)
+    assert (row.state, row.claimed_by) == (OutboxState.UNKNOWN, "dead:1:abc")
     assert row.error is not None
     assert "stopped" in row.error
     clock.advance(hours=1)
     assert (await dispatch_once(deps, bot, worker_id="alive:2:def")).claimed == 0
     assert _texts(api, tid) == []
+
+
+async def test_a_row_taken_from_a_slow_worker_is_not_sent_by_it(
+    sessions: async_sessionmaker[AsyncSession],
+    clock: FakeClock,
+    api: LocalBotApi,
+) -> None:
+    [(pid, _)] = await _people(sessions, clock, api, 1)
+    row_id = await _plan(sessions, clock, pid, "slow")
+    async with sessions() as db, db.begin():
+        assert await claim_due(db, clock, "slow:1:abc", 10) == [row_id]
+    clock.advance(LEASE + timedelta(seconds=1))
+    async with sessions() as db, db.begin():  # another process gives it back, then claims it
+        assert await expire_leases(db, clock) == Expired(1, 0)
+        assert await claim_due(db, clock, "other:2:def", 10) == [row_id]
+
+    async with sessions() as db, db.begin():  # the slow one reaches its send: not its row
+        assert await mark_sending(db, "slow:1:abc", [row_id]) == set()
+    async with sessions() as db, db.begin():
+        assert await mark_sending(db, "other:2:def", [row_id]) == {row_id}
+
+
+async def test_a_cancelled_pass_gives_back_what_it_never_tried(
+    sessions: async_sessionmaker[AsyncSession],
+    clock: FakeClock,
+    api: LocalBotApi,
+    bot: Bot,
+    database_url: str,
+    engine: AsyncEngine,
+) -> None:
+    pairs = await _people(sessions, clock, api, 12)
+    ids = [await _plan(sessions, clock, pid, "batch") for pid, _ in pairs]
+    slow = _deps(database_url, api, engine, clock, rate=4)  # three seconds for the batch
+
+    running = asyncio.create_task(dispatch_once(slow, bot, worker_id="w", pacer=Pacer(4)))
+    assert await api.wait_for_activity(5)  # the first message went out; the next in 0.25 s
+    running.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await running
+
+    async with sessions() as db:
+        states = dict((await db.execute(select(OutboxMessage.id, OutboxMessage.state))).all())
+    held = [OutboxState.CLAIMED, OutboxState.SENDING]
+    assert not [i for i in ids if states[i] in held]  # nothing stays held by the pass
+    tried = [i for i in ids if states[i] is not OutboxState.PENDING]
+    assert [states[i] for i in tried] == [OutboxState.SENT]  # its outcome was kept
+    report = await dispatch_once(slow, bot, worker_id="w2", pacer=Pacer(1000))
+    assert (report.claimed, report.sent) == (11, 11)  # the untried rows, at once
+    assert [len(_texts(api, tid)) for _, tid in pairs] == [1] * 12  # each exactly once
 
 
 async def test_the_same_reminder_cannot_be_planned_twice(
@@ -398,7 +495,7 @@ async def test_unreachable_person_gets_nothing_and_is_listed(
     assert sorted(listed) == sorted([gone_pid, known_pid])
 
 
-async def test_pointless_row_is_skipped_and_unknown_kind_fails(
+async def test_pointless_row_is_skipped_unknown_kind_and_bad_payload_fail(
     sessions: async_sessionmaker[AsyncSession],
     clock: FakeClock,
     api: LocalBotApi,
@@ -407,19 +504,53 @@ async def test_pointless_row_is_skipped_and_unknown_kind_fails(
 ) -> None:
     [(pid, tid)] = await _people(sessions, clock, api, 1)
     pointless = await _plan(sessions, clock, pid, "p", pointless=True)
-    async with sessions() as db, db.begin():
-        stray = await outbox.plan(
-            db, clock, kind="no_such_kind", recipient_id=pid, dedupe_key="x", due_at=clock.now()
+    async with sessions() as db, db.begin():  # rows written by another version of the bot
+        stray, broken = (
+            OutboxMessage(
+                kind=kind,
+                recipient_id=pid,
+                dedupe_key="x",
+                payload=payload,
+                due_at=clock.now(),
+                created_at=clock.now(),
+            )
+            for kind, payload in (("no_such_kind", {}), (KIND, {"words": "Halo"}))
         )
+        db.add_all([stray, broken])
 
     report = await dispatch_once(deps, bot, worker_id="w")
 
-    assert (report.skipped, report.failed, report.sent) == (1, 1, 0)
+    assert (report.skipped, report.failed, report.sent) == (1, 2, 0)
     assert (await _row(sessions, pointless)).state is OutboxState.SKIPPED
     failed = await _row(sessions, stray.id)
-    assert failed.state is OutboxState.FAILED
-    assert failed.error == "no composer for kind 'no_such_kind'"
+    assert (failed.state, failed.error) == (
+        OutboxState.FAILED,
+        "no composer for kind 'no_such_kind'",
+    )
+    refused = await _row(sessions, broken.id)
+    assert refused.state is OutboxState.FAILED
+    assert refused.error is not None
+    assert refused.error.startswith("payload is not a Note")
     assert _texts(api, tid) == []
+
+
+async def test_a_payload_of_another_kind_is_refused_when_planned(
+    sessions: async_sessionmaker[AsyncSession], clock: FakeClock, api: LocalBotApi
+) -> None:
+    [(pid, _)] = await _people(sessions, clock, api, 1)
+    async with sessions() as db, db.begin():
+        with pytest.raises(ValueError, match="not the payload of kind 'nudge'"):
+            await outbox.plan(
+                db,
+                clock,
+                kind="nudge",
+                recipient_id=pid,
+                dedupe_key="x",
+                due_at=clock.now(),
+                payload=Note(text="Halo"),
+            )
+    with pytest.raises(ValidationError):
+        Note(text="Halo", words="extra")  # type: ignore[call-arg]  # what the test is about
 
 
 async def test_catch_up_sends_only_the_newest_on_one_subject_and_marks_it_late(

@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from bot.jobs import roll_series
 from bot.services import agencies, people
 from db.models import Deadline, Recurrence, Role
-from handlers.deadlines import roll_series
 from tests.support.people import Person
 from tests.support.world import World
 

@@ -5,15 +5,17 @@ from __future__ import annotations
 import html
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.composers import composer
+from bot.compose import KINDS, Kind
 from bot.context import Deps
-from bot.dispatcher import BACKOFF, MAX_ATTEMPTS, unreachable_people
+from bot.dispatcher import BACKOFF, MAX_ATTEMPTS, runner_of, unreachable_people
 from bot.i18n import Translator
 from bot.render import Reply
 from bot.services import outbox, people
+from bot.services.outbox import Payload
 from db.models import OutboxMessage, OutboxState
 from tests.support.people import Person
 from tests.support.world import World
@@ -21,12 +23,29 @@ from tests.support.world import World
 KIND = "test_note"
 
 
-@composer(KIND)
+class Note(Payload):
+    """The test kind's payload."""
+
+    KINDS = (KIND,)
+
+    text: str
+
+
 async def _compose_note(
-    db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage
+    db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage, note: Note
 ) -> Reply | None:
     """The test kind: says the payload's text."""
-    return Reply(html.escape(str(row.payload["text"])))
+    return Reply(html.escape(note.text))
+
+
+@pytest.fixture(autouse=True)
+def _notes(world: World) -> None:
+    """The running bot's dispatcher knows the test kind besides its own."""
+    _teach(world)
+
+
+def _teach(world: World) -> None:
+    runner_of(world.deps).kinds = {**KINDS, KIND: Kind(Note, _compose_note)}
 
 
 async def _known(world: World, name: str) -> tuple[Person, int]:
@@ -48,7 +67,7 @@ async def _plan(world: World, person_id: int, text: str, due_in: timedelta = tim
             recipient_id=person_id,
             dedupe_key=text,
             due_at=world.clock.now() + due_in,
-            payload={"text": text},
+            payload=Note(text=text),
         )
         return row.id
 
@@ -216,6 +235,7 @@ async def test_the_job_queue_wakes_the_dispatcher_by_itself(world: World) -> Non
     """No test tick: the running application's JobQueue finds the due row and sends it."""
     world.dispatch_interval = 0.2
     await world.restart()
+    _teach(world)
     rina, rina_id = await _known(world, "Rina")
     await _plan(world, rina_id, "Rapat koordinasi besok pukul 09.00", due_in=timedelta(hours=1))
     await rina.quiet(0.6)  # not due yet: nothing

@@ -329,6 +329,12 @@ async def test_a_step_with_a_picture_arrives_as_a_photo_with_its_text(world: Wor
     assert step.photo.startswith(b"\x89PNG")
     assert f"({pictured + 1}/{len(module.steps)})" in step.text  # the caption
     assert "Tanya mentor" in maria.buttons()  # the buttons come with the photo
+    calls = len(world.api.calls)
     before = await maria.press("◀ Kembali")
     assert before.photo is None
     assert f"({pictured}/{len(module.steps)})" in before.text
+    # The step before has no picture: it comes anew; the photo is never edited as text.
+    assert before.message_id != step.message_id
+    edits = [name for name, _ in world.api.calls[calls:] if name.startswith("editMessage")]
+    assert edits == []
+    assert f"({pictured + 1}/{len(module.steps)})" in step.text  # the photo keeps its step

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.app import plan_nudges
+from bot.jobs import plan_nudges
 from bot.services import people
 from db.models import Business, OutboxMessage, OutboxState, Question, QuestionStatus, Role
 from tests.support.people import Person

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -89,8 +88,27 @@ async def acknowledge(
     return ack
 
 
+class HelpAsked(outbox.Payload):
+    """A focal point asked for help with a deadline: to each coordinator."""
+
+    KINDS = (HELP,)
+
+    deadline_id: int
+    agency_id: int
+    person_id: int  # who asked
+    message: str
+
+
+class ExtensionRef(outbox.Payload):
+    """A request for more time, asked (to each coordinator) or decided (to the asker)."""
+
+    KINDS = (EXTENSION, EXTENSION_DECIDED)
+
+    request_id: int
+
+
 async def _tell_coordinators(
-    db: AsyncSession, clock: Clock, kind: str, key: str, payload: dict[str, Any]
+    db: AsyncSession, clock: Clock, kind: str, key: str, payload: outbox.Payload
 ) -> None:
     for coordinator in await people.with_role(db, Role.COORDINATOR):
         await outbox.plan(
@@ -115,12 +133,9 @@ async def request_help(
         db, clock, deadline_id, agency_id, person_id, AckStatus.NEEDS_HELP, text
     )
     stamp = int(clock.now().timestamp())
-    payload = {
-        "deadline_id": deadline_id,
-        "agency_id": agency_id,
-        "person_id": person_id,
-        "message": text,
-    }
+    payload = HelpAsked(
+        deadline_id=deadline_id, agency_id=agency_id, person_id=person_id, message=text
+    )
     key = f"dl:{deadline_id}:help:{person_id}:{stamp}"
     await _tell_coordinators(db, clock, HELP, key, payload)
     return ack
@@ -152,7 +167,8 @@ async def request_extension(
     )
     db.add(request)
     await db.flush()
-    await _tell_coordinators(db, clock, EXTENSION, f"ext:{request.id}", {"request_id": request.id})
+    asked = ExtensionRef(request_id=request.id)
+    await _tell_coordinators(db, clock, EXTENSION, f"ext:{request.id}", asked)
     await people.audit(db, clock, person_id, "deadline.extension_asked", request_id=request.id)
     return request
 
@@ -213,7 +229,7 @@ async def decide_extension(
             recipient_id=person_id,
             dedupe_key=f"ext:{request.id}:decided",
             due_at=clock.now(),
-            payload={"request_id": request.id},
+            payload=ExtensionRef(request_id=request.id),
         )
     await people.audit(
         db,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,6 +26,17 @@ from bot.services.errors import NotFound
 from db.models import Agency, Deadline, DeadlineKind, DeadlineOverride, Recurrence
 
 CHANGED = "deadline_changed"
+Change = Literal["moved", "renamed", "cancelled"]
+
+
+class Changed(outbox.Payload):
+    """A deadline was moved or cancelled: to each focal point of an agency it concerns."""
+
+    KINDS = (CHANGED,)
+
+    deadline_id: int
+    agency_id: int
+    change: Change
 
 
 @dataclass(frozen=True)
@@ -77,9 +88,8 @@ async def _tell_focal_points(
     db: AsyncSession,
     clock: Clock,
     deadline: Deadline,
-    change: str,
+    change: Change,
     agency_id: int | None = None,
-    extra: dict[str, Any] | None = None,
 ) -> int:
     count = 0
     for tgt in await targets(db, deadline):
@@ -93,12 +103,7 @@ async def _tell_focal_points(
                 recipient_id=person.id,
                 dedupe_key=f"dl:{deadline.id}:chg:{tgt.tag}:{change}",
                 due_at=clock.now(),
-                payload={
-                    "deadline_id": deadline.id,
-                    "agency_id": tgt.agency.id,
-                    "change": change,
-                    **(extra or {}),
-                },
+                payload=Changed(deadline_id=deadline.id, agency_id=tgt.agency.id, change=change),
             )
             count += 1
     return count
@@ -116,7 +121,6 @@ async def edit(
 ) -> Deadline:
     """A new title or date: a new version, the old plan skipped, the new one planned."""
     deadline = await get_open(db, deadline_id)
-    old_due = deadline.due_at
     if due_at is not None:
         if due_at <= clock.now():
             raise BadDue(DueError.PAST)
@@ -134,8 +138,8 @@ async def edit(
     await db.flush()
     await skip_plan(db, deadline.id, None, "deadline changed")
     await plan_deadline(db, clock, cal, deadline)
-    change = "moved" if due_at is not None else "renamed"
-    await _tell_focal_points(db, clock, deadline, change, extra={"old_due": old_due.isoformat()})
+    change: Change = "moved" if due_at is not None else "renamed"
+    await _tell_focal_points(db, clock, deadline, change)
     await people.audit(db, clock, by_id, f"deadline.{change}", deadline_id=deadline.id)
     return deadline
 

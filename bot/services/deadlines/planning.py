@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,6 +27,21 @@ from db.models import Agency, AgencyMember, Deadline, OutboxMessage, OutboxState
 REMINDER = "reminder"
 OVERDUE = "overdue"
 ESCALATION = "deadline_escalation"
+
+
+class Planned(outbox.Payload):
+    """A reminder, an overdue note or an escalation for one deadline and agency."""
+
+    KINDS = (REMINDER, OVERDUE, ESCALATION)
+
+    deadline_id: int
+    agency_id: int
+    tag: str  # the target's date when planned: a moved deadline makes the row stale
+    subject: str  # rows of one subject and group: only the newest is sent (catch-up)
+    group: Literal["deadline", "escalation"]
+    label: str | None = None  # "h7" ... "h0", "o1" ...: which of the reminders
+
+
 PLAN_KINDS = (REMINDER, OVERDUE, ESCALATION)
 OVERDUE_TIMES = 5
 ESCALATE_AFTER_WORKING_DAYS = 2
@@ -85,7 +101,6 @@ async def plan_target(
         "agency_id": tgt.agency.id,
         "tag": tgt.tag,
         "subject": subject(deadline.id, tgt.agency.id),
-        "group": "deadline",
     }
     if person_ids is None:
         person_ids = [p.id for p in await agencies.focal_points(db, tgt.agency.id)]
@@ -100,7 +115,7 @@ async def plan_target(
                 recipient_id=person_id,
                 dedupe_key=f"{key}:{label}",
                 due_at=moment,
-                payload={**base, "label": label},
+                payload=Planned(**base, group="deadline", label=label),
             )
             count += 1
     escalate_at = cal.add_working_days(tgt.due_at, ESCALATE_AFTER_WORKING_DAYS)
@@ -113,7 +128,7 @@ async def plan_target(
                 recipient_id=coordinator.id,
                 dedupe_key=f"{key}:esc",
                 due_at=escalate_at,
-                payload={**base, "group": "escalation"},
+                payload=Planned(**base, group="escalation"),
             )
             count += 1
     return count
@@ -153,12 +168,15 @@ async def skip_plan(db: AsyncSession, deadline_id: int, agency_id: int | None, w
 
 async def superseded(db: AsyncSession, row: OutboxMessage, now: datetime) -> bool:
     """A newer row of the same subject for the same person is due too: this one is pointless."""
+    planned = Planned.model_validate(row.payload)
     found = await db.scalar(
         select(OutboxMessage.id).where(
             OutboxMessage.recipient_id == row.recipient_id,
             OutboxMessage.kind.in_((REMINDER, OVERDUE)),
-            OutboxMessage.dedupe_key.startswith(f"{row.payload.get('subject')}:", autoescape=True),
-            OutboxMessage.state.in_((OutboxState.PENDING, OutboxState.CLAIMED)),
+            OutboxMessage.dedupe_key.startswith(f"{planned.subject}:", autoescape=True),
+            OutboxMessage.state.in_(
+                (OutboxState.PENDING, OutboxState.CLAIMED, OutboxState.SENDING)
+            ),
             OutboxMessage.due_at > row.due_at,
             OutboxMessage.due_at <= now,
             OutboxMessage.id != row.id,
@@ -167,13 +185,13 @@ async def superseded(db: AsyncSession, row: OutboxMessage, now: datetime) -> boo
     return found is not None
 
 
-async def still_current(db: AsyncSession, row: OutboxMessage) -> tuple[Deadline, Target] | None:
+async def still_current(db: AsyncSession, planned: Planned) -> tuple[Deadline, Target] | None:
     """The deadline and target of a planned row, or None when the row is out of date."""
-    deadline = await db.get(Deadline, int(row.payload.get("deadline_id", 0)))
-    agency = await db.get(Agency, int(row.payload.get("agency_id", 0)))
+    deadline = await db.get(Deadline, planned.deadline_id)
+    agency = await db.get(Agency, planned.agency_id)
     if deadline is None or agency is None or deadline.cancelled_at is not None:
         return None
     tgt = await target(db, deadline, agency)
-    if tgt.tag != row.payload.get("tag") or await agency_done(db, deadline.id, agency.id):
+    if tgt.tag != planned.tag or await agency_done(db, deadline.id, agency.id):
         return None
     return deadline, tgt

@@ -270,6 +270,7 @@ def upgrade() -> None:
             sa.Enum(
                 "pending",
                 "claimed",
+                "sending",
                 "sent",
                 "blocked",
                 "failed",

@@ -1,0 +1,301 @@
+"""One dispatcher pass: claim due rows, compose them, send at one pace, record the outcomes.
+
+`dispatch_once` repeats, until no due row remains:
+
+1. claim a batch of due rows in one short transaction (`rows.claim_due`);
+2. compose each row with the composer of its kind (`bot.compose`), read only;
+3. send with no transaction open, paced: evenly spaced at `max_sends_per_second` overall and
+   at most one message a second to one person; a 429 pauses the whole pass. Just before its
+   send a row is marked `sending` (marks asked for at the same moment share one write, which
+   also records the outcomes known so far);
+4. when the batch ends, however it ends, rows never tried go back to pending at once.
+
+Delivery is at most once, and nothing untried is dropped: only a row whose send started and
+got no answer (a read timeout, a connection dropped after the request went out, a process
+killed mid-send) is `unknown`, never retried. A claimed row of a process that died is given
+back when its lease runs out. A send that certainly did not go out (5xx, 429, no connection)
+is retried with back-off. A row claimed more than `LATE_AFTER` after its due time has
+`row.late` set, so its composer may say it comes late.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram import Bot
+from telegram.error import InvalidToken, TelegramError
+
+from bot import limits, sending
+from bot.clock import Clock
+from bot.compose import KINDS, Kind
+from bot.context import Deps
+from bot.dispatcher import rows
+from bot.dispatcher.composing import Outgoing, compose
+from bot.dispatcher.pacing import Pacer
+from bot.dispatcher.rows import LEASE, Outcome
+from db.models import OutboxState
+
+log = logging.getLogger(__name__)
+
+# A row not yet sent this close to the end of its lease goes back to pending unsent.
+LEASE_MARGIN = timedelta(minutes=1)
+# Attempts that failed for a passing reason (5xx, no connection) before the row fails.
+MAX_ATTEMPTS = 5
+BACKOFF = (
+    timedelta(seconds=30),
+    timedelta(minutes=2),
+    timedelta(minutes=10),
+    timedelta(minutes=30),
+)
+# Rows claimed at once; a batch is sent well within the lease at 30 messages a second.
+DEFAULT_BATCH = 200
+# People served at once within a batch (each person's rows go one after another).
+MAX_CONCURRENT_SENDS = 32
+# Outcomes recorded together in one transaction when no mark carries them sooner.
+RECORD_EVERY = 100
+
+
+@dataclass
+class DispatchReport:
+    """What one pass did, counted by outcome."""
+
+    claimed: int = 0
+    sent: int = 0
+    retried: int = 0  # back to pending: 429, a passing failure, or a lease nearly over
+    blocked: int = 0
+    failed: int = 0
+    skipped: int = 0
+    unknown: int = 0  # sends whose answer never came (here or in a dead process)
+    released: int = 0  # claimed by a dead process and never tried: pending again
+
+    def count(self, state: OutboxState) -> None:
+        name = "retried" if state is OutboxState.PENDING else state.value
+        setattr(self, name, getattr(self, name) + 1)
+
+    def merge(self, other: DispatchReport) -> None:
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+
+    def as_dict(self) -> dict[str, int]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass
+class _Ledger:
+    """What a pass writes while it sends: `sending` marks and outcomes, in short transactions.
+
+    A mark is written before its send returns control; marks asked for while a write is under
+    way share the next one, and every write carries the outcomes collected so far.
+    """
+
+    sessions: async_sessionmaker[AsyncSession]
+    clock: Clock
+    worker_id: str
+    report: DispatchReport
+    outcomes: list[Outcome] = field(default_factory=list)
+    marks: dict[int, asyncio.Future[bool]] = field(default_factory=dict)
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    async def mark(self, row_id: int) -> bool:
+        """Mark the row's send as started; False when this worker no longer holds it."""
+        held: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self.marks[row_id] = held
+        await self._write()
+        return await held
+
+    async def add(self, outcome: Outcome) -> None:
+        self.outcomes.append(outcome)
+        if len(self.outcomes) >= RECORD_EVERY:
+            await self._write()
+
+    async def flush(self) -> None:
+        await self._write()
+
+    async def _write(self) -> None:
+        async with self.lock:
+            marks, self.marks = self.marks, {}
+            outcomes, self.outcomes = self.outcomes, []
+            if not marks and not outcomes:
+                return
+            try:
+                async with self.sessions() as db, db.begin():
+                    held = await rows.mark_sending(db, self.worker_id, marks) if marks else set()
+                    if outcomes:
+                        await rows.record(db, self.clock, self.worker_id, outcomes)
+            except Exception as exc:
+                for future in marks.values():  # each sender learns it; none sends
+                    future.set_exception(exc)
+                if not marks:
+                    raise
+                return
+            except BaseException:  # cancelled: so are the senders waiting for this write
+                for future in marks.values():
+                    future.cancel()
+                raise
+            for row_id, future in marks.items():
+                future.set_result(row_id in held)
+            for outcome in outcomes:
+                self.report.count(outcome.state)
+
+
+async def dispatch_once(
+    deps: Deps,
+    bot: Bot,
+    *,
+    worker_id: str,
+    limit: int = DEFAULT_BATCH,
+    pacer: Pacer | None = None,
+    kinds: Mapping[str, Kind[Any]] = KINDS,
+) -> DispatchReport:
+    """One pass: expire dead leases, then claim, compose, send and record until none is due."""
+    pacer = pacer or Pacer(deps.settings.max_sends_per_second)
+    report = DispatchReport()
+    first = True
+    while True:
+        async with deps.sessions() as db, db.begin():
+            if first:
+                expired = await rows.expire_leases(db, deps.clock)
+                report.released += expired.released
+                report.unknown += expired.unknown
+                first = False
+            ids = await rows.claim_due(db, deps.clock, worker_id, limit)
+        if not ids:
+            return report
+        report.claimed += len(ids)
+        ledger = _Ledger(deps.sessions, deps.clock, worker_id, report)
+        try:
+            outgoing, outcomes = await compose(deps, kinds, ids)
+            for outcome in outcomes:  # recorded once the compose session is closed
+                await ledger.add(outcome)
+            await _send_all(deps.clock, bot, pacer, outgoing, ledger)
+        finally:  # also when cancelled: what was learnt is kept, nothing untried stays held
+            await _settle(deps, worker_id, ids, ledger)
+
+
+async def _settle(deps: Deps, worker_id: str, ids: list[int], ledger: _Ledger) -> None:
+    try:
+        await ledger.flush()
+    finally:
+        async with deps.sessions() as db, db.begin():
+            released, unknown = await rows.settle(db, worker_id, ids)
+        ledger.report.retried += released
+        ledger.report.unknown += unknown
+
+
+async def _send_all(
+    clock: Clock, bot: Bot, pacer: Pacer, outgoing: list[Outgoing], ledger: _Ledger
+) -> None:
+    """Send per person in order, people concurrently; the pacer keeps the overall rate."""
+    by_chat: defaultdict[int, list[Outgoing]] = defaultdict(list)
+    for item in outgoing:
+        by_chat[item.chat_id].append(item)
+    gate = asyncio.Semaphore(MAX_CONCURRENT_SENDS)
+
+    async def serve(items: list[Outgoing]) -> None:
+        async with gate:
+            blocked = False
+            for item in items:
+                if blocked:  # Telegram refused this person a moment ago: do not knock again
+                    error = "recipient unreachable (blocked the bot)"
+                    outcome: Outcome | None = Outcome(
+                        item.row_id, OutboxState.BLOCKED, item.due_at, item.attempts, error=error
+                    )
+                else:
+                    outcome = await _send_one(clock, bot, pacer, ledger, item)
+                    blocked = outcome is not None and outcome.state is OutboxState.BLOCKED
+                if outcome is not None:
+                    await ledger.add(outcome)
+
+    # A task group: when one sender fails the others stop before the batch is settled.
+    async with asyncio.TaskGroup() as group:
+        for items in by_chat.values():
+            group.create_task(serve(items))
+
+
+async def _send_one(
+    clock: Clock, bot: Bot, pacer: Pacer, ledger: _Ledger, item: Outgoing
+) -> Outcome | None:
+    """Send one row; its outcome, or None when the row was taken from this worker."""
+    await pacer.slot(item.chat_id)
+    if clock.now() - item.claimed_at > LEASE - LEASE_MARGIN:
+        # Held too long (a long flood pause): give it back unsent before the lease runs out.
+        return Outcome(item.row_id, OutboxState.PENDING, item.due_at, item.attempts - 1)
+    if not await ledger.mark(item.row_id):
+        log.warning("outbox row %s is no longer held by this worker: not sent", item.row_id)
+        return None
+    try:
+        message = await sending.send_reply(bot, item.chat_id, item.reply)
+    except TelegramError as exc:
+        return _after_error(clock, pacer, item, exc)
+    except Exception as exc:
+        log.exception("sending outbox row %s failed unexpectedly", item.row_id)
+        return Outcome(
+            item.row_id, OutboxState.FAILED, item.due_at, item.attempts, error=repr(exc)
+        )
+    return Outcome(
+        item.row_id,
+        OutboxState.SENT,
+        item.due_at,
+        item.attempts,
+        sent_at=clock.now(),
+        telegram_message_id=message.message_id,
+    )
+
+
+def _after_error(clock: Clock, pacer: Pacer, item: Outgoing, exc: TelegramError) -> Outcome:
+    """What a failed send means for the row (and maybe the person)."""
+    now = clock.now()
+    reason = f"{type(exc).__name__}: {exc.message}"
+    outcome = limits.classify(exc)
+    if isinstance(exc, InvalidToken):  # our configuration, not the message: try later
+        outcome = limits.SendOutcome.RETRY
+    if outcome is limits.SendOutcome.BLOCKED:
+        log.info("outbox row %s: person %s is unreachable", item.row_id, item.recipient_id)
+        return Outcome(
+            item.row_id,
+            OutboxState.BLOCKED,
+            item.due_at,
+            item.attempts,
+            error=reason,
+            unreachable_person=item.recipient_id,
+        )
+    if outcome is not limits.SendOutcome.RETRY:
+        return Outcome(item.row_id, OutboxState.FAILED, item.due_at, item.attempts, error=reason)
+    flood = limits.retry_after_seconds(exc)
+    if flood is not None:
+        pacer.pause(flood)
+        log.warning("flood limit: every send pauses for %.0f s", flood)
+        # Not a failure of this row: the claim's attempt is given back.
+        return Outcome(
+            item.row_id,
+            OutboxState.PENDING,
+            now + timedelta(seconds=flood),
+            item.attempts - 1,
+            error=reason,
+        )
+    if limits.may_have_arrived(exc):
+        log.warning("outbox row %s: no answer after sending, outcome unknown", item.row_id)
+        return Outcome(
+            item.row_id,
+            OutboxState.UNKNOWN,
+            item.due_at,
+            item.attempts,
+            error=f"no answer from Telegram, may have been delivered ({reason})",
+        )
+    if item.attempts >= MAX_ATTEMPTS:
+        return Outcome(
+            item.row_id,
+            OutboxState.FAILED,
+            item.due_at,
+            item.attempts,
+            error=f"gave up after {item.attempts} attempts: {reason}",
+        )
+    delay = BACKOFF[min(item.attempts, len(BACKOFF)) - 1]
+    return Outcome(item.row_id, OutboxState.PENDING, now + delay, item.attempts, error=reason)

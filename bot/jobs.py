@@ -1,0 +1,64 @@
+"""The periodic jobs besides the dispatcher: they plan rows; the rows are the schedule.
+
+The JobQueue only wakes them. Each is safe to run from any process at any time: it looks at
+the database and plans what is missing, so a restart or a late start loses nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
+
+from bot.context import BotApplication, BotContext, Deps
+from bot.services import deadlines, nudges, questions
+
+# How often nudges for quiet businesses are planned (and overdue questions marked escalated).
+NUDGE_PLAN_INTERVAL_S = 3600
+# How often recurring deadlines whose occurrence passed or is done get their next one.
+DEADLINE_ROLL_INTERVAL_S = 900
+# APScheduler: run late rather than never, once when several runs were missed, never twice.
+JOB_KWARGS = {"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
+
+
+async def plan_nudges(deps: Deps) -> int:
+    """Plan nudges and mark overdue questions escalated; how many nudges were planned."""
+    async with deps.sessions() as db, db.begin():
+        planned = await nudges.plan_nudges(db, deps.clock, deps.calendar)
+        await questions.mark_escalations(db, deps.clock, deps.calendar)
+    if any(p.due_at <= deps.clock.now() for p in planned):
+        deps.wake_dispatcher()
+    return len(planned)
+
+
+async def roll_series(deps: Deps) -> int:
+    """Create the next occurrences of recurring deadlines; how many were created."""
+    async with deps.sessions() as db, db.begin():
+        created = await deadlines.roll_forward(db, deps.clock, deps.calendar)
+    if created:
+        deps.wake_dispatcher()
+    return len(created)
+
+
+Job = Callable[[Deps], Awaitable[int]]
+# name, the job, seconds between runs, seconds before the first run.
+JOBS: tuple[tuple[str, Job, float, float], ...] = (
+    ("nudges", plan_nudges, NUDGE_PLAN_INTERVAL_S, 30),
+    ("deadline-series", roll_series, DEADLINE_ROLL_INTERVAL_S, 20),
+)
+
+
+def _woken(job: Job) -> Callable[[BotContext], Coroutine[Any, Any, None]]:
+    async def run(context: BotContext) -> None:
+        await job(context.deps)
+
+    return run
+
+
+def install(app: BotApplication) -> None:
+    """Let the JobQueue wake the jobs (the dispatcher has its own wake-up)."""
+    if app.job_queue is None:
+        raise RuntimeError("the JobQueue is missing: install python-telegram-bot[job-queue]")
+    for name, job, interval, first in JOBS:
+        app.job_queue.run_repeating(
+            _woken(job), interval=interval, first=first, name=name, job_kwargs=JOB_KWARGS
+        )

@@ -1,0 +1,136 @@
+"""Talking to Telegram: send a reply split to the limits, edit in place, retry within a bound.
+
+Below the handlers and the outbox dispatcher; both send through here. What an error means is
+decided in `bot.limits`; this module decides what to do about it for one call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import TypeVar
+
+from telegram import Bot, Message
+from telegram.error import TelegramError
+
+from bot import limits
+from bot.render import Reply
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Retry:
+    """How hard one Bot API call is tried: `tries` in all, waiting no longer than `budget_s`."""
+
+    tries: int
+    budget_s: float
+
+
+# A reply to a person: it may carry a result (a link, a confirmation), so a flood limit or a
+# passing server error is waited out, briefly.
+REPLY_RETRY = Retry(tries=3, budget_s=30.0)
+# The outbox dispatcher reschedules the row itself: one try per call.
+ONCE = Retry(tries=1, budget_s=0.0)
+# The wait before trying again after a 5xx or a refused connection (no retry_after given).
+SERVER_ERROR_PAUSE_S = 1.0
+
+
+async def call(make: Callable[[], Awaitable[T]], retry: Retry = ONCE) -> T:
+    """Run one Bot API call, again after a 429 or a send that certainly did not go out."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + retry.budget_s
+    attempt = 1
+    while True:
+        try:
+            return await make()
+        except TelegramError as exc:
+            wait = limits.retry_after_seconds(exc)
+            if wait is None and limits.certainly_not_sent(exc):
+                wait = SERVER_ERROR_PAUSE_S * attempt
+            if wait is None or attempt >= retry.tries or loop.time() + wait > deadline:
+                raise
+            log.warning("Telegram refused a call (%s); again in %.1f s", exc, wait)
+            await asyncio.sleep(wait)
+            attempt += 1
+
+
+async def send_reply(bot: Bot, chat_id: int, reply: Reply, retry: Retry = ONCE) -> Message:
+    """Send a reply, split when too long; buttons go with the last part. Returns the last."""
+    markup = reply.markup()
+    if reply.attachment is not None:
+        attachment = reply.attachment
+        data = await attachment.content()  # once: a chart is drawn here, not per try
+        fits = limits.visible_length(reply.text) <= limits.MAX_CAPTION
+        caption = reply.text if fits else None
+        send_file = bot.send_photo if attachment.is_photo else bot.send_document
+        sent = await call(
+            lambda: send_file(
+                chat_id,
+                data,
+                caption=caption,
+                filename=attachment.filename,
+                reply_markup=markup if fits else None,
+            ),
+            retry,
+        )
+        if not fits:  # too long for a caption: the text follows the file
+            sent = await send_reply(bot, chat_id, Reply(reply.text, reply.buttons), retry)
+    else:
+        parts = limits.split_text(reply.text)
+        for index, part in enumerate(parts):
+            last = index == len(parts) - 1
+            send = partial(bot.send_message, chat_id, part, reply_markup=markup if last else None)
+            sent = await call(send, retry)
+    for extra in reply.extra:
+        sent = await send_reply(bot, chat_id, extra, retry)
+    return sent
+
+
+def has_file(message: Message) -> bool:
+    """A photo or document (or any media): its text is a caption, it cannot become text."""
+    return message.text is None
+
+
+async def edit_reply(bot: Bot, source: Message, reply: Reply, retry: Retry = ONCE) -> bool:
+    """Show `reply` in place of `source`; False when it cannot be (send it anew instead).
+
+    Only a text message is edited, and only into one text part. A message with a file is
+    never edited as text, nor given a new caption: its file would be wrong for the new text
+    (a guidance step's picture under the next step). Replies with a file (the local and the
+    real server would need editMessageMedia), in parts, or with extra messages go anew.
+    """
+    if reply.attachment is not None or reply.extra:
+        return False
+    if has_file(source):
+        return False
+    parts = limits.split_text(reply.text)
+    if len(parts) > 1:
+        return False
+    return await _edited(
+        lambda: bot.edit_message_text(
+            parts[0],
+            chat_id=source.chat_id,
+            message_id=source.message_id,
+            reply_markup=reply.markup(),
+        ),
+        retry,
+    )
+
+
+async def _edited(make: Callable[[], Awaitable[object]], retry: Retry) -> bool:
+    try:
+        await call(make, retry)
+    except TelegramError as exc:
+        outcome = limits.classify(exc)
+        if outcome is limits.SendOutcome.NOT_MODIFIED:
+            return True
+        if outcome is limits.SendOutcome.REJECTED:  # too old to edit, deleted, ...
+            return False
+        raise
+    return True
