@@ -20,7 +20,7 @@ from bot.context import BotContext, Deps
 from bot.i18n import Translator
 from bot.render import Reply
 from bot.render import common as render
-from bot.services import evidence, nudges, people
+from bot.services import evidence, inbox, nudges, people
 from bot.services.errors import DomainError, Invalid
 from bot.services.evidence import FileUnsupported
 from db.models import Evidence, Person, Role
@@ -219,6 +219,8 @@ async def _run_turn(fn: TurnFn, allowed: frozenset[Role] | None, turn: Turn) -> 
     """The transaction of one update: the person, the role check, the feature handler."""
     db, deps = turn.db, turn.deps
     async with db.begin():
+        if not await inbox.mark_handled(db, deps.clock, turn.update.update_id):
+            return  # handled before (a redelivery): change nothing
         person = await _load_person(db, turn.context, turn)
         turn.person = person
         turn.tr = deps.i18n.translator(person.locale if person else None)
