@@ -14,6 +14,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +36,24 @@ UpdateDone = Callable[[int], None]
 
 # How often handled rows older than `service.KEEP_HANDLED` are deleted.
 PRUNE_INTERVAL_S = 3600
+
+
+@dataclass
+class _Mark:
+    committed: bool = False
+
+
+# One per update (each runs in its own task, so its own context): the handler wrapper says
+# when the transaction that marked the update handled has committed, sparing the processor
+# a transaction of its own.
+_mark: ContextVar[_Mark | None] = ContextVar("inbox_mark", default=None)
+
+
+def mark_committed() -> None:
+    """The handler's transaction, with the update's mark, has committed."""
+    mark = _mark.get()
+    if mark is not None:
+        mark.committed = True
 
 
 class Inbox:
@@ -169,10 +188,12 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         known = update if isinstance(update, Update) else None
         chat = known.effective_chat if known is not None else None
+        mark = _Mark()
+        _mark.set(mark)
         try:
             async with self._turn(chat.id if chat is not None else None), self._slots:
                 await coroutine
-                if known is not None:
+                if known is not None and not mark.committed:
                     await self.inbox.settle(known.update_id)
         finally:
             if self._on_done is not None and known is not None:

@@ -18,6 +18,7 @@ from bot.callbacks import CallbackDataError
 from bot.clock import Clock
 from bot.context import BotContext, Deps
 from bot.i18n import Translator
+from bot.inbox import mark_committed
 from bot.render import Reply
 from bot.render import common as render
 from bot.services import evidence, inbox, nudges, people
@@ -190,6 +191,7 @@ async def _handle(
         turn.prefetched = prefetched
         try:
             await _run_turn(fn, allowed, turn)
+            mark_committed()  # the update's mark went with it
         except CallbackDataError:
             turn.discard()
             turn.toast(render.stale_toast(turn.tr))

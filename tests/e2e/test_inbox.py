@@ -148,3 +148,16 @@ async def test_a_flood_from_one_chat_does_not_hold_up_everyone_else(world: World
     assert len(notices) == 1
     outcomes = await _outcomes(world, flooder.user_id)
     assert outcomes.count(InboxOutcome.DROPPED) == 1000 - world.flood.person
+
+
+async def test_every_update_ends_marked_even_when_no_handler_commits_it(world: World) -> None:
+    maria = world.person("Maria")
+    await maria.send("/start")
+    await maria.press_data("m:no-such-entry")  # refused: its transaction rolls back
+    edit = world.api.user_edits_message(maria.user_id, maria.messages[0].message_id - 1, "x")
+    assert await world.done.wait(edit["update_id"], 10)  # edits stop at a guard
+    assert await _outcomes(world, maria.user_id) == [
+        InboxOutcome.HANDLED,
+        InboxOutcome.SKIPPED,
+        InboxOutcome.SKIPPED,
+    ]
