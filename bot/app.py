@@ -2,27 +2,29 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections import defaultdict
-from collections.abc import Awaitable
 from typing import Any
 
-from telegram import LinkPreviewOptions, Update
+from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.ext import (
-    AIORateLimiter,
-    ApplicationBuilder,
-    BaseUpdateProcessor,
-    ContextTypes,
-    Defaults,
-)
+from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defaults, ExtBot
+from telegram.request import HTTPXRequest
 
 from bot import dispatcher, jobs
 from bot.clock import Clock, SystemClock
 from bot.content import DEFAULT_CONTENT_ROOT, Content, load_content
 from bot.context import BotApplication, BotContext, BotData, Deps
+from bot.flood import FloodLimits
 from bot.i18n import I18n
+from bot.inbox import (
+    PRUNE_INTERVAL_S,
+    Inbox,
+    InboxBot,
+    PerChatUpdateProcessor,
+    UpdateDone,
+    processor_of,
+    prune_inbox_job,
+)
 from bot.settings import Settings
 from db.models import Role
 from db.session import create_engine, create_session_factory
@@ -33,41 +35,19 @@ log = logging.getLogger(__name__)
 CONCURRENT_UPDATES = 32
 
 
-class PerChatUpdateProcessor(BaseUpdateProcessor):
-    """Concurrent across people, strictly ordered within one chat (no racing taps)."""
-
-    def __init__(self, max_concurrent_updates: int) -> None:
-        super().__init__(max_concurrent_updates)
-        self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
-
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        chat = update.effective_chat if isinstance(update, Update) else None
-        if chat is None:
-            await coroutine
-            return
-        lock = self._locks[chat.id]
-        try:
-            async with lock:
-                await coroutine
-        finally:
-            if not lock.locked() and not getattr(lock, "_waiters", None):
-                self._locks.pop(chat.id, None)
-
-    async def initialize(self) -> None:
-        """Nothing to set up."""
-
-    async def shutdown(self) -> None:
-        """Nothing to tear down."""
-
-
 def build_application(
     settings: Settings,
     *,
     clock: Clock | None = None,
     content: Content | None = None,
     token: str | None = None,
+    flood: FloodLimits | None = None,
+    on_update_done: UpdateDone | None = None,
 ) -> BotApplication:
-    """Build the bot: dependencies, handlers, command menus and the dispatcher wake-up."""
+    """Build the bot: dependencies, handlers, command menus and the dispatcher wake-up.
+
+    `on_update_done` (tests) hears each update id once it is completely done.
+    """
     bot_token = token or (
         settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else None
     )
@@ -83,26 +63,34 @@ def build_application(
         content=content or load_content(DEFAULT_CONTENT_ROOT),
     )
     context_types = ContextTypes(context=BotContext, bot_data=BotData)
+    inbox = Inbox(deps.sessions, deps.clock)
+    bot: ExtBot[Any] = InboxBot(
+        inbox,
+        token=bot_token,
+        base_url=settings.telegram_api_url,
+        base_file_url=settings.telegram_file_url,
+        # The sizes ApplicationBuilder would give: many sends at once, one long poll.
+        request=HTTPXRequest(connection_pool_size=256),
+        get_updates_request=HTTPXRequest(connection_pool_size=1),
+        defaults=Defaults(
+            parse_mode=ParseMode.HTML,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        ),
+        rate_limiter=AIORateLimiter(
+            overall_max_rate=settings.max_sends_per_second,
+            overall_time_period=1,
+            max_retries=0,
+        ),
+    )
+    processor = PerChatUpdateProcessor(
+        CONCURRENT_UPDATES, inbox, flood=flood, on_done=on_update_done
+    )
     app: BotApplication = (
         ApplicationBuilder()
-        .token(bot_token)
-        .base_url(settings.telegram_api_url)
-        .base_file_url(settings.telegram_file_url)
-        .defaults(
-            Defaults(
-                parse_mode=ParseMode.HTML,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-            )
-        )
+        .bot(bot)
+        .update_queue(inbox.queue)
         .context_types(context_types)
-        .concurrent_updates(PerChatUpdateProcessor(CONCURRENT_UPDATES))
-        .rate_limiter(
-            AIORateLimiter(
-                overall_max_rate=settings.max_sends_per_second,
-                overall_time_period=1,
-                max_retries=0,
-            )
-        )
+        .concurrent_updates(processor)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()
@@ -115,6 +103,14 @@ def build_application(
 
     dispatcher.install(app)  # the JobQueue wakes it; deps.wake_dispatcher() runs it soon
     jobs.install(app)
+    if app.job_queue is not None:  # deletes inbox rows handled a week ago
+        app.job_queue.run_repeating(
+            prune_inbox_job,
+            interval=PRUNE_INTERVAL_S,
+            first=60,
+            name="inbox-prune",
+            job_kwargs=jobs.JOB_KWARGS,
+        )
     return app
 
 
@@ -123,6 +119,7 @@ async def _post_init(app: BotApplication) -> None:
     from bot.services import agencies, people
 
     deps = app.bot_data.require()
+    await processor_of(app).inbox.replay(app.bot)  # stored, never handled: these go first
     async with deps.sessions() as db, db.begin():
         await agencies.seed_pilot_agencies(db, deps.clock)
         coordinators = await people.with_role(db, Role.COORDINATOR)

@@ -10,12 +10,14 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from bot.context import BotApplication, BotContext, Deps
-from bot.services import deadlines, nudges, questions
+from bot.services import deadlines, nudges, privacy, questions
 
 # How often nudges for quiet businesses are planned (and overdue questions marked escalated).
 NUDGE_PLAN_INTERVAL_S = 3600
 # How often recurring deadlines whose occurrence passed or is done get their next one.
 DEADLINE_ROLL_INTERVAL_S = 900
+# How often people who never consented are looked for (they go after seven days).
+UNCONSENTED_PURGE_INTERVAL_S = 6 * 3600
 # APScheduler: run late rather than never, once when several runs were missed, never twice.
 JOB_KWARGS = {"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
 
@@ -39,11 +41,21 @@ async def roll_series(deps: Deps) -> int:
     return len(created)
 
 
+async def purge_unconsented(deps: Deps) -> int:
+    """Forget people who opened a link a week ago and never consented (UU 27/2022)."""
+    async with deps.sessions() as db, db.begin():
+        forgotten = await privacy.purge_unconsented(db, deps.clock)
+    for person in forgotten:
+        await privacy.remove_files(deps.settings.data_dir, person.evidence_paths)
+    return len(forgotten)
+
+
 Job = Callable[[Deps], Awaitable[int]]
 # name, the job, seconds between runs, seconds before the first run.
 JOBS: tuple[tuple[str, Job, float, float], ...] = (
     ("nudges", plan_nudges, NUDGE_PLAN_INTERVAL_S, 30),
     ("deadline-series", roll_series, DEADLINE_ROLL_INTERVAL_S, 20),
+    ("unconsented", purge_unconsented, UNCONSENTED_PURGE_INTERVAL_S, 90),
 )
 
 

@@ -102,7 +102,8 @@ def register(app: BotApplication) -> None:
     legacy = [CommandRoute(c.name, c.description, _legacy_fn(c), c.roles) for c in COMMANDS]
     app.bot_data.commands = CommandMenus([*routing.commands, *legacy], deps.i18n)
 
-    # Group -1: guards. Groups, channels and edits stop here.
+    # Groups -2 and -1: guards. A flooding chat, then groups, channels and edits stop here.
+    app.add_handler(TypeHandler(Update, guards.guard_flood), group=-2)
     app.add_handler(TypeHandler(Update, guards.guard_private_chats), group=-1)
 
     # Group 0: deep links, commands and buttons of the routers, in order.

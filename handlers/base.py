@@ -18,9 +18,10 @@ from bot.callbacks import CallbackDataError
 from bot.clock import Clock
 from bot.context import BotContext, Deps
 from bot.i18n import Translator
+from bot.inbox import mark_committed
 from bot.render import Reply
 from bot.render import common as render
-from bot.services import evidence, nudges, people
+from bot.services import evidence, inbox, nudges, people
 from bot.services.errors import DomainError, Invalid
 from bot.services.evidence import FileUnsupported
 from db.models import Evidence, Person, Role
@@ -190,6 +191,7 @@ async def _handle(
         turn.prefetched = prefetched
         try:
             await _run_turn(fn, allowed, turn)
+            mark_committed()  # the update's mark went with it
         except CallbackDataError:
             turn.discard()
             turn.toast(render.stale_toast(turn.tr))
@@ -219,6 +221,8 @@ async def _run_turn(fn: TurnFn, allowed: frozenset[Role] | None, turn: Turn) -> 
     """The transaction of one update: the person, the role check, the feature handler."""
     db, deps = turn.db, turn.deps
     async with db.begin():
+        if not await inbox.mark_handled(db, deps.clock, turn.update.update_id):
+            return  # handled before (a redelivery): change nothing
         person = await _load_person(db, turn.context, turn)
         turn.person = person
         turn.tr = deps.i18n.translator(person.locale if person else None)

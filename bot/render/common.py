@@ -271,6 +271,15 @@ def group_notice(tr: Translator) -> Reply:
     )
 
 
+def slow_down(tr: Translator) -> Reply:
+    return Reply(
+        tr.gettext(
+            "You are sending messages faster than we can answer them. Please wait a few "
+            "seconds, then send your message again."
+        )
+    )
+
+
 def cancelled(tr: Translator) -> Reply:
     return Reply(tr.gettext("Done, that step has been stopped."), (back_to_menu(tr),))
 

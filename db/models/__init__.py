@@ -18,6 +18,7 @@ from db.models.deadlines import (
     ExtensionStatus,
     Recurrence,
 )
+from db.models.inbox import InboxOutcome, InboxUpdate
 from db.models.journey import (
     AnswerValue,
     ChecklistAnswer,
@@ -54,6 +55,8 @@ __all__ = [
     "ExtensionRequest",
     "ExtensionStatus",
     "GuidanceProgress",
+    "InboxOutcome",
+    "InboxUpdate",
     "Invitation",
     "Light",
     "OutboxMessage",

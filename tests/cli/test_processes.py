@@ -6,12 +6,16 @@ import asyncio
 import signal
 import socket
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from bot.localapi import LocalBotApi
+from db.models import InboxUpdate
+from db.session import create_engine, create_session_factory
 from tests.support.cli import command_env
 
 TOKEN = "515151:PROCESS-test-token"
@@ -130,16 +134,19 @@ async def test_killed_mid_dialogue_a_new_process_continues_it(
     env = {**_env(api, tmp_path), "BOT_COORDINATORS": str(COORDINATOR + 1), "LOG_LEVEL": "INFO"}
     first = await _start(["run"], env, tmp_path)
     try:
+        await _ready(api, COORDINATOR)
         await koordinator.send("/undang")
         await koordinator.press("Pelaku UMKM")
         await koordinator.send("Tenun Ina")
         await koordinator.expect("nama pemilik")
-        await asyncio.sleep(0.5)  # its next getUpdates confirms the update it handled
+        # Killed at once: if Telegram was not yet told of "Tenun Ina", it comes again, and
+        # the new process must not take it for the owner's name.
     finally:
         first.kill()  # no shutdown: the process just dies
         await first.wait()
     second = await _start(["run"], env, tmp_path)
     try:
+        await _ready(api, COORDINATOR)
         await koordinator.send("Maria Ndun")
         await koordinator.expect("sektor", timeout=30)
         await koordinator.press("Tenun ikat")
@@ -149,3 +156,118 @@ async def test_killed_mid_dialogue_a_new_process_continues_it(
         assert "Maria Ndun" in summary.text
     finally:
         await _stop(second)
+
+
+async def _ready(api: LocalBotApi, user_id: int) -> int:
+    """Until a freshly started process answers (imports and migrations take a while)."""
+    mark = api.activity_mark()
+    update = await api.user_sends_text(user_id, "/bantuan")
+    await api.wait_for_bot_message(user_id, timeout=60, after_index=mark)
+    return int(update["update_id"])
+
+
+async def _until(condition: Callable[[], bool], seconds: float, what: str) -> None:
+    """Check a condition the server gives no signal for (its log of calls) every 5 ms."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError(f"waited {seconds:.0f} s for {what}")
+        await asyncio.sleep(0.005)
+
+
+def _polled_past(api: LocalBotApi, update_id: int) -> bool:
+    """Whether the bot has asked for updates after this one (which tells Telegram it has it)."""
+    return any(
+        name == "getUpdates" and int(params.get("offset") or 0) > update_id
+        for name, params in api.calls
+    )
+
+
+async def _inbox_rows(database_url: str, update_ids: list[int]) -> dict[int, datetime | None]:
+    """update_id -> handled_at of the stored rows among these ids."""
+    engine = create_engine(database_url)
+    try:
+        async with create_session_factory(engine)() as db:
+            rows = await db.execute(
+                select(InboxUpdate.update_id, InboxUpdate.handled_at).where(
+                    InboxUpdate.update_id.in_(update_ids)
+                )
+            )
+            return {row.update_id: row.handled_at for row in rows}
+    finally:
+        await engine.dispose()
+
+
+BATCH = 60
+FIRST_PERSON = 8_300_001
+
+
+@pytest.mark.parametrize(
+    ("confirmed", "kill_after"),
+    [(True, 0), (True, BATCH // 2), (False, BATCH // 2)],
+    ids=["confirmed-at-once", "confirmed-midway", "redelivered-midway"],
+)
+async def test_killed_right_after_fetching_a_batch_everyone_is_answered_once(
+    api: LocalBotApi, tmp_path: Path, confirmed: bool, kill_after: int
+) -> None:
+    """60 people send /start at once; SIGKILL once the bot asked past their batch (and, when
+    midway, once half of them have their answer).
+
+    confirmed: Telegram takes that request (it forgets the batch), so only what the bot
+    stored can save the rest. redelivered: it never does, so the new process gets all 60
+    again and must not answer anyone twice.
+    """
+    env = {**_env(api, tmp_path), "LOG_LEVEL": "INFO"}
+    users = list(range(FIRST_PERSON, FIRST_PERSON + BATCH))
+    for user_id in users:
+        api.add_chat_user(user_id, f"Orang {user_id - FIRST_PERSON}")
+    first = await _start(["run"], env, tmp_path)
+    try:
+        warm_up = await _ready(api, COORDINATOR)
+        await _until(lambda: _polled_past(api, warm_up), 30, "the bot's next long poll")
+        # The request after the batch is held this long before it takes effect: the bot is
+        # killed first; when confirmed, Telegram takes it before the new process starts.
+        api.faults.add("getUpdates", "delay", seconds=0.3 if confirmed else 600)
+        batch = [(await api.user_sends_text(u, "/start"))["update_id"] for u in users]
+        await _until(lambda: _polled_past(api, batch[-1]), 30, "the poll after the batch")
+        await _until(
+            lambda: sum(bool(api.chat_messages(u)) for u in users) >= kill_after,
+            30,
+            f"{kill_after} answers",
+        )
+    finally:
+        first.kill()  # SIGKILL: no shutdown at all
+    answered_at_kill = {u for u in users if api.chat_messages(u)}
+    await first.wait()
+    if confirmed:
+        await _until(lambda: not api.pending_updates, 10, "Telegram to take the confirmation")
+    else:
+        assert set(batch) <= {u["update_id"] for u in api.pending_updates}
+    rows = await _inbox_rows(env["DATABASE_URL"], batch)
+    user_of = dict(zip(batch, users, strict=True))
+    handled_at_kill = {user_of[i] for i, at in rows.items() if at is not None}
+    in_flight = handled_at_kill - answered_at_kill  # committed; the reply may not have left
+
+    second = await _start(["run"], env, tmp_path)
+    try:
+        for user_id in set(users) - in_flight:
+            await api.wait_for_bot_message(user_id, timeout=60)
+    finally:
+        await _stop(second)  # a clean stop finishes every update in hand
+    replies = {u: len(api.chat_messages(u)) for u in users}
+    missing = {u for u, n in replies.items() if n == 0}
+    twice = {u for u, n in replies.items() if n > 1}
+    print(
+        f"\nbatch of {BATCH}, {'confirmed' if confirmed else 'redelivered'}, killed after "
+        f"{kill_after} answers: stored {len(rows)}, "
+        f"handled before the kill {len(handled_at_kill)}, answered before the kill "
+        f"{len(answered_at_kill)}, in flight {len(in_flight)}, never answered {len(missing)}, "
+        f"answered twice {len(twice)}"
+    )
+    assert len(rows) == BATCH, "the batch was not stored before Telegram was told"
+    assert not twice
+    assert missing <= in_flight
+    for user_id in set(users) - missing:
+        assert "Selamat datang di Pendamping UMKM" in api.chat_messages(user_id)[0].text
+    assert all(at is not None for at in (await _inbox_rows(env["DATABASE_URL"], batch)).values())

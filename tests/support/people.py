@@ -9,8 +9,8 @@ import re
 from bot.localapi import Button, LocalBotApi, SentMessage
 
 REPLY_TIMEOUT = 5.0  # seconds a person waits for the bot to react
-# After the bot's first reaction, how long it may stay silent before the turn counts as done;
-# handlers send their replies back to back, so a short window catches a whole turn.
+# Only for a bot that gives no "update done" signal (another process, the server's tiny
+# bot): after its first reaction, how long it may stay silent before the turn counts as done.
 SETTLE_SECONDS = 0.12
 _TAG = re.compile(r"<[^>]+>")
 
@@ -30,16 +30,52 @@ def describe(msg: SentMessage) -> str:
     return f"  #{msg.message_id}{edited}{media}: {text!r}{buttons}"
 
 
+class UpdatesDone:
+    """The bot's own signal that an update is completely done (`on_update_done`), by id."""
+
+    def __init__(self) -> None:
+        self._done: set[int] = set()
+        self._waiting: dict[int, asyncio.Event] = {}
+
+    def __call__(self, update_id: int) -> None:
+        self._done.add(update_id)
+        event = self._waiting.pop(update_id, None)
+        if event is not None:
+            event.set()
+
+    async def wait(self, update_id: int, timeout: float) -> bool:  # noqa: ASYNC109
+        """Whether the update was done within `timeout` seconds."""
+        if update_id in self._done:
+            return True
+        event = self._waiting.setdefault(update_id, asyncio.Event())
+        try:
+            await asyncio.wait_for(event.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
+
+
 class Person:
     """Drives one simulated user against LocalBotApi."""
 
     def __init__(
-        self, api: LocalBotApi, user_id: int, first_name: str, language_code: str = "id"
+        self,
+        api: LocalBotApi,
+        user_id: int,
+        first_name: str,
+        language_code: str = "id",
+        *,
+        done: UpdatesDone | None = None,
     ) -> None:
-        """Make the user known to the server (a private chat with the bot)."""
+        """Make the user known to the server (a private chat with the bot).
+
+        With `done`, each step waits for the bot to finish the update it sent; without it
+        (a bot in another process), for the first reaction and a short silence.
+        """
         self.api = api
         self.user_id = user_id
         self.first_name = first_name
+        self.done = done
         api.add_chat_user(user_id, first_name, language_code=language_code)
         self._mark = api.activity_mark()
         self.last_toast: str | None = None
@@ -81,14 +117,14 @@ class Person:
     async def send(self, text: str) -> SentMessage:
         """Send a text and return the bot's newest reaction (a new message or an edit)."""
         mark = self._begin()
-        await self.api.user_sends_text(self.user_id, text)
-        return await self._reaction(mark, f"sending {text!r}")
+        update = await self.api.user_sends_text(self.user_id, text)
+        return await self._reaction(mark, f"sending {text!r}", update["update_id"])
 
     async def send_photo(self, data: bytes, caption: str | None = None) -> SentMessage:
         """Send a photo and return the bot's newest reaction."""
         mark = self._begin()
-        await self.api.user_sends_photo(self.user_id, data, caption=caption)
-        return await self._reaction(mark, "sending a photo")
+        update = await self.api.user_sends_photo(self.user_id, data, caption=caption)
+        return await self._reaction(mark, "sending a photo", update["update_id"])
 
     async def send_document(
         self,
@@ -99,8 +135,10 @@ class Person:
     ) -> SentMessage:
         """Send a document and return the bot's newest reaction."""
         mark = self._begin()
-        await self.api.user_sends_document(self.user_id, data, file_name, mime, caption=caption)
-        return await self._reaction(mark, f"sending document {file_name!r}")
+        update = await self.api.user_sends_document(
+            self.user_id, data, file_name, mime, caption=caption
+        )
+        return await self._reaction(mark, f"sending document {file_name!r}", update["update_id"])
 
     async def press(self, label: str) -> SentMessage:
         """Tap the button with this label (exact, then case-insensitive prefix); the reaction."""
@@ -120,7 +158,7 @@ class Person:
         mark = self._begin()
         query_id = await self.api.user_presses(self.user_id, message_id, callback_data)
         why = _why or f"pressing callback data {callback_data!r} on #{message_id}"
-        return await self._reaction(mark, why, query_id=query_id)
+        return await self._reaction(mark, why, self._update_of(query_id), query_id=query_id)
 
     async def expect(self, fragment: str, timeout: float = REPLY_TIMEOUT) -> SentMessage:  # noqa: ASYNC109
         """Wait until a bot message sent or edited since the last action contains fragment."""
@@ -177,23 +215,27 @@ class Person:
             f"last bot messages:\n{self.transcript()}"
         )
 
-    async def _reaction(self, mark: int, why: str, *, query_id: str | None = None) -> SentMessage:
-        """Wait for the first bot message or edit since mark, then for the turn to settle."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + REPLY_TIMEOUT
-        while not self._news(mark) and not self._toasted(query_id):
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                answered = query_id is not None and query_id in self.api.callback_answers
-                note = " (it answered the tap silently)" if answered else ""
+    def _update_of(self, query_id: str) -> int:
+        """The update id the server gave a tap (it is pending until the bot polls next)."""
+        for update in self.api.pending_updates:
+            if update.get("callback_query", {}).get("id") == query_id:
+                return int(update["update_id"])
+        raise AssertionError(f"{self}: the server has no update for tap {query_id}")
+
+    async def _reaction(
+        self, mark: int, why: str, update_id: int, *, query_id: str | None = None
+    ) -> SentMessage:
+        """Wait until the bot is done with the update (or has reacted and settled)."""
+        if self.done is not None:
+            if not await self.done.wait(update_id, REPLY_TIMEOUT):
                 raise AssertionError(
-                    f"{self}: the bot did not react within {REPLY_TIMEOUT:.0f}s to {why}{note}; "
+                    f"{self}: the bot did not finish {why} within {REPLY_TIMEOUT:.0f}s; "
                     f"last bot messages:\n{self.transcript()}"
                 )
-            await self.api.wait_for_activity(remaining)
-        # Let the rest of the turn arrive (replies go out back to back after commit).
-        while loop.time() < deadline and await self.api.wait_for_activity(SETTLE_SECONDS):
-            pass
+            if not self._news(mark) and not self._toasted(query_id):
+                raise AssertionError(self._silent(f"answered nothing to {why}", query_id))
+        else:
+            await self._settle(mark, why, query_id)
         if query_id is not None:
             answer = self.api.callback_answers.get(query_id)
             self.last_toast = answer.get("text") if answer else None
@@ -201,6 +243,26 @@ class Person:
         if news:
             return news[-1]
         return self.last
+
+    async def _settle(self, mark: int, why: str, query_id: str | None) -> None:
+        """The first bot message or edit since mark, then a short silence."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + REPLY_TIMEOUT
+        while not self._news(mark) and not self._toasted(query_id):
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise AssertionError(
+                    self._silent(f"did not react within {REPLY_TIMEOUT:.0f}s to {why}", query_id)
+                )
+            await self.api.wait_for_activity(remaining)
+        while loop.time() < deadline and await self.api.wait_for_activity(SETTLE_SECONDS):
+            pass
+
+    def _silent(self, what: str, query_id: str | None) -> str:
+        """The failure text for a step the bot answered with nothing a person sees."""
+        answered = query_id is not None and query_id in self.api.callback_answers
+        note = " (it answered the tap silently)" if answered else ""
+        return f"{self}: the bot {what}{note}; last bot messages:\n{self.transcript()}"
 
     def _news(self, mark: int) -> list[SentMessage]:
         return [m for m in self.api.activity_since(mark, self.user_id) if not m.deleted]

@@ -15,15 +15,19 @@ from bot.app import build_application
 from bot.clock import FakeClock
 from bot.context import BotApplication, Deps
 from bot.dispatcher import DispatchReport, runner_of
+from bot.flood import FloodLimits
 from bot.localapi import LocalBotApi
 from bot.runner import start_polling, stop_polling
 from bot.settings import Settings, load_settings
-from tests.support.people import Person
+from tests.support.people import Person, UpdatesDone
 
 TOKEN = "424242:E2E-test-token"
 COORDINATOR_IDS = frozenset(range(9001, 9006))
 # Monday 7 December 2026, 09.00 WITA.
 START = datetime(2026, 12, 7, 1, 0, tzinfo=UTC)
+# The fake clock stands still while a test runs, so every update of a test falls into one
+# flood window: tests that are not about flooding get room for a whole journey.
+UNHURRIED = FloodLimits(person=10_000, coordinator=10_000)
 
 
 @dataclass
@@ -39,6 +43,9 @@ class World:
     _next_coordinator: int = min(COORDINATOR_IDS)
     people: list[Person] = field(default_factory=list)
     dispatch_interval: float = 3600
+    # Every update the bot finishes, across restarts: what people's steps wait for.
+    done: UpdatesDone = field(default_factory=UpdatesDone)
+    flood: FloodLimits = UNHURRIED
 
     @property
     def settings(self) -> Settings:
@@ -65,7 +72,9 @@ class World:
         return self.deps.sessions
 
     async def start(self) -> None:
-        self.app = build_application(self.settings, clock=self.clock)
+        self.app = build_application(
+            self.settings, clock=self.clock, flood=self.flood, on_update_done=self.done
+        )
         await start_polling(self.app)
 
     async def stop(self) -> None:
@@ -91,7 +100,7 @@ class World:
         """Someone new on Telegram (not yet known to the bot)."""
         if user_id is None:
             user_id, self._next_user = self._next_user, self._next_user + 1
-        person = Person(self.api, user_id, first_name)
+        person = Person(self.api, user_id, first_name, done=self.done)
         self.people.append(person)
         return person
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 07:32:38.186519
+Create Date: 2026-12-05 09:14:00.268333
 """
 
 from collections.abc import Sequence
@@ -29,6 +29,27 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_agency")),
         sa.UniqueConstraint("name", name=op.f("uq_agency_name")),
     )
+    op.create_table(
+        "inbox_update",
+        sa.Column("update_id", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("chat_id", sa.BigInteger(), nullable=True),
+        sa.Column("payload", sa.JSON(), nullable=False),
+        sa.Column("received_at", db.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("handled_at", db.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column(
+            "outcome",
+            sa.Enum(
+                "handled", "skipped", "dropped", name="inboxoutcome", native_enum=False, length=16
+            ),
+            nullable=True,
+        ),
+        sa.PrimaryKeyConstraint("update_id", name=op.f("pk_inbox_update")),
+    )
+    with op.batch_alter_table("inbox_update", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_inbox_update_handled_at"), ["handled_at"], unique=False
+        )
+
     op.create_table(
         "person",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -770,5 +791,9 @@ def downgrade() -> None:
 
     op.drop_table("agency_member")
     op.drop_table("person")
+    with op.batch_alter_table("inbox_update", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_inbox_update_handled_at"))
+
+    op.drop_table("inbox_update")
     op.drop_table("agency")
     # ### end Alembic commands ###

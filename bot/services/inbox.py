@@ -1,0 +1,99 @@
+"""The inbox of updates: stored before Telegram is told they arrived, each handled once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from db.models import InboxOutcome, InboxUpdate
+
+# Handled rows are kept this long (to skip a late redelivery, and to look at), then pruned.
+KEEP_HANDLED = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """An update as it arrived: Telegram's id, the chat it belongs to, its JSON."""
+
+    update_id: int
+    chat_id: int | None
+    payload: dict[str, Any]
+
+
+async def store(db: AsyncSession, clock: Clock, incoming: Sequence[Incoming]) -> set[int]:
+    """Record the updates not seen before, in the caller's transaction; their ids.
+
+    An id already stored (handled or not) is left as it is: a redelivery changes nothing.
+    """
+    if not incoming:
+        return set()
+    now = clock.now()
+    rows = [
+        {
+            "update_id": item.update_id,
+            "chat_id": item.chat_id,
+            "payload": item.payload,
+            "received_at": now,
+        }
+        for item in incoming
+    ]
+    dialect = db.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = (
+        insert(InboxUpdate)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["update_id"])
+        .returning(InboxUpdate.update_id)
+    )
+    return set((await db.scalars(stmt)).all())
+
+
+async def mark_handled(
+    db: AsyncSession,
+    clock: Clock,
+    update_id: int,
+    outcome: InboxOutcome = InboxOutcome.HANDLED,
+) -> bool:
+    """Mark the update handled in the caller's transaction; False if it already was.
+
+    On PostgreSQL the row stays locked until the transaction ends, so a second process
+    handling the same update waits here and then sees it handled. An update that was never
+    stored (pushed into the application directly) is handled as it comes.
+    """
+    marked = await db.scalar(
+        update(InboxUpdate)
+        .where(InboxUpdate.update_id == update_id, InboxUpdate.handled_at.is_(None))
+        .values(handled_at=clock.now(), outcome=outcome)
+        .returning(InboxUpdate.update_id)
+    )
+    if marked is not None:
+        return True
+    stored = select(InboxUpdate.update_id).where(InboxUpdate.update_id == update_id)
+    return await db.scalar(stored) is None
+
+
+async def unhandled(db: AsyncSession) -> list[dict[str, Any]]:
+    """The JSON of every stored update not yet handled, oldest first."""
+    payloads: Sequence[dict[str, Any]] = (
+        await db.scalars(
+            select(InboxUpdate.payload)
+            .where(InboxUpdate.handled_at.is_(None))
+            .order_by(InboxUpdate.update_id)
+        )
+    ).all()
+    return list(payloads)
+
+
+async def prune(db: AsyncSession, clock: Clock, keep: timedelta = KEEP_HANDLED) -> int:
+    """Delete rows handled longer ago than `keep`; how many."""
+    result = await db.execute(
+        delete(InboxUpdate).where(InboxUpdate.handled_at < clock.now() - keep)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]  # CursorResult has rowcount
