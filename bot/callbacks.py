@@ -238,8 +238,6 @@ MENU = route("m", "key")
 CONSENT = route("pc", "choice")
 # The language a person reads the bot in.
 LANGUAGE = route("lg", "code")
-# "Tanya mentor" from a guidance step or checklist item: ref = module or item id, or "-".
-ASK = route("ask", "ref")
 # ISO 18091 self-assessment: action + a dotted ref of ids. `ASSESS.pack("open", "-")` opens the
 # person's current assessment where they left off (focal points) or the chart (coordinators).
 # Others: "q" <assessment>.<quadrant index>.<page>, "r" <assessment>.<indicator>.<r|y|g>,
@@ -251,10 +249,6 @@ INVITE = route("iv", "action", "arg")
 # Onboarding after consent: "ok"/"fix" "-" (profile), "fld" <name|owner|sector>,
 # "sec" <sector key>, "hr" <hour>.
 ONBOARD = route("ob", "action", "arg")
-# A mentor's "Jawab" on a question (from the outbox copy, an escalation or /pertanyaan).
-ANSWER = route("qa", "question")
-# Guidance: module id + step index ("r": where the business left off).
-GUIDE = route("g", "module", "step")
 # Checklist answer: run id + item id + y (Ya) / p (Sebagian) / n (Belum).
 CHECK_ANSWER = route("ca", "run", "item", "value")
 # Checklist actions on a run: "f" photo / "n" note / "o" open item / "x" back to the item

@@ -15,8 +15,6 @@ from telegram.ext import (
 )
 
 from bot.callbacks import (
-    ANSWER,
-    ASK,
     ASSESS,
     CONSENT,
     DL_ADMIN,
@@ -24,7 +22,6 @@ from bot.callbacks import (
     DL_EXT,
     DL_NEW,
     DL_OPEN,
-    GUIDE,
     INVITE,
     ONBOARD,
     REPORT,
@@ -67,17 +64,19 @@ class Command:
 
 
 # The features, in the order their routes are tried.
-ROUTERS: tuple[Router, ...] = (start.router, menu.router, privacy.router, checklist.router)
+ROUTERS: tuple[Router, ...] = (
+    start.router,
+    menu.router,
+    privacy.router,
+    checklist.router,
+    guidance.router,
+    progress.router,
+    questions.router,
+)
 
 COMMANDS: tuple[Command, ...] = (
     Command(
         "undang", N_("Invite a participant"), invite.cmd_invite, frozenset({Role.COORDINATOR})
-    ),
-    Command("panduan", N_("SNI guidance"), guidance.cmd_panduan, frozenset({Role.UMKM})),
-    Command("kemajuan", N_("My progress"), progress.cmd_kemajuan, frozenset({Role.UMKM})),
-    Command("tanya", N_("Ask a mentor"), questions.cmd_tanya, frozenset({Role.UMKM})),
-    Command(
-        "pertanyaan", N_("Open questions"), questions.cmd_pertanyaan, frozenset({Role.MENTOR})
     ),
     Command(
         "penilaian",
@@ -117,9 +116,6 @@ def register(app: BotApplication) -> None:
     app.add_handler(CallbackQueryHandler(invite.btn_invite, pattern=INVITE.pattern))
     app.add_handler(CallbackQueryHandler(onboarding.btn_consent, pattern=CONSENT.pattern))
     app.add_handler(CallbackQueryHandler(onboarding.btn_onboard, pattern=ONBOARD.pattern))
-    app.add_handler(CallbackQueryHandler(guidance.btn_g, pattern=GUIDE.pattern))
-    app.add_handler(CallbackQueryHandler(questions.btn_ask, pattern=ASK.pattern))
-    app.add_handler(CallbackQueryHandler(questions.btn_answer, pattern=ANSWER.pattern))
     app.add_handler(CallbackQueryHandler(assessment.btn_sa, pattern=ASSESS.pattern))
     app.add_handler(CallbackQueryHandler(deadlines.btn_answer, pattern=DL_ANSWER.pattern))
     app.add_handler(CallbackQueryHandler(deadlines.btn_open, pattern=DL_OPEN.pattern))
@@ -130,7 +126,9 @@ def register(app: BotApplication) -> None:
 
     # A text sent as a reply to a question's message: a mentor's answer (else the dialogue).
     app.add_handler(
-        MessageHandler(filters.REPLY & filters.TEXT & ~filters.COMMAND, questions.msg_reply)
+        MessageHandler(
+            filters.REPLY & filters.TEXT & ~filters.COMMAND, questions.reply_handler(routing)
+        )
     )
     # Text, photos and documents: the dialogue the person is in.
     app.add_handler(

@@ -7,15 +7,15 @@ from telegram import Update
 from bot.context import BotContext
 from bot.render import common as render
 from bot.services import dialogue
-from handlers.base import Callback, Turn, handler, run
+from handlers.base import Callback, Turn, TurnFn, handler, run
 from handlers.legacy import FLOWS
 from handlers.routing import Routing
 
 
-def message_handler(routing: Routing) -> Callback:
-    """Text, photos and documents outside a command: the dialogue step, else a hint."""
+def answer_message(routing: Routing) -> TurnFn:
+    """What a message outside a command gets: the dialogue step, else a hint."""
 
-    async def answer_message(t: Turn) -> None:
+    async def answer(t: Turn) -> None:
         if await routing.continue_dialogue(t):
             return
         # Someone joining (consent not given yet, so no role) is in a dialogue too.
@@ -28,8 +28,15 @@ def message_handler(routing: Routing) -> Callback:
             return
         t.reply(render.unexpected_text(t.tr, t.person))
 
+    return answer
+
+
+def message_handler(routing: Routing) -> Callback:
+    """Text, photos and documents outside a command: the dialogue step, else a hint."""
+    answer = answer_message(routing)
+
     async def serve(update: Update, context: BotContext) -> None:
-        await run(answer_message, None, update, context)
+        await run(answer, None, update, context)
 
     return serve
 

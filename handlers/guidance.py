@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from telegram import Update
-
-from bot.callbacks import GUIDE, CallbackDataError
-from bot.context import BotContext
+from bot.i18n import N_
 from bot.render import guidance as render
+from bot.render.common import MenuKey
+from bot.render.guidance import GuideButton
 from bot.services import guidance
 from bot.services.errors import NotFound, Stale
 from db.models import Business, Role
-from handlers.base import Turn, handler
-from handlers.legacy import menu_action
+from handlers.base import Turn
+from handlers.router import Router
+
+router = Router("guidance", roles={Role.UMKM})
 
 
 async def business_or_reply(t: Turn) -> Business | None:
@@ -23,7 +24,10 @@ async def business_or_reply(t: Turn) -> Business | None:
         return None
 
 
-async def _show_menu(t: Turn) -> None:
+@router.command("panduan", N_("SNI guidance"))
+@router.menu(MenuKey.GUIDE)
+async def list_modules(t: Turn) -> None:
+    """The module list with progress marks."""
     business = await business_or_reply(t)
     if business is None:
         return
@@ -31,38 +35,20 @@ async def _show_menu(t: Turn) -> None:
     t.edit(render.menu(t.tr, marks))
 
 
-@handler(roles={Role.UMKM})
-async def cmd_panduan(update: Update, context: BotContext, t: Turn) -> None:
-    """/panduan: the module list with progress marks."""
-    await _show_menu(t)
-
-
-@menu_action("guide")
-async def menu_guide(update: Update, context: BotContext, t: Turn) -> None:
-    """The "Panduan SNI" menu entry."""
-    await _show_menu(t)
-
-
-@handler(roles={Role.UMKM})
-async def btn_g(update: Update, context: BotContext, t: Turn) -> None:
-    """A module step (`g:<module>:<step>`, or `r` for where the business left off)."""
-    ref = GUIDE.unpack(t.data)
-    if ref["step"] == "r":
-        step: int | None = None
-    elif ref["step"].isdigit():
-        step = int(ref["step"])
-    else:
-        raise CallbackDataError("guidance step is not a number")
+@router.action(GuideButton)
+async def read_step(t: Turn, button: GuideButton) -> None:
+    """A step of a module (no step: where the business left off); the list for a gone one."""
     business = await business_or_reply(t)
     if business is None:
         return
+    content = t.deps.content
     try:
         view = await guidance.open_step(
-            t.db, t.clock, t.deps.content, business, ref["module"], step
+            t.db, t.clock, content, business, button.module, button.step
         )
     except Stale:
         t.toast(t.tr.gettext("This button is no longer valid."))
-        marks = await guidance.module_menu(t.db, t.deps.content, business)
+        marks = await guidance.module_menu(t.db, content, business)
         t.reply(render.stale_module(t.tr, marks))
         return
     t.edit(render.step(t.tr, view))

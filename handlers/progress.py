@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from telegram import Update
-
-from bot.context import BotContext
+from bot.i18n import N_
 from bot.render import progress as render
+from bot.render.common import MenuKey
 from bot.services import checklists, guidance
 from db.models import Role
-from handlers.base import Turn, handler
+from handlers.base import Turn
 from handlers.guidance import business_or_reply
-from handlers.legacy import menu_action
+from handlers.router import Router
+
+router = Router("progress", roles={Role.UMKM})
 
 
-async def _show(t: Turn) -> None:
+@router.command("kemajuan", N_("My progress"))
+@router.menu(MenuKey.PROGRESS)
+async def show_progress(t: Turn) -> None:
+    """Readiness, per-section bars, modules read, next steps."""
     business = await business_or_reply(t)
     if business is None:
         return
@@ -21,15 +25,3 @@ async def _show(t: Turn) -> None:
     data = await checklists.progress(t.db, content, business)
     done, total = await guidance.completed_count(t.db, content, business)
     t.edit(render.progress(t.tr, data, done, total))
-
-
-@handler(roles={Role.UMKM})
-async def cmd_kemajuan(update: Update, context: BotContext, t: Turn) -> None:
-    """/kemajuan: readiness, per-section bars, modules read, next steps."""
-    await _show(t)
-
-
-@menu_action("progress")
-async def menu_progress(update: Update, context: BotContext, t: Turn) -> None:
-    """The "Kemajuan saya" menu entry."""
-    await _show(t)

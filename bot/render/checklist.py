@@ -6,11 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.callbacks import ASK, GUIDE, CallbackData
+from bot.callbacks import CallbackData
 from bot.content import Item
 from bot.i18n import Translator
 from bot.render import Button, Reply, rows
 from bot.render.common import MenuButton, MenuKey, back_to_menu
+from bot.render.guidance import guide_button
+from bot.render.questions import ask_button
 from bot.render.text import Html, bold, italic, lines
 from bot.services.checklists import ItemView, RunView, Score, Version
 from db.models import AnswerValue
@@ -119,7 +121,7 @@ def item(tr: Translator, view: ItemView, *, notice: Html | None = None) -> Reply
     photo = _item_button(tr.gettext("Add photo evidence"), ChecklistAction.PHOTO, run, item_id)
     note = _item_button(tr.gettext("Add a note"), ChecklistAction.NOTE, run, item_id)
     later = _item_button(tr.gettext("Save & continue later"), ChecklistAction.LATER, run)
-    ask = Button(tr.gettext("Ask a mentor"), ASK.pack(item_id))
+    ask = ask_button(tr, item_id)
     summary = (
         _item_button(tr.gettext("Summary"), ChecklistAction.SUMMARY, run)
         if view.reviewing
@@ -191,7 +193,7 @@ def next_step_buttons(tr: Translator, steps: Sequence[Item]) -> tuple[tuple[Butt
         if step.module in seen:
             continue
         seen.add(step.module)
-        buttons.append(Button(_("Guidance {n}").format(n=n), GUIDE.pack(step.module, "r")))
+        buttons.append(guide_button(_("Guidance {n}").format(n=n), step.module))
     return rows(*buttons, width=3)
 
 

@@ -2,30 +2,35 @@
 
 from __future__ import annotations
 
-import html
-
-from bot.callbacks import ASK, MENU
 from bot.i18n import Translator
 from bot.render import Button, Reply, rows
+from bot.render.common import MenuButton, MenuKey
+from bot.render.questions import AskButton
+from bot.render.text import lines
 from bot.services.nudges import NextStep
 
 
 def nudge(tr: Translator, person_name: str, business_name: str, step: NextStep) -> Reply:
-    _ = tr.gettext
-    greeting = _("Hello, {name} 👋").format(name=html.escape(person_name))
-    missed = _("We have not heard from {business} for a week. We hope all is well!").format(
-        business=html.escape(business_name)
-    )
-    if step.module_title:
-        nxt = _("Your next step: the guide <b>{module}</b>. A few minutes are enough.").format(
-            module=html.escape(step.module_title)
+    _ = tr.html
+    nxt = (
+        _("Your next step: the guide <b>{module}</b>. A few minutes are enough.").format(
+            module=step.module_title
         )
-    else:
-        nxt = _("Let us continue the guidance together, one small step at a time.")
+        if step.module_title
+        else _("Let us continue the guidance together, one small step at a time.")
+    )
+    text = lines(
+        _("Hello, {name} 👋").format(name=person_name),
+        _("We have not heard from {business} for a week. We hope all is well!").format(
+            business=business_name
+        ),
+        "",
+        nxt,
+    )
     return Reply(
-        f"{greeting}\n{missed}\n\n{nxt}",
+        text,
         rows(
-            Button(tr.pgettext("button", "Continue guide"), MENU.pack("guide")),
-            Button(tr.pgettext("button", "Ask a mentor"), ASK.pack("-")),
+            Button(tr.pgettext("button", "Continue guide"), MenuButton(MenuKey.GUIDE).pack()),
+            Button(tr.pgettext("button", "Ask a mentor"), AskButton().pack()),
         ),
     )

@@ -2,22 +2,48 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from bot.callbacks import ANSWER, ASK, MENU
+from bot.callbacks import CallbackData
 from bot.content import Content
 from bot.i18n import Translator
 from bot.render import Attachment, Button, Reply, rows
-from bot.render.common import back_to_menu
+from bot.render.common import MenuButton, MenuKey, back_to_menu
+from bot.render.text import Html, bold, italic, lines
 from bot.services.questions import MAX_QUESTION, AnswerView, QuestionView
 
 QUOTE_CHARS = 160  # how much of a question an answer or a list quotes
 
 
+@dataclass(frozen=True)
+class AskButton(CallbackData, prefix="ask"):
+    """ "Tanya mentor": a question, about a guidance module or checklist item when `topic`."""
+
+    topic: str | None = None
+
+
+@dataclass(frozen=True)
+class QuestionButton(CallbackData, prefix="qa"):
+    """A mentor's "Jawab" on a question (the outbox copy, an escalation, /pertanyaan)."""
+
+    question: int
+
+
+def ask_button(tr: Translator, topic: str | None = None) -> Button:
+    return Button(tr.gettext("Ask a mentor"), AskButton(topic).pack())
+
+
 def _cancel(tr: Translator) -> tuple[tuple[Button, ...], ...]:
-    return ((Button(tr.pgettext("button", "Cancel"), MENU.pack("home")),),)
+    return ((Button(tr.pgettext("button", "Cancel"), MenuButton(MenuKey.HOME).pack()),),)
+
+
+def _open_questions_or_menu(tr: Translator) -> tuple[tuple[Button, ...], ...]:
+    return rows(
+        Button(tr.pgettext("button", "Open questions"), MenuButton(MenuKey.QUESTIONS).pack()),
+        Button(tr.gettext("Main menu"), MenuButton(MenuKey.HOME).pack()),
+    )
 
 
 def shorten(text: str, limit: int = QUOTE_CHARS) -> str:
@@ -62,25 +88,28 @@ def days_ago(tr: Translator, moment: datetime, now: datetime) -> str:
     return tr.ngettext("%(n)d day ago", "%(n)d days ago", days) % {"n": days}
 
 
+def _about(tr: Translator, topic: str | None) -> Html | None:
+    return tr.html("About: <i>{topic}</i>").format(topic=topic) if topic else None
+
+
 # --- the business asks ----------------------------------------------------------------------
 
 
 def ask_prompt(tr: Translator, topic: str | None) -> Reply:
-    _ = tr.gettext
-    lines = [_("<b>Ask a mentor</b>")]
-    if topic:
-        lines.append(_("About: <i>{topic}</i>").format(topic=html.escape(topic)))
-    lines.append(
+    _ = tr.html
+    text = lines(
+        _("<b>Ask a mentor</b>"),
+        _about(tr, topic),
         _(
             "Please type your question in one message. You may also send a photo "
             "with your question as its caption."
-        )
+        ),
     )
-    return Reply("\n".join(lines), _cancel(tr))
+    return Reply(text, _cancel(tr))
 
 
 def too_long(tr: Translator, length: int) -> Reply:
-    _ = tr.gettext
+    _ = tr.html
     return Reply(
         _(
             "Sorry, your question is too long ({length} characters). Please shorten it to at "
@@ -92,7 +121,7 @@ def too_long(tr: Translator, length: int) -> Reply:
 
 
 def answer_too_long(tr: Translator, length: int, limit: int) -> Reply:
-    _ = tr.gettext
+    _ = tr.html
     return Reply(
         _(
             "Sorry, this answer is too long ({length} characters). Please shorten it to at "
@@ -103,28 +132,24 @@ def answer_too_long(tr: Translator, length: int, limit: int) -> Reply:
 
 
 def need_text(tr: Translator) -> Reply:
-    _ = tr.gettext
     return Reply(
-        _("Sorry, please type your question as text, or send a photo with a caption."),
+        tr.html("Sorry, please type your question as text, or send a photo with a caption."),
         _cancel(tr),
     )
 
 
 def need_answer_text(tr: Translator) -> Reply:
-    _ = tr.gettext
-    return Reply(_("Sorry, please type the answer as text."), _cancel(tr))
+    return Reply(tr.html("Sorry, please type the answer as text."), _cancel(tr))
 
 
 def photo_received(tr: Translator) -> Reply:
-    _ = tr.gettext
     return Reply(
-        _("The photo is saved. Now please type your question about it."),
-        _cancel(tr),
+        tr.html("The photo is saved. Now please type your question about it."), _cancel(tr)
     )
 
 
 def asked(tr: Translator, expected_by: datetime) -> Reply:
-    _ = tr.gettext
+    _ = tr.html
     return Reply(
         _(
             "✅ Thank you, your question has reached our mentors.\n"
@@ -135,9 +160,8 @@ def asked(tr: Translator, expected_by: datetime) -> Reply:
 
 
 def no_business(tr: Translator) -> Reply:
-    _ = tr.gettext
     return Reply(
-        _(
+        tr.html(
             "Sorry, your account is not linked to a business yet. Please contact the "
             "programme coordinator."
         ),
@@ -148,23 +172,15 @@ def no_business(tr: Translator) -> Reply:
 # --- the mentors ----------------------------------------------------------------------------
 
 
-def _question_block(tr: Translator, q: QuestionView, sector: str, topic: str | None) -> str:
-    _ = tr.gettext
-    head = _("From <b>{business}</b> ({sector}) · {owner}").format(
-        business=html.escape(q.business_name),
-        sector=html.escape(sector),
-        owner=html.escape(q.owner_name),
+def _question_block(tr: Translator, q: QuestionView, sector: str, topic: str | None) -> Html:
+    head = tr.html("From <b>{business}</b> ({sector}) · {owner}").format(
+        business=q.business_name, sector=sector, owner=q.owner_name
     )
-    lines = [head]
-    if topic:
-        lines.append(_("About: <i>{topic}</i>").format(topic=html.escape(topic)))
-    lines.append("")
-    lines.append(html.escape(q.text))
-    return "\n".join(lines)
+    return lines(head, _about(tr, topic), "", q.text)
 
 
 def answer_button(tr: Translator, question_id: int) -> Button:
-    return Button(tr.pgettext("button", "Answer"), ANSWER.pack(question_id))
+    return Button(tr.pgettext("button", "Answer"), QuestionButton(question_id).pack())
 
 
 def question_to_mentor(
@@ -174,11 +190,11 @@ def question_to_mentor(
     topic: str | None,
     photo: Attachment | None = None,
 ) -> Reply:
-    _ = tr.gettext
-    text = "{title}\n{block}\n\n{hint}".format(
-        title="<b>{}</b>".format(_("📌 New question for the mentors")),
-        block=_question_block(tr, q, sector, topic),
-        hint=_("Tap Answer, or reply to this message directly."),
+    text = lines(
+        bold(tr.html("📌 New question for the mentors")),
+        _question_block(tr, q, sector, topic),
+        "",
+        tr.html("Tap Answer, or reply to this message directly."),
     )
     return Reply(text, ((answer_button(tr, q.id),),), attachment=photo)
 
@@ -191,53 +207,43 @@ def escalation(
     now: datetime,
     photo: Attachment | None = None,
 ) -> Reply:
-    _ = tr.gettext
-    text = "{title}\n{why}\n\n{block}".format(
-        title="<b>{}</b>".format(_("⏰ A question is still waiting")),
-        why=_(
-            "Asked {ago} and not answered for two working days. Please answer or pass it on."
-        ).format(ago=days_ago(tr, q.asked_at, now)),
-        block=_question_block(tr, q, sector, topic),
+    why = tr.html(
+        "Asked {ago} and not answered for two working days. Please answer or pass it on."
+    ).format(ago=days_ago(tr, q.asked_at, now))
+    text = lines(
+        bold(tr.html("⏰ A question is still waiting")),
+        why,
+        "",
+        _question_block(tr, q, sector, topic),
     )
     return Reply(text, ((answer_button(tr, q.id),),), attachment=photo)
 
 
 def answer_prompt(tr: Translator, q: QuestionView, sector: str, topic: str | None) -> Reply:
-    _ = tr.gettext
-    text = "{block}\n\n{ask}".format(
-        block=_question_block(tr, q, sector, topic),
-        ask="<b>{}</b>".format(_("Please type your answer in one message.")),
+    text = lines(
+        _question_block(tr, q, sector, topic),
+        "",
+        bold(tr.html("Please type your answer in one message.")),
     )
     return Reply(text, _cancel(tr))
 
 
 def already_answered(tr: Translator, mentor_name: str) -> Reply:
-    _ = tr.gettext
-    if mentor_name:
-        text = _("This question has already been answered by {name}. Thank you!").format(
-            name=html.escape(mentor_name)
-        )
-    else:
-        text = _("This question has already been answered. Thank you!")
-    return Reply(
-        text,
-        rows(
-            Button(tr.pgettext("button", "Open questions"), MENU.pack("questions")),
-            Button(_("Main menu"), MENU.pack("home")),
-        ),
+    _ = tr.html
+    text = (
+        _("This question has already been answered by {name}. Thank you!").format(name=mentor_name)
+        if mentor_name
+        else _("This question has already been answered. Thank you!")
     )
+    return Reply(text, _open_questions_or_menu(tr))
 
 
 def answer_sent(tr: Translator, business_name: str) -> Reply:
-    _ = tr.gettext
     return Reply(
-        _("✅ Thank you! Your answer is on its way to {business}.").format(
-            business=html.escape(business_name)
+        tr.html("✅ Thank you! Your answer is on its way to {business}.").format(
+            business=business_name
         ),
-        rows(
-            Button(tr.pgettext("button", "Open questions"), MENU.pack("questions")),
-            Button(_("Main menu"), MENU.pack("home")),
-        ),
+        _open_questions_or_menu(tr),
     )
 
 
@@ -248,43 +254,44 @@ def open_list(
     sectors: dict[str, str],
     now: datetime,
 ) -> Reply:
-    _ = tr.gettext
+    _ = tr.html
     if not questions:
         return Reply(_("No question is waiting for an answer. Thank you!"), (back_to_menu(tr),))
-    count = tr.ngettext(
+    count = tr.nhtml(
         "%(n)d question waiting, oldest first",
         "%(n)d questions waiting, oldest first",
         total,
     )
-    lines = [f"<b>{count % {'n': total}}</b>"]
+    parts: list[Html | str] = [bold(count % {"n": total})]
     buttons: list[Button] = []
     for number, q in enumerate(questions, start=1):
-        business = html.escape(q.business_name)
-        sector = html.escape(sectors.get(q.sector, q.sector))
+        sector = sectors.get(q.sector, q.sector)
         ago = days_ago(tr, q.asked_at, now)
-        lines.append(f"\n{number}. <b>{business}</b> · {sector} · {ago}")
-        lines.append(html.escape(shorten(q.text)))
-        buttons.append(Button(_("Answer {n}").format(n=number), ANSWER.pack(q.id)))
+        head = Html("{}. <b>{}</b> · {} · {}").format(number, q.business_name, sector, ago)
+        parts += ["", head, shorten(q.text)]
+        label = tr.gettext("Answer {n}").format(n=number)
+        buttons.append(Button(label, QuestionButton(q.id).pack()))
     if total > len(questions):
-        lines.append("\n" + _("The newer ones follow once these are answered."))
-    return Reply("\n".join(lines), (*rows(*buttons, width=3), back_to_menu(tr)))
+        parts += ["", _("The newer ones follow once these are answered.")]
+    return Reply(lines(*parts), (*rows(*buttons, width=3), back_to_menu(tr)))
 
 
 # --- the business gets its answer -----------------------------------------------------------
 
 
 def answer_to_business(tr: Translator, a: AnswerView) -> Reply:
-    _ = tr.gettext
-    text = "{title}\n<i>{quote}</i>\n\n{answer}\n\n— {mentor}".format(
-        title="<b>{}</b>".format(_("💬 A mentor answered your question")),
-        quote=html.escape(shorten(a.question.text)),
-        answer=html.escape(a.text),
-        mentor=html.escape(a.mentor_name),
+    text = lines(
+        bold(tr.html("💬 A mentor answered your question")),
+        italic(shorten(a.question.text)),
+        "",
+        a.text,
+        "",
+        Html("— {}").format(a.mentor_name),
     )
     return Reply(
         text,
         rows(
-            Button(tr.pgettext("button", "Ask again"), ASK.pack(a.question.topic_ref or "-")),
-            Button(_("Main menu"), MENU.pack("home")),
+            Button(tr.pgettext("button", "Ask again"), AskButton(a.question.topic_ref).pack()),
+            Button(tr.gettext("Main menu"), MenuButton(MenuKey.HOME).pack()),
         ),
     )
