@@ -270,6 +270,3 @@ DL_OPEN = route("dlo", "deadline", "agency")
 DL_EXT = route("dlx", "request", "choice")
 DL_NEW = route("dln", "step", "value")
 DL_ADMIN = route("dlm", "action", "deadline")
-# Coordinators' progress overview (/rekap): "s" summary "-", "b" business list <page>,
-# "bd" one business <business id>.<list page>, "a" agencies "-", "u" unreachable <page>.
-REPORT = route("rk", "view", "arg")

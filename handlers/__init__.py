@@ -27,7 +27,6 @@ from bot.callbacks import (
     GUIDE,
     INVITE,
     ONBOARD,
-    REPORT,
 )
 from bot.context import BotApplication
 from bot.i18n import N_
@@ -67,7 +66,13 @@ class Command:
 
 
 # The features, in the order their routes are tried.
-ROUTERS: tuple[Router, ...] = (start.router, menu.router, privacy.router, checklist.router)
+ROUTERS: tuple[Router, ...] = (
+    start.router,
+    menu.router,
+    privacy.router,
+    checklist.router,
+    reports.router,
+)
 
 COMMANDS: tuple[Command, ...] = (
     Command(
@@ -91,7 +96,6 @@ COMMANDS: tuple[Command, ...] = (
         deadlines.cmd_tenggat,
         frozenset({Role.FOCAL, Role.COORDINATOR}),
     ),
-    Command("rekap", N_("Progress overview"), reports.cmd_rekap, frozenset({Role.COORDINATOR})),
 )
 
 
@@ -126,7 +130,6 @@ def register(app: BotApplication) -> None:
     app.add_handler(CallbackQueryHandler(deadlines.btn_extension, pattern=DL_EXT.pattern))
     app.add_handler(CallbackQueryHandler(deadlines.btn_new, pattern=DL_NEW.pattern))
     app.add_handler(CallbackQueryHandler(deadlines.btn_admin, pattern=DL_ADMIN.pattern))
-    app.add_handler(CallbackQueryHandler(reports.btn_rk, pattern=REPORT.pattern))
 
     # A text sent as a reply to a question's message: a mentor's answer (else the dialogue).
     app.add_handler(
