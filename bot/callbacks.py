@@ -240,11 +240,6 @@ CONSENT = route("pc", "choice")
 LANGUAGE = route("lg", "code")
 # "Tanya mentor" from a guidance step or checklist item: ref = module or item id, or "-".
 ASK = route("ask", "ref")
-# ISO 18091 self-assessment: action + a dotted ref of ids. `ASSESS.pack("open", "-")` opens the
-# person's current assessment where they left off (focal points) or the chart (coordinators).
-# Others: "q" <assessment>.<quadrant index>.<page>, "r" <assessment>.<indicator>.<r|y|g>,
-# "n"/"f" <assessment>.<indicator> (note / photo), "sub"/"sum" <assessment>.
-ASSESS = route("sa", "action", "ref")
 # Coordinator's invitation dialogue: "role" <umkm|focal|mentor|coordinator>, "sec" <sector key>,
 # "ag" <agency id>, "skip" / "ok" / "new" with "-".
 INVITE = route("iv", "action", "arg")

@@ -17,7 +17,6 @@ from telegram.ext import (
 from bot.callbacks import (
     ANSWER,
     ASK,
-    ASSESS,
     CONSENT,
     DL_ADMIN,
     DL_ANSWER,
@@ -71,6 +70,7 @@ ROUTERS: tuple[Router, ...] = (
     menu.router,
     privacy.router,
     checklist.router,
+    assessment.router,
     reports.router,
 )
 
@@ -83,12 +83,6 @@ COMMANDS: tuple[Command, ...] = (
     Command("tanya", N_("Ask a mentor"), questions.cmd_tanya, frozenset({Role.UMKM})),
     Command(
         "pertanyaan", N_("Open questions"), questions.cmd_pertanyaan, frozenset({Role.MENTOR})
-    ),
-    Command(
-        "penilaian",
-        N_("ISO 18091 self-assessment"),
-        assessment.cmd_penilaian,
-        frozenset({Role.FOCAL, Role.COORDINATOR}),
     ),
     Command(
         "tenggat",
@@ -124,7 +118,6 @@ def register(app: BotApplication) -> None:
     app.add_handler(CallbackQueryHandler(guidance.btn_g, pattern=GUIDE.pattern))
     app.add_handler(CallbackQueryHandler(questions.btn_ask, pattern=ASK.pattern))
     app.add_handler(CallbackQueryHandler(questions.btn_answer, pattern=ANSWER.pattern))
-    app.add_handler(CallbackQueryHandler(assessment.btn_sa, pattern=ASSESS.pattern))
     app.add_handler(CallbackQueryHandler(deadlines.btn_answer, pattern=DL_ANSWER.pattern))
     app.add_handler(CallbackQueryHandler(deadlines.btn_open, pattern=DL_OPEN.pattern))
     app.add_handler(CallbackQueryHandler(deadlines.btn_extension, pattern=DL_EXT.pattern))
