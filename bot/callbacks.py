@@ -240,9 +240,6 @@ CONSENT = route("pc", "choice")
 LANGUAGE = route("lg", "code")
 # "Tanya mentor" from a guidance step or checklist item: ref = module or item id, or "-".
 ASK = route("ask", "ref")
-# Coordinator's invitation dialogue: "role" <umkm|focal|mentor|coordinator>, "sec" <sector key>,
-# "ag" <agency id>, "skip" / "ok" / "new" with "-".
-INVITE = route("iv", "action", "arg")
 # Onboarding after consent: "ok"/"fix" "-" (profile), "fld" <name|owner|sector>,
 # "sec" <sector key>, "hr" <hour>.
 ONBOARD = route("ob", "action", "arg")

@@ -24,7 +24,6 @@ from bot.callbacks import (
     DL_NEW,
     DL_OPEN,
     GUIDE,
-    INVITE,
     ONBOARD,
 )
 from bot.context import BotApplication
@@ -69,15 +68,13 @@ ROUTERS: tuple[Router, ...] = (
     start.router,
     menu.router,
     privacy.router,
+    invite.router,
     checklist.router,
     assessment.router,
     reports.router,
 )
 
 COMMANDS: tuple[Command, ...] = (
-    Command(
-        "undang", N_("Invite a participant"), invite.cmd_invite, frozenset({Role.COORDINATOR})
-    ),
     Command("panduan", N_("SNI guidance"), guidance.cmd_panduan, frozenset({Role.UMKM})),
     Command("kemajuan", N_("My progress"), progress.cmd_kemajuan, frozenset({Role.UMKM})),
     Command("tanya", N_("Ask a mentor"), questions.cmd_tanya, frozenset({Role.UMKM})),
@@ -112,7 +109,6 @@ def register(app: BotApplication) -> None:
     app.add_handler(CallbackQueryHandler(menu.menu_button(routing), pattern=MenuButton.pattern()))
 
     # Callback routes, by prefix.
-    app.add_handler(CallbackQueryHandler(invite.btn_invite, pattern=INVITE.pattern))
     app.add_handler(CallbackQueryHandler(onboarding.btn_consent, pattern=CONSENT.pattern))
     app.add_handler(CallbackQueryHandler(onboarding.btn_onboard, pattern=ONBOARD.pattern))
     app.add_handler(CallbackQueryHandler(guidance.btn_g, pattern=GUIDE.pattern))
