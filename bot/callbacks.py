@@ -234,15 +234,10 @@ def registered_routes() -> dict[str, Route]:
 
 # Main menu: one button per entry, by menu key.
 MENU = route("m", "key")
-# Consent to the privacy notice (yes / later).
-CONSENT = route("pc", "choice")
 # The language a person reads the bot in.
 LANGUAGE = route("lg", "code")
 # "Tanya mentor" from a guidance step or checklist item: ref = module or item id, or "-".
 ASK = route("ask", "ref")
-# Onboarding after consent: "ok"/"fix" "-" (profile), "fld" <name|owner|sector>,
-# "sec" <sector key>, "hr" <hour>.
-ONBOARD = route("ob", "action", "arg")
 # A mentor's "Jawab" on a question (from the outbox copy, an escalation or /pertanyaan).
 ANSWER = route("qa", "question")
 # Guidance: module id + step index ("r": where the business left off).

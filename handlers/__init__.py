@@ -17,14 +17,12 @@ from telegram.ext import (
 from bot.callbacks import (
     ANSWER,
     ASK,
-    CONSENT,
     DL_ADMIN,
     DL_ANSWER,
     DL_EXT,
     DL_NEW,
     DL_OPEN,
     GUIDE,
-    ONBOARD,
 )
 from bot.context import BotApplication
 from bot.i18n import N_
@@ -69,6 +67,7 @@ ROUTERS: tuple[Router, ...] = (
     menu.router,
     privacy.router,
     invite.router,
+    onboarding.router,
     checklist.router,
     assessment.router,
     reports.router,
@@ -109,8 +108,6 @@ def register(app: BotApplication) -> None:
     app.add_handler(CallbackQueryHandler(menu.menu_button(routing), pattern=MenuButton.pattern()))
 
     # Callback routes, by prefix.
-    app.add_handler(CallbackQueryHandler(onboarding.btn_consent, pattern=CONSENT.pattern))
-    app.add_handler(CallbackQueryHandler(onboarding.btn_onboard, pattern=ONBOARD.pattern))
     app.add_handler(CallbackQueryHandler(guidance.btn_g, pattern=GUIDE.pattern))
     app.add_handler(CallbackQueryHandler(questions.btn_ask, pattern=ASK.pattern))
     app.add_handler(CallbackQueryHandler(questions.btn_answer, pattern=ANSWER.pattern))
