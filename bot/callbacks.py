@@ -234,21 +234,8 @@ def registered_routes() -> dict[str, Route]:
 
 # Main menu: one button per entry, by menu key.
 MENU = route("m", "key")
-# Consent to the privacy notice (yes / later).
-CONSENT = route("pc", "choice")
 # The language a person reads the bot in.
 LANGUAGE = route("lg", "code")
-# ISO 18091 self-assessment: action + a dotted ref of ids. `ASSESS.pack("open", "-")` opens the
-# person's current assessment where they left off (focal points) or the chart (coordinators).
-# Others: "q" <assessment>.<quadrant index>.<page>, "r" <assessment>.<indicator>.<r|y|g>,
-# "n"/"f" <assessment>.<indicator> (note / photo), "sub"/"sum" <assessment>.
-ASSESS = route("sa", "action", "ref")
-# Coordinator's invitation dialogue: "role" <umkm|focal|mentor|coordinator>, "sec" <sector key>,
-# "ag" <agency id>, "skip" / "ok" / "new" with "-".
-INVITE = route("iv", "action", "arg")
-# Onboarding after consent: "ok"/"fix" "-" (profile), "fld" <name|owner|sector>,
-# "sec" <sector key>, "hr" <hour>.
-ONBOARD = route("ob", "action", "arg")
 # Checklist answer: run id + item id + y (Ya) / p (Sebagian) / n (Belum).
 CHECK_ANSWER = route("ca", "run", "item", "value")
 # Checklist actions on a run: "f" photo / "n" note / "o" open item / "x" back to the item
@@ -264,6 +251,3 @@ DL_OPEN = route("dlo", "deadline", "agency")
 DL_EXT = route("dlx", "request", "choice")
 DL_NEW = route("dln", "step", "value")
 DL_ADMIN = route("dlm", "action", "deadline")
-# Coordinators' progress overview (/rekap): "s" summary "-", "b" business list <page>,
-# "bd" one business <business id>.<list page>, "a" agencies "-", "u" unreachable <page>.
-REPORT = route("rk", "view", "arg")

@@ -15,16 +15,11 @@ from telegram.ext import (
 )
 
 from bot.callbacks import (
-    ASSESS,
-    CONSENT,
     DL_ADMIN,
     DL_ANSWER,
     DL_EXT,
     DL_NEW,
     DL_OPEN,
-    INVITE,
-    ONBOARD,
-    REPORT,
 )
 from bot.context import BotApplication
 from bot.i18n import N_
@@ -68,29 +63,23 @@ ROUTERS: tuple[Router, ...] = (
     start.router,
     menu.router,
     privacy.router,
+    invite.router,
+    onboarding.router,
     checklist.router,
     guidance.router,
     progress.router,
     questions.router,
+    assessment.router,
+    reports.router,
 )
 
 COMMANDS: tuple[Command, ...] = (
-    Command(
-        "undang", N_("Invite a participant"), invite.cmd_invite, frozenset({Role.COORDINATOR})
-    ),
-    Command(
-        "penilaian",
-        N_("ISO 18091 self-assessment"),
-        assessment.cmd_penilaian,
-        frozenset({Role.FOCAL, Role.COORDINATOR}),
-    ),
     Command(
         "tenggat",
         N_("Programme deadlines"),
         deadlines.cmd_tenggat,
         frozenset({Role.FOCAL, Role.COORDINATOR}),
     ),
-    Command("rekap", N_("Progress overview"), reports.cmd_rekap, frozenset({Role.COORDINATOR})),
 )
 
 
@@ -113,16 +102,11 @@ def register(app: BotApplication) -> None:
     app.add_handler(CallbackQueryHandler(menu.menu_button(routing), pattern=MenuButton.pattern()))
 
     # Callback routes, by prefix.
-    app.add_handler(CallbackQueryHandler(invite.btn_invite, pattern=INVITE.pattern))
-    app.add_handler(CallbackQueryHandler(onboarding.btn_consent, pattern=CONSENT.pattern))
-    app.add_handler(CallbackQueryHandler(onboarding.btn_onboard, pattern=ONBOARD.pattern))
-    app.add_handler(CallbackQueryHandler(assessment.btn_sa, pattern=ASSESS.pattern))
     app.add_handler(CallbackQueryHandler(deadlines.btn_answer, pattern=DL_ANSWER.pattern))
     app.add_handler(CallbackQueryHandler(deadlines.btn_open, pattern=DL_OPEN.pattern))
     app.add_handler(CallbackQueryHandler(deadlines.btn_extension, pattern=DL_EXT.pattern))
     app.add_handler(CallbackQueryHandler(deadlines.btn_new, pattern=DL_NEW.pattern))
     app.add_handler(CallbackQueryHandler(deadlines.btn_admin, pattern=DL_ADMIN.pattern))
-    app.add_handler(CallbackQueryHandler(reports.btn_rk, pattern=REPORT.pattern))
 
     # A text sent as a reply to a question's message: a mentor's answer (else the dialogue).
     app.add_handler(

@@ -2,46 +2,71 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
+from enum import StrEnum
+from typing import TypeVar
 
-from telegram import Update
+from pydantic import BaseModel
 
 from bot import charts
-from bot.callbacks import ASSESS, CallbackDataError
-from bot.context import BotContext
-from bot.render import Attachment, Reply, common
-from bot.render import assessment as render
+from bot.callbacks import CallbackDataError
+from bot.i18n import N_
+from bot.render import Attachment, Reply
+from bot.render import common as render_common
+from bot.render.assessment import chart
+from bot.render.assessment import sheet as render
+from bot.render.assessment.labels import AssessAction, AssessButton
+from bot.render.common import MenuKey
+from bot.render.text import Html
 from bot.services import assessment as sa
-from bot.services import dialogue
-from bot.services.errors import NotAllowed, Stale
-from db.models import AssessmentState, DialogueState, Light, Role
-from handlers.base import Turn, handler
+from bot.services import dialogue as dialogues
+from bot.services.errors import Stale
+from db.models import AssessmentState, Role
+from handlers.base import Turn
 from handlers.files import has_attachment
-from handlers.legacy import flow, menu_action
+from handlers.router import Dialogue, Flow, Router
 
-FLOW = "assessment"
+# Focal points rate; coordinators open the chart of every agency (and rate if focal too).
+router = Router("assessment", roles={Role.FOCAL})
+BOTH = {Role.FOCAL, Role.COORDINATOR}
 CHART_FILENAME = "penilaian.png"
+
+
+class EvidenceStep(StrEnum):
+    NOTE = "note"
+    PHOTO = "photo"
+
+
+class IndicatorRef(BaseModel):
+    assessment: int
+    indicator: str
+
+
+EVIDENCE = Flow("assessment", EvidenceStep, IndicatorRef)
+T = TypeVar("T")
 
 
 def _current_period(t: Turn) -> str:
     return sa.period_of(t.clock.now(), t.deps.settings.timezone)
 
 
-def _parts(ref: str, count: int) -> list[str]:
-    parts = ref.split(".")
-    if len(parts) != count or not parts[0].isdigit():
-        raise CallbackDataError(f"malformed assessment ref {ref!r}")
-    return parts
+def _given(value: T | None) -> T:
+    """A field the button's action needs; a button without it was not made by us."""
+    if value is None:
+        raise CallbackDataError("a self-assessment button without the field its action needs")
+    return value
 
 
-def _int(value: str) -> int:
-    if not value.isdigit():
-        raise CallbackDataError("not a number")
-    return int(value)
+async def _sheet_id(t: Turn, button: AssessButton) -> int:
+    """The sheet a rating button acts on; the tap leaves any note or photo prompt."""
+    state = await dialogues.current(t.db, t.me.id)
+    if state is not None and state.flow == EVIDENCE.name:
+        await EVIDENCE.finish(t)
+    return _given(button.sheet)
 
 
 async def _page(
-    t: Turn, sheet: sa.Sheet, position: sa.Position, notice: str | None = None
+    t: Turn, sheet: sa.Sheet, position: sa.Position, notice: Html | None = None
 ) -> Reply:
     iso = t.deps.content.iso18091
     who = {r.rated_by_id for r in sheet.ratings.values() if r.rated_by_id is not None}
@@ -49,13 +74,35 @@ async def _page(
     return render.page(t.tr, iso, sheet, position, names=names, me=t.me.id, notice=notice)
 
 
-async def _open(t: Turn, *, edit: bool = True) -> None:
-    """Focal points: their assessment where they left off; coordinators: the chart.
+def _overview(t: Turn, sheet: sa.Sheet) -> Reply:
+    """The quadrants of a draft, the summary of a sent assessment."""
+    iso = t.deps.content.iso18091
+    if sheet.state is not AssessmentState.DRAFT:
+        return render.summary(t.tr, iso, sheet)
+    return render.overview(t.tr, iso, sheet, coordinator=Role.COORDINATOR in t.me.role_set)
 
-    From another feature's message (a deadline reminder) it comes as a new message, so the
-    reminder stays readable.
-    """
-    show = t.edit if edit else t.reply
+
+@router.command("penilaian", N_("ISO 18091 self-assessment"), roles=BOTH)
+async def open_assessment(t: Turn) -> None:
+    """/penilaian: the self-assessment where it was left (coordinators: every agency's chart)."""
+    await dialogues.finish(t.db, t.me.id)
+    await _open(t, t.edit)
+
+
+@router.menu(MenuKey.SELF_ASSESS, roles=BOTH)
+async def open_from_menu(t: Turn) -> None:
+    await _open(t, t.edit)
+
+
+@router.action(AssessButton, AssessAction.OPEN, roles=BOTH)
+async def open_from_reminder(t: Turn, button: AssessButton) -> None:
+    """From another feature's message (a deadline reminder): a new message, so that message
+    stays readable."""
+    await _open(t, t.reply)
+
+
+async def _open(t: Turn, show: Callable[[Reply], None]) -> None:
+    """Focal points: their agency's assessment where they left off; coordinators: the chart."""
     if Role.FOCAL not in t.me.role_set:
         await _chart(t, _current_period(t))
         return
@@ -65,75 +112,42 @@ async def _open(t: Turn, *, edit: bool = True) -> None:
     except sa.NoAgency:
         show(render.no_agency(t.tr))
         return
-    if sheet.state is not AssessmentState.DRAFT:
-        show(render.summary(t.tr, iso, sheet))
-    elif position is not None and sa.fits(iso, position):
+    if sheet.state is AssessmentState.DRAFT and position is not None and sa.fits(iso, position):
         show(await _page(t, sheet, position))
     else:
-        coordinator = Role.COORDINATOR in t.me.role_set
-        show(render.overview(t.tr, iso, sheet, coordinator=coordinator))
+        show(_overview(t, sheet))
+
+
+@router.action(AssessButton, AssessAction.CHART, roles={Role.COORDINATOR})
+async def show_chart(t: Turn, button: AssessButton) -> None:
+    """Every agency's lights in one period: the button's, else this quarter."""
+    if button.period is not None:
+        sa.parse_period(button.period)  # Stale when it is not a period
+    await _chart(t, button.period or _current_period(t))
 
 
 async def _chart(t: Turn, period: str) -> None:
-    if Role.COORDINATOR not in t.me.role_set:
-        raise NotAllowed
     iso = t.deps.content.iso18091
     rows = await sa.period_overview(t.db, period)
-    spec = render.chart_spec(t.tr, iso, rows, period)
-    caption = render.chart_caption(t.tr, iso, rows, period)
+    spec = chart.chart_spec(t.tr, iso, rows, period)
+    caption = chart.chart_caption(t.tr, iso, rows, period)
     # Drawn when the reply is sent, after the commit: the chart takes ~0.4 s.
-    chart = Attachment(b"", CHART_FILENAME, make=lambda: charts.draw_matrix(spec))
-    t.reply(Reply(caption.text, caption.buttons, attachment=chart))
+    drawing = Attachment(b"", CHART_FILENAME, make=lambda: charts.draw_matrix(spec))
+    t.reply(Reply(caption.text, caption.buttons, attachment=drawing))
 
 
-@handler(roles={Role.FOCAL, Role.COORDINATOR})
-async def cmd_penilaian(update: Update, context: BotContext, t: Turn) -> None:
-    """/penilaian: open the self-assessment (or, for coordinators, the chart of all agencies)."""
-    await dialogue.finish(t.db, t.me.id)
-    await _open(t)
+@router.action(AssessButton, AssessAction.OVERVIEW)
+async def show_overview(t: Turn, button: AssessButton) -> None:
+    sheet = await sa.load(t.db, t.me.id, await _sheet_id(t, button))
+    t.edit(_overview(t, sheet))
 
 
-@menu_action("selfassess")
-async def menu_selfassess(update: Update, context: BotContext, t: Turn) -> None:
-    """The menu entry: the same as /penilaian."""
-    await _open(t)
-
-
-@handler(roles={Role.FOCAL, Role.COORDINATOR})
-async def btn_sa(update: Update, context: BotContext, t: Turn) -> None:
-    """Every self-assessment button: open, pages, lights, notes, photos, summary, send, chart."""
-    values = ASSESS.unpack(t.data)
-    action, ref = values["action"], values["ref"]
-    if action == "open":
-        await _open(t, edit=False)
-        return
-    if action == "chart":
-        await _chart(t, _current_period(t) if ref == "-" else ref)
-        return
-    act = _ACTIONS.get(action)
-    if act is None:
-        raise CallbackDataError(f"unknown assessment action {action!r}")
-    if Role.FOCAL not in t.me.role_set:  # only focal points rate
-        raise NotAllowed
-    state = await dialogue.current(t.db, t.me.id)
-    if state is not None and state.flow == FLOW:
-        await dialogue.finish(t.db, t.me.id)  # any other button leaves a note or photo step
-    await act(t, ref)
-
-
-async def _overview(t: Turn, ref: str) -> None:
+@router.action(AssessButton, AssessAction.PAGE)
+async def show_page(t: Turn, button: AssessButton) -> None:
+    """A page of one quadrant; /penilaian opens it again next time."""
+    sheet_id = await _sheet_id(t, button)
     iso = t.deps.content.iso18091
-    sheet = await sa.load(t.db, t.me.id, _int(ref))
-    if sheet.state is AssessmentState.DRAFT:
-        coordinator = Role.COORDINATOR in t.me.role_set
-        t.edit(render.overview(t.tr, iso, sheet, coordinator=coordinator))
-    else:
-        t.edit(render.summary(t.tr, iso, sheet))
-
-
-async def _show_page(t: Turn, ref: str) -> None:
-    sheet_id, quadrant, page_no = (_int(p) for p in _parts(ref, 3))
-    position = sa.check_position(t.deps.content.iso18091, quadrant, page_no)
+    position = sa.check_position(iso, _given(button.quadrant), _given(button.page))
     sheet = await sa.load(t.db, t.me.id, sheet_id)
     if sheet.state is not AssessmentState.DRAFT:
         raise Stale
@@ -141,44 +155,42 @@ async def _show_page(t: Turn, ref: str) -> None:
     t.edit(await _page(t, sheet, position))
 
 
-async def _rate(t: Turn, ref: str) -> None:
+@router.action(AssessButton, AssessAction.RATE)
+async def rate(t: Turn, button: AssessButton) -> None:
+    sheet_id = await _sheet_id(t, button)
     iso = t.deps.content.iso18091
-    sheet_id, indicator_id, code = _parts(ref, 3)
-    light = render.LIGHTS_BY_CODE.get(code)
-    if light is None:
-        raise CallbackDataError(f"unknown light {code!r}")
-    sheet = await sa.rate(t.db, t.clock, iso, t.me.id, _int(sheet_id), indicator_id, light)
-    t.toast(_rated_toast(t, light))
-    t.edit(await _page(t, sheet, sa.position_of(iso, indicator_id)))
+    indicator, light = _given(button.indicator), _given(button.light)
+    sheet = await sa.rate(t.db, t.clock, iso, t.me.id, sheet_id, indicator, light)
+    t.toast(render.rated_toast(t.tr, light))
+    t.edit(await _page(t, sheet, sa.position_of(iso, indicator)))
 
 
-async def _ask(t: Turn, ref: str, step: str) -> None:
+@router.action(AssessButton, AssessAction.NOTE)
+@router.action(AssessButton, AssessAction.PHOTO)
+async def ask_for_evidence(t: Turn, button: AssessButton) -> None:
+    """A note or a photo for one indicator: what the person sends next goes there."""
+    sheet_id = await _sheet_id(t, button)
     iso = t.deps.content.iso18091
-    raw_id, indicator_id = _parts(ref, 2)
-    sheet_id = _int(raw_id)
-    await sa.check_editable(t.db, iso, t.me.id, sheet_id, indicator_id)
-    data = {"assessment": sheet_id, "indicator": indicator_id}
-    await dialogue.begin(t.db, t.clock, t.me.id, FLOW, step, data)
-    ask = render.ask_note if step == "note" else render.ask_photo
-    t.reply(ask(t.tr, iso, sheet_id, indicator_id))
+    indicator = _given(button.indicator)
+    await sa.check_editable(t.db, iso, t.me.id, sheet_id, indicator)
+    note = button.action is AssessAction.NOTE
+    step = EvidenceStep.NOTE if note else EvidenceStep.PHOTO
+    await EVIDENCE.begin(t, step, IndicatorRef(assessment=sheet_id, indicator=indicator))
+    ask = render.ask_note if note else render.ask_photo
+    t.reply(ask(t.tr, iso, sheet_id, indicator))
 
 
-async def _ask_note(t: Turn, ref: str) -> None:
-    await _ask(t, ref, "note")
-
-
-async def _ask_photo(t: Turn, ref: str) -> None:
-    await _ask(t, ref, "photo")
-
-
-async def _summary(t: Turn, ref: str) -> None:
-    sheet = await sa.load(t.db, t.me.id, _int(ref))
+@router.action(AssessButton, AssessAction.SUMMARY)
+async def show_summary(t: Turn, button: AssessButton) -> None:
+    sheet = await sa.load(t.db, t.me.id, await _sheet_id(t, button))
     t.edit(render.summary(t.tr, t.deps.content.iso18091, sheet))
 
 
-async def _submit(t: Turn, ref: str) -> None:
+@router.action(AssessButton, AssessAction.SUBMIT)
+async def submit(t: Turn, button: AssessButton) -> None:
+    """Send the assessment; too early, the way to the first indicator left."""
+    sheet_id = await _sheet_id(t, button)
     iso = t.deps.content.iso18091
-    sheet_id = _int(ref)
     try:
         sheet = await sa.submit(t.db, t.clock, iso, t.me.id, sheet_id)
     except sa.Incomplete as exc:
@@ -188,54 +200,40 @@ async def _submit(t: Turn, ref: str) -> None:
     t.edit(render.submitted(t.tr, iso, sheet))
 
 
-_ACTIONS: dict[str, Callable[[Turn, str], Awaitable[None]]] = {
-    "ov": _overview,
-    "q": _show_page,
-    "r": _rate,
-    "n": _ask_note,
-    "f": _ask_photo,
-    "sum": _summary,
-    "sub": _submit,
-}
-
-
-def _rated_toast(t: Turn, light: Light) -> str:
-    return t.tr.gettext("Saved: {light}").format(
-        light=f"{render.EMOJI[light]} {render.light_name(t.tr, light)}"
-    )
-
-
-@flow(FLOW)
-async def msg_assessment(
-    update: Update, context: BotContext, t: Turn, state: DialogueState
-) -> None:
-    """A typed note, or a photo as evidence, for one indicator."""
-    iso = t.deps.content.iso18091
-    sheet_id = int(state.data.get("assessment", 0))
-    indicator_id = str(state.data.get("indicator", ""))
-    if t.message is None:
+@router.step(EVIDENCE, EvidenceStep.NOTE)
+async def take_note(t: Turn, dialogue: Dialogue[EvidenceStep, IndicatorRef]) -> None:
+    ref, iso = dialogue.data, t.deps.content.iso18091
+    if has_attachment(t.message) or not t.text:
+        t.reply(render.want_text(t.tr, iso, ref.assessment, ref.indicator))
         return
+    await _keep(t, ref, render.note_saved(t.tr), note=t.text)
+
+
+@router.step(EVIDENCE, EvidenceStep.PHOTO)
+async def take_photo(t: Turn, dialogue: Dialogue[EvidenceStep, IndicatorRef]) -> None:
+    ref, iso = dialogue.data, t.deps.content.iso18091
+    if not has_attachment(t.message):
+        t.reply(render.want_photo(t.tr, iso, ref.assessment, ref.indicator))
+        return
+    await _keep(t, ref, render.photo_saved(t.tr))
+
+
+async def _keep(t: Turn, ref: IndicatorRef, notice: Html, *, note: str | None = None) -> None:
+    """Save the note (or the photo sent), leave the step, and show the indicator's page."""
+    iso, me = t.deps.content.iso18091, t.me.id
     try:
-        if state.step == "note":
-            if has_attachment(t.message) or not t.message.text:
-                t.reply(render.want_text(t.tr, iso, sheet_id, indicator_id))
-                return
-            sheet = await sa.set_note(t.db, t.clock, iso, t.me.id, sheet_id, indicator_id, t.text)
-            notice = render.note_saved(t.tr)
+        if note is not None:
+            sheet = await sa.set_note(t.db, t.clock, iso, me, ref.assessment, ref.indicator, note)
         else:
-            if not has_attachment(t.message):
-                t.reply(render.want_photo(t.tr, iso, sheet_id, indicator_id))
-                return
-            await sa.check_editable(t.db, iso, t.me.id, sheet_id, indicator_id)
+            await sa.check_editable(t.db, iso, me, ref.assessment, ref.indicator)
             saved = await t.keep_attachment()
             sheet = await sa.attach_evidence(
-                t.db, t.clock, iso, t.me.id, sheet_id, indicator_id, saved.id
+                t.db, t.clock, iso, me, ref.assessment, ref.indicator, saved.id
             )
-            notice = render.photo_saved(t.tr)
     except Stale:
         # Sent meanwhile by another focal point (or the indicator is gone): leave the step.
-        await dialogue.finish(t.db, t.me.id)
-        t.reply(common.stale_button(t.tr))
+        await EVIDENCE.finish(t)
+        t.reply(render_common.stale_button(t.tr))
         return
-    await dialogue.finish(t.db, t.me.id)
-    t.reply(await _page(t, sheet, sa.position_of(iso, indicator_id), notice=f"✅ {notice}"))
+    await EVIDENCE.finish(t)
+    t.reply(await _page(t, sheet, sa.position_of(iso, ref.indicator), notice=notice))

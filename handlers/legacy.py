@@ -13,7 +13,6 @@ from handlers.base import HandlerFn, Turn
 FlowFn = Callable[[Update, BotContext, Turn, DialogueState], Awaitable[None]]
 FLOWS: dict[str, FlowFn] = {}
 MENU_ACTIONS: dict[str, HandlerFn] = {}
-START_PAYLOAD: list[HandlerFn] = []
 
 
 def flow(name: str) -> Callable[[FlowFn], FlowFn]:
@@ -30,8 +29,3 @@ def menu_action(key: str) -> Callable[[HandlerFn], HandlerFn]:
         return fn
 
     return register
-
-
-def start_payload(fn: HandlerFn) -> HandlerFn:
-    START_PAYLOAD.append(fn)
-    return fn

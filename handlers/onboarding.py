@@ -2,164 +2,185 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from enum import StrEnum
 
-from bot.callbacks import CONSENT, ONBOARD, CallbackDataError
-from bot.context import BotContext
+from pydantic import BaseModel
+
+from bot.callbacks import CallbackDataError
 from bot.render import Reply
 from bot.render import onboarding as render
-from bot.services import agencies, businesses, deadlines, dialogue, invitations, people
+from bot.render.onboarding import ConsentAction, ConsentButton, OnboardAction, OnboardButton
+from bot.render.onboarding import ProfileField as Field
+from bot.services import agencies, businesses, deadlines, invitations, people
 from bot.services.errors import Invalid, Stale
-from bot.services.invitations import (
-    Accepted,
-    AlreadyOwner,
-    InvitationError,
-    InvitationExpired,
-    InvitationUsed,
-)
-from db.models import Agency, Business, DialogueState, Invitation, Person, Role
-from handlers.base import Turn, handler
-from handlers.legacy import flow, start_payload
+from bot.services.invitations import Accepted, InvitationError
+from db.models import Business, Person, Role
+from handlers.base import Turn
+from handlers.router import ANYONE, Dialogue, Flow, Router
 
-FLOW = "onboard"
+router = Router("onboarding", roles={Role.UMKM})
 
 
-@start_payload
-async def start_with_code(update: Update, context: BotContext, t: Turn) -> None:
+class JoinStep(StrEnum):
+    CONSENT = "consent"  # the notice is shown; nothing is kept until Setuju
+    PROFILE = "profile"
+    FIELD = "field"
+    FIX_NAME = "fix_name"
+    FIX_OWNER = "fix_owner"
+    FIX_SECTOR = "fix_sector"
+    HOUR = "hour"
+
+
+class JoinData(BaseModel):
+    invitation_id: int | None = None  # while consent is asked; never the code itself
+
+
+ONBOARD = Flow("onboard", JoinStep, JoinData)
+Joining = Dialogue[JoinStep, JoinData]
+FIX_STEPS = {
+    Field.NAME: JoinStep.FIX_NAME,
+    Field.OWNER: JoinStep.FIX_OWNER,
+    Field.SECTOR: JoinStep.FIX_SECTOR,
+}
+
+
+@router.start(roles=ANYONE)
+async def open_invitation(t: Turn) -> None:
     """A tapped invitation link: check it, then welcome and ask for consent."""
-    code = (context.args or [""])[0]
     try:
-        invitation = await invitations.check(t.db, t.clock, code)
+        invitee = await invitations.open_link(t.db, t.clock, t.args[0])
     except InvitationError as exc:
-        t.reply(render.link_problem(t.tr, _problem(exc)))
+        t.reply(render.link_problem(t.tr, exc))
         return
     person = t.person
     if person is not None and person.consent_at is not None:
         # Already with us (e.g. a coordinator invited as a mentor): add the role at once.
-        await _accept(context, t, person, invitation.id)
+        await _join(t, person, invitee.invitation_id)
         return
-    person = await invitations.hold(t.db, t.clock, t.user.id, t.user.full_name)
-    await dialogue.begin(
-        t.db, t.clock, person.id, FLOW, "consent", {"invitation_id": invitation.id}
-    )
-    t.reply(await _welcome(t, invitation))
+    t.person = await invitations.hold(t.db, t.clock, t.user.id, t.user.full_name)
+    await ONBOARD.begin(t, JoinStep.CONSENT, JoinData(invitation_id=invitee.invitation_id))
+    t.reply(render.welcome(t.tr, invitee, t.user.full_name))
 
 
-@handler()
-async def btn_consent(update: Update, context: BotContext, t: Turn) -> None:
-    """Setuju / Nanti saja under the consent notice."""
-    choice = CONSENT.unpack(t.data)["choice"]
-    if choice not in {"yes", "later"}:
-        raise CallbackDataError(f"unknown consent choice {choice!r}")
+async def _asking_consent(t: Turn) -> tuple[Person, int]:
+    """The person shown the consent notice and their invitation; Stale when not (any more)."""
     person = t.person
-    state = await dialogue.current(t.db, person.id) if person is not None else None
-    if person is None or state is None or (state.flow, state.step) != (FLOW, "consent"):
+    if person is None:  # declined before: nothing was kept
         raise Stale()
-    invitation_id = int(state.data.get("invitation_id", 0))
-    if choice == "later":
-        invitation = await t.db.get(Invitation, invitation_id)
-        await dialogue.finish(t.db, person.id)
-        await invitations.release(t.db, person.id)
-        expires = invitation.expires_at if invitation is not None else t.clock.now()
-        t.edit(render.declined(t.tr, t.tr.format_datetime(expires)))
-        return
+    invitation_id = (await ONBOARD.expect(t, JoinStep.CONSENT)).data.invitation_id
+    if invitation_id is None:
+        raise Stale()
+    return person, invitation_id
+
+
+@router.action(ConsentButton, ConsentAction.AGREE, roles=ANYONE)
+async def agree(t: Turn, button: ConsentButton) -> None:
+    person, invitation_id = await _asking_consent(t)
     await people.record_consent(t.db, t.clock, person)
-    await _accept(context, t, person, invitation_id)
+    await _join(t, person, invitation_id, from_notice=True)
 
 
-async def _accept(context: BotContext, t: Turn, person: Person, invitation_id: int) -> None:
+@router.action(ConsentButton, ConsentAction.LATER, roles=ANYONE)
+async def decline(t: Turn, button: ConsentButton) -> None:
+    """Nanti saja: forget the person; the link stays usable."""
+    person, invitation_id = await _asking_consent(t)
+    expires = await invitations.expires_at(t.db, invitation_id) or t.clock.now()
+    await ONBOARD.finish(t)
+    await invitations.release(t.db, person.id)
+    t.edit(render.declined(t.tr, t.tr.format_datetime(expires)))
+
+
+async def _join(t: Turn, person: Person, invitation_id: int, *, from_notice: bool = False) -> None:
+    """Use the invitation: the role, then the profile check (businesses) or the menu."""
     try:
         accepted = await invitations.accept_by_id(t.db, t.clock, invitation_id, person)
     except InvitationError as exc:
-        await dialogue.finish(t.db, person.id)
+        await ONBOARD.finish(t)
         await invitations.release(t.db, person.id)  # nothing kept about a stranger
-        t.reply(render.link_problem(t.tr, _problem(exc)))
+        t.reply(render.link_problem(t.tr, exc))
         return
-    if t.data is not None:
+    if from_notice:
         t.edit(render.consent_given(t.tr))  # the notice loses its buttons
-    t.later(lambda: _sync_commands(context, person))
+    commands, bot = t.context.commands, t.bot
+    t.later(lambda: commands.give(bot, person))
     if accepted.role_added and await invitations.tell_inviter(t.db, t.clock, accepted):
-        _wake_later(t)
+        t.wake_dispatcher()
     if accepted.role is Role.FOCAL:
         await _plan_deadlines(t, accepted)
     if accepted.role is Role.UMKM and accepted.business_id is not None:
         business = await businesses.get(t.db, accepted.business_id)
         if business.nudge_hour is None or business.profile_confirmed_at is None:
-            await dialogue.begin(t.db, t.clock, person.id, FLOW, "profile", {})
+            await ONBOARD.begin(t, JoinStep.PROFILE, JoinData())
             t.reply(_profile(t, business))
             return
-    await dialogue.finish(t.db, person.id)
+    await ONBOARD.finish(t)
     t.reply(render.joined(t.tr, person, accepted.role, agency=await _agency_name(t, accepted)))
 
 
 async def _plan_deadlines(t: Turn, accepted: Accepted) -> None:
     """A new focal point gets the reminders of their agency's open deadlines."""
     if await deadlines.plan_for_person(t.db, t.clock, t.deps.calendar, accepted.person_id):
-        _wake_later(t)
+        t.wake_dispatcher()
 
 
-def _wake_later(t: Turn) -> None:
-    """After the commit, let the dispatcher send what is now due."""
-    deps = t.deps
-
-    async def wake() -> None:
-        deps.wake_dispatcher()
-
-    t.later(wake)
+@router.action(OnboardButton, OnboardAction.CORRECT)
+async def confirm_profile(t: Turn, button: OnboardButton) -> None:
+    current = await ONBOARD.expect(t, JoinStep.PROFILE)
+    await businesses.confirm_profile(t.db, t.clock, t.me.id)
+    await ONBOARD.advance(t, current, JoinStep.HOUR, current.data)
+    t.edit(render.ask_hour(t.tr))
 
 
-@handler(roles={Role.UMKM})
-async def btn_onboard(update: Update, context: BotContext, t: Turn) -> None:
-    """The business's profile check and nudge time, right after joining."""
-    values = ONBOARD.unpack(t.data)
-    action, arg = values["action"], values["arg"]
-    state = await dialogue.current(t.db, t.me.id)
-    if state is None or state.flow != FLOW:
-        raise Stale()
-    step = state.step
-    if action == "ok" and step == "profile":
-        await businesses.confirm_profile(t.db, t.clock, t.me.id)
-        await dialogue.advance(t.db, t.clock, state, "hour")
-        t.edit(render.ask_hour(t.tr))
-    elif action == "fix" and step == "profile":
-        await dialogue.advance(t.db, t.clock, state, "field")
-        t.edit(render.choose_field(t.tr))
-    elif action == "fld" and step == "field":
-        if arg not in businesses.PROFILE_FIELDS:
-            raise CallbackDataError(f"unknown profile field {arg!r}")
-        await dialogue.advance(t.db, t.clock, state, f"fix_{arg}")
-        if arg == "sector":
-            t.edit(render.ask_sector(t.tr, _sectors(t)))
-        else:
-            t.edit(render.ask_field(t.tr, arg))
-    elif action == "sec" and step == "fix_sector":
-        if arg not in t.deps.content.sector_keys:
-            raise CallbackDataError(f"unknown sector {arg!r}")
-        business = await businesses.update_profile(
-            t.db, t.clock, t.me.id, "sector", arg, t.deps.content.sector_keys
-        )
-        await dialogue.advance(t.db, t.clock, state, "profile")
-        t.edit(_profile(t, business, first=False))
-    elif action == "hr" and step == "hour":
-        hour = ONBOARD.unpack_int(t.data, "arg")
-        if hour not in businesses.NUDGE_HOURS:
-            raise CallbackDataError(f"unknown hour {hour}")
-        await businesses.set_nudge_hour(t.db, t.clock, t.me.id, hour)
-        await dialogue.finish(t.db, t.me.id)
-        t.toast(render.hour_saved(t.tr, hour))
-        t.edit(render.joined(t.tr, t.me, Role.UMKM))
+@router.action(OnboardButton, OnboardAction.FIX)
+async def fix_profile(t: Turn, button: OnboardButton) -> None:
+    current = await ONBOARD.expect(t, JoinStep.PROFILE)
+    await ONBOARD.advance(t, current, JoinStep.FIELD, current.data)
+    t.edit(render.choose_field(t.tr))
+
+
+@router.action(OnboardButton, OnboardAction.FIELD)
+async def choose_field(t: Turn, button: OnboardButton) -> None:
+    """Which field to correct: the sector by buttons, the names typed."""
+    current = await ONBOARD.expect(t, JoinStep.FIELD)
+    if button.field is None:
+        raise CallbackDataError("a profile field button without a field")
+    await ONBOARD.advance(t, current, FIX_STEPS[button.field], current.data)
+    if button.field is Field.SECTOR:
+        t.edit(render.ask_sector(t.tr, [(s.key, s.name) for s in t.deps.content.sectors]))
     else:
-        raise Stale()
+        t.edit(render.ask_name(t.tr, button.field))
 
 
-@flow(FLOW)
-async def msg_onboard(update: Update, context: BotContext, t: Turn, state: DialogueState) -> None:
+@router.action(OnboardButton, OnboardAction.SECTOR)
+async def correct_sector(t: Turn, button: OnboardButton) -> None:
+    current = await ONBOARD.expect(t, JoinStep.FIX_SECTOR)
+    sectors = t.deps.content.sector_keys
+    if button.sector is None or button.sector not in sectors:
+        raise CallbackDataError(f"unknown sector {button.sector!r}")
+    business = await businesses.update_profile(
+        t.db, t.clock, t.me.id, "sector", button.sector, sectors
+    )
+    await ONBOARD.advance(t, current, JoinStep.PROFILE, current.data)
+    t.edit(_profile(t, business, first=False))
+
+
+@router.action(OnboardButton, OnboardAction.HOUR)
+async def choose_hour(t: Turn, button: OnboardButton) -> None:
+    """The nudge hour, the last question: then the business's menu."""
+    await ONBOARD.expect(t, JoinStep.HOUR)
+    hour = button.hour
+    if hour is None or hour not in businesses.NUDGE_HOURS:
+        raise CallbackDataError(f"unknown hour {hour}")
+    await businesses.set_nudge_hour(t.db, t.clock, t.me.id, hour)
+    await ONBOARD.finish(t)
+    t.toast(render.hour_saved(t.tr, hour))
+    t.edit(render.joined(t.tr, t.me, Role.UMKM))
+
+
+@router.step(ONBOARD, JoinStep.FIX_NAME, JoinStep.FIX_OWNER)
+async def correct_name(t: Turn, dialogue: Joining) -> None:
     """A typed correction of the business name or the owner's name."""
-    if state.step not in {"fix_name", "fix_owner"} or not t.text:
-        t.reply(render.use_buttons(t.tr))
-        return
-    if not t.me.has_role(Role.UMKM):
-        await dialogue.finish(t.db, t.me.id)
+    if not t.text:
         t.reply(render.use_buttons(t.tr))
         return
     try:
@@ -167,39 +188,19 @@ async def msg_onboard(update: Update, context: BotContext, t: Turn, state: Dialo
     except Invalid:
         t.reply(render.bad_name(t.tr, businesses.MAX_NAME))
         return
-    field: businesses.ProfileField = "name" if state.step == "fix_name" else "owner"
+    field: businesses.ProfileField = "name" if dialogue.step is JoinStep.FIX_NAME else "owner"
     business = await businesses.update_profile(
         t.db, t.clock, t.me.id, field, value, t.deps.content.sector_keys
     )
-    await dialogue.advance(t.db, t.clock, state, "profile")
+    await ONBOARD.advance(t, dialogue, JoinStep.PROFILE, dialogue.data)
     t.reply(_profile(t, business, first=False))
 
 
-def _problem(exc: InvitationError) -> str:
-    if isinstance(exc, InvitationUsed):
-        return "used"
-    if isinstance(exc, InvitationExpired):
-        return "expired"
-    if isinstance(exc, AlreadyOwner):
-        return "owner"
-    return "unknown"
-
-
-async def _welcome(t: Turn, invitation: Invitation) -> Reply:
-    business = agency = None
-    if invitation.business_id is not None:
-        found = await t.db.get(Business, invitation.business_id)
-        business = found.name if found is not None else None
-    if invitation.agency_id is not None:
-        found_agency = await t.db.get(Agency, invitation.agency_id)
-        agency = found_agency.name if found_agency is not None else None
-    return render.welcome(
-        t.tr,
-        role=invitation.role,
-        invitee=invitation.invitee_name or t.user.full_name,
-        business=business,
-        agency=agency,
-    )
+@router.step(ONBOARD, JoinStep.CONSENT, roles=ANYONE)
+@router.step(ONBOARD, JoinStep.PROFILE, JoinStep.FIELD, JoinStep.FIX_SECTOR, JoinStep.HOUR)
+async def point_to_buttons(t: Turn, dialogue: Joining) -> None:
+    """A message where a tap is expected."""
+    t.reply(render.use_buttons(t.tr))
 
 
 def _profile(t: Turn, business: Business, *, first: bool = True) -> Reply:
@@ -215,13 +216,9 @@ def _profile(t: Turn, business: Business, *, first: bool = True) -> Reply:
 async def _agency_name(t: Turn, accepted: Accepted) -> str | None:
     if accepted.agency_id is None:
         agency = await agencies.agency_of(t.db, accepted.person_id)
-        return agency.name if agency is not None else None
-    found = await t.db.get(Agency, accepted.agency_id)
-    return found.name if found is not None else None
-
-
-def _sectors(t: Turn) -> list[tuple[str, str]]:
-    return [(s.key, s.name) for s in t.deps.content.sectors]
+    else:
+        agency = await agencies.get(t.db, accepted.agency_id)
+    return agency.name if agency is not None else None
 
 
 def _sector_name(t: Turn, key: str) -> str:
@@ -229,7 +226,3 @@ def _sector_name(t: Turn, key: str) -> str:
         return t.deps.content.sector(key).name
     except KeyError:
         return key
-
-
-async def _sync_commands(context: BotContext, person: Person) -> None:
-    await context.commands.give(context.bot, person)

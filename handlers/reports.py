@@ -2,66 +2,72 @@
 
 from __future__ import annotations
 
-from telegram import Update
-
-from bot.callbacks import REPORT, CallbackDataError
-from bot.context import BotContext
+from bot.callbacks import CallbackDataError
+from bot.i18n import N_
 from bot.render import Reply
 from bot.render import reports as render
+from bot.render.common import MenuKey
+from bot.render.reports import ReportAction, ReportButton
 from bot.services import reports
 from db.models import Role
-from handlers.base import Turn, handler
-from handlers.legacy import menu_action
+from handlers.base import Turn
+from handlers.router import Router
+
+router = Router("reports", roles={Role.COORDINATOR})
 
 
 def _sectors(t: Turn) -> dict[str, str]:
     return {sector.key: sector.name for sector in t.deps.content.sectors}
 
 
+def _indicators(t: Turn) -> int:
+    return len(t.deps.content.iso18091.indicators)
+
+
 async def _summary(t: Turn) -> Reply:
-    indicators = len(t.deps.content.iso18091.indicators)
-    data = await reports.summary(t.db, t.clock, t.deps.settings.timezone, indicators)
+    data = await reports.summary(t.db, t.clock, t.deps.settings.timezone, _indicators(t))
     return render.summary(t.tr, data, _sectors(t))
 
 
-def _number(text: str) -> int:
-    if not text.isdigit():
-        raise CallbackDataError(f"not a number: {text!r}")
-    return int(text)
-
-
-@handler(roles={Role.COORDINATOR})
-async def cmd_rekap(update: Update, context: BotContext, t: Turn) -> None:
-    """/rekap: the progress overview."""
+@router.command("rekap", N_("Progress overview"))
+async def show_overview(t: Turn) -> None:
+    """/rekap: the progress overview, as a new message."""
     t.reply(await _summary(t))
 
 
-@menu_action("report")
-async def menu_report(update: Update, context: BotContext, t: Turn) -> None:
-    """The "Rekap kemajuan" menu entry (the menu checked the role)."""
+@router.menu(MenuKey.REPORT)
+async def open_overview(t: Turn) -> None:
+    """The overview in place of the menu."""
     t.edit(await _summary(t))
 
 
-@handler(roles={Role.COORDINATOR})
-async def btn_rk(update: Update, context: BotContext, t: Turn) -> None:
-    """A drill-down button: summary, businesses, one business, agencies, unreachable."""
-    ref = REPORT.unpack(t.data)
-    view, arg = ref["view"], ref["arg"]
-    if view == "s":
-        t.edit(await _summary(t))
-    elif view == "b":
-        page = await reports.business_page(t.db, _number(arg))
-        t.edit(render.businesses(t.tr, page, _sectors(t), t.clock.now()))
-    elif view == "bd":
-        business_id, _, list_page = arg.partition(".")
-        detail = await reports.business_detail(t.db, t.clock, t.deps.content, _number(business_id))
-        t.edit(render.business(t.tr, detail, _sectors(t), _number(list_page or "0")))
-    elif view == "a":
-        indicators = len(t.deps.content.iso18091.indicators)
-        data = await reports.agency_overview(t.db, t.clock, t.deps.settings.timezone, indicators)
-        t.edit(render.agencies(t.tr, data))
-    elif view == "u":
-        people = await reports.unreachable_page(t.db, _number(arg))
-        t.edit(render.unreachable(t.tr, people, t.clock.now()))
-    else:
-        raise CallbackDataError(f"unknown report view {view!r}")
+@router.action(ReportButton, ReportAction.SUMMARY)
+async def back_to_overview(t: Turn, button: ReportButton) -> None:
+    """The overview in place of the list it was opened from."""
+    await open_overview(t)
+
+
+@router.action(ReportButton, ReportAction.BUSINESSES)
+async def list_businesses(t: Turn, button: ReportButton) -> None:
+    page = await reports.business_page(t.db, button.page)
+    t.edit(render.businesses(t.tr, page, _sectors(t), t.clock.now()))
+
+
+@router.action(ReportButton, ReportAction.BUSINESS)
+async def open_business(t: Turn, button: ReportButton) -> None:
+    if button.business is None:
+        raise CallbackDataError("a business button without a business")
+    detail = await reports.business_detail(t.db, t.clock, t.deps.content, button.business)
+    t.edit(render.business(t.tr, detail, _sectors(t), button.page))
+
+
+@router.action(ReportButton, ReportAction.AGENCIES)
+async def list_agencies(t: Turn, button: ReportButton) -> None:
+    data = await reports.agency_overview(t.db, t.clock, t.deps.settings.timezone, _indicators(t))
+    t.edit(render.agencies(t.tr, data))
+
+
+@router.action(ReportButton, ReportAction.UNREACHABLE)
+async def list_unreachable(t: Turn, button: ReportButton) -> None:
+    people = await reports.unreachable_page(t.db, button.page)
+    t.edit(render.unreachable(t.tr, people, t.clock.now()))

@@ -7,7 +7,6 @@ from bot.i18n import N_
 from bot.render import common as render
 from bot.services import dialogue
 from handlers.base import Turn
-from handlers.legacy import START_PAYLOAD
 from handlers.router import ANYONE, Router
 
 router = Router("start", roles=ANYONE)
@@ -15,10 +14,7 @@ router = Router("start", roles=ANYONE)
 
 @router.command("start", N_("Start, or open the main menu"))
 async def start(t: Turn) -> None:
-    """Welcome a stranger, greet a known person with their menu, or accept an invitation."""
-    if t.args and START_PAYLOAD:
-        await START_PAYLOAD[0](t.update, t.context, t)
-        return
+    """Welcome a stranger, or greet a known person with their menu."""
     if t.person is None or not t.person.role_set:
         t.reply(render.welcome_stranger(t.tr))
         return

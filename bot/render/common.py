@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol
 
 from bot.callbacks import CallbackData
 from bot.i18n import N_, Translator
 from bot.render import Button, Reply
+from bot.render.text import Html, bold, join, lines
 from bot.services.errors import DomainError, Invalid, NotAllowed, NotFound, Stale
-from db.models import Person, Role
+from db.models import Role
+
+
+class Someone(Protocol):
+    """Whom a screen is for: a person row, or a view of one."""
+
+    @property
+    def full_name(self) -> str: ...
+
+    @property
+    def role_set(self) -> frozenset[Role]: ...
 
 
 class MenuKey(StrEnum):
@@ -89,41 +100,42 @@ ROLE_NAMES = {
 }
 
 
-def name_of(person: Person | None) -> str:
-    return html.escape(person.full_name) if person is not None else ""
+def _has_roles(person: Someone | None) -> bool:
+    return person is not None and bool(person.role_set)
 
 
 def welcome_stranger(tr: Translator) -> Reply:
-    _ = tr.gettext
     return Reply(
-        _(
+        tr.html(
             "Welcome to <b>Pendamping UMKM</b> of Kota Kupang 👋\n"
             "This bot mentors the programme's businesses towards SNI and reminds the "
             "agencies of the standardization programme's deadlines.\n\n"
             "To join, please use the invitation link from the programme coordinator."
         ),
-        ((Button(_("About privacy"), MenuButton(MenuKey.PRIVACY).pack()),),),
+        ((Button(tr.gettext("About privacy"), MenuButton(MenuKey.PRIVACY).pack()),),),
     )
 
 
-def main_menu(tr: Translator, person: Person, *, greeting: bool = True) -> Reply:
-    _ = tr.gettext
+def main_menu(
+    tr: Translator, person: Someone, *, greeting: bool = True, notice: Html | None = None
+) -> Reply:
+    """The menu of the person's roles; `notice` (a line of news) goes above it."""
+    _ = tr.html
     roles = person.role_set
     entries = [e for e in MENU_ENTRIES if e.roles & roles and e.key not in {"help", "privacy"}]
     # A person's main role first: a coordinator who also mentors sees the programme tools on top.
     entries.sort(key=lambda e: min(MENU_ROLE_ORDER.index(r) for r in e.roles & roles))
-    buttons = [Button(_(e.label), MenuButton(e.key).pack()) for e in entries]
+    buttons = [Button(tr.gettext(e.label), MenuButton(e.key).pack()) for e in entries]
     buttons += [
-        Button(_("Help"), MenuButton(MenuKey.HELP).pack()),
-        Button(_("Privacy"), MenuButton(MenuKey.PRIVACY).pack()),
+        Button(tr.gettext("Help"), MenuButton(MenuKey.HELP).pack()),
+        Button(tr.gettext("Privacy"), MenuButton(MenuKey.PRIVACY).pack()),
     ]
-    role_list = ", ".join(_(ROLE_NAMES[r]) for r in Role if r in roles)
-    head = _("Hello, {name}!").format(name=name_of(person)) if greeting else _("Main menu")
-    text = "{head}\n{body}".format(
-        head=f"<b>{head}</b>",
-        body=_("You are registered as: {roles}.\nPlease choose what to do:").format(
-            roles=role_list
-        ),
+    role_list = ", ".join(tr.gettext(ROLE_NAMES[r]) for r in Role if r in roles)
+    head = _("Hello, {name}!").format(name=person.full_name) if greeting else _("Main menu")
+    text = lines(
+        *((notice, "") if notice is not None else ()),
+        bold(head),
+        _("You are registered as: {roles}.\nPlease choose what to do:").format(roles=role_list),
     )
     return Reply(text, tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)))
 
@@ -132,12 +144,12 @@ def back_to_menu(tr: Translator) -> tuple[Button, ...]:
     return (Button(tr.gettext("Main menu"), MenuButton(MenuKey.HOME).pack()),)
 
 
-def help_text(tr: Translator, person: Person | None) -> Reply:
-    _ = tr.gettext
-    lines = ["<b>{}</b>".format(_("Help"))]
+def help_text(tr: Translator, person: Someone | None) -> Reply:
+    _ = tr.html
     roles = person.role_set if person is not None else frozenset()
+    parts: list[Html] = [bold(tr.gettext("Help"))]
     if not roles:
-        lines.append(
+        parts.append(
             _(
                 "This bot is for the businesses and agencies of the Kota Kupang "
                 "standardization programme. To join, open the invitation link you received "
@@ -145,7 +157,7 @@ def help_text(tr: Translator, person: Person | None) -> Reply:
             )
         )
     if Role.UMKM in roles:
-        lines.append(
+        parts.append(
             _(
                 "<b>For businesses</b>\n/panduan: step-by-step SNI guidance\n"
                 "/cek: the readiness checklist\n/kemajuan: your progress\n"
@@ -153,7 +165,7 @@ def help_text(tr: Translator, person: Person | None) -> Reply:
             )
         )
     if Role.FOCAL in roles:
-        lines.append(
+        parts.append(
             _(
                 "<b>For focal points</b>\n/tenggat: your agency's deadlines\n"
                 "/penilaian: the ISO 18091 self-assessment\n"
@@ -161,30 +173,29 @@ def help_text(tr: Translator, person: Person | None) -> Reply:
             )
         )
     if Role.MENTOR in roles:
-        lines.append(_("<b>For mentors</b>\n/pertanyaan: open questions from businesses"))
+        parts.append(_("<b>For mentors</b>\n/pertanyaan: open questions from businesses"))
     if Role.COORDINATOR in roles:
-        lines.append(
+        parts.append(
             _(
                 "<b>For coordinators</b>\n/undang: invite a business, focal point or mentor\n"
                 "/tenggat: every agency's deadlines\n/rekap: progress overview"
             )
         )
-    lines.append(
+    parts.append(
         _(
             "/menu: main menu · /privasi: how we look after your data · /batal: stop a step "
             "· /bahasa: language"
         )
     )
     buttons = (back_to_menu(tr),) if roles else ()
-    return Reply("\n\n".join(lines), buttons)
+    return Reply(join(parts, "\n\n"), buttons)
 
 
-def not_allowed(tr: Translator, person: Person | None) -> Reply:
-    _ = tr.gettext
-    if person is None or not person.role_set:
+def not_allowed(tr: Translator, person: Someone | None) -> Reply:
+    if not _has_roles(person):
         return welcome_stranger(tr)
     return Reply(
-        _("Sorry, this feature is not available for your role."),
+        tr.html("Sorry, this feature is not available for your role."),
         (back_to_menu(tr),),
     )
 
@@ -193,26 +204,25 @@ def stale_toast(tr: Translator) -> str:
     return tr.gettext("This button is no longer valid.")
 
 
-def stale_dialogue(tr: Translator, person: Person | None) -> Reply:
+def stale_dialogue(tr: Translator, person: Someone | None) -> Reply:
     """The step a person was at no longer exists (the bot changed, or the data did)."""
     return Reply(
-        tr.gettext("Sorry, that step is no longer open. Please start again from the menu."),
+        tr.html("Sorry, that step is no longer open. Please start again from the menu."),
         (back_to_menu(tr),),
     )
 
 
 def stale_button(tr: Translator) -> Reply:
-    _ = tr.gettext
     return Reply(
-        _("Sorry, this button is no longer valid. Please use the latest menu."),
+        tr.html("Sorry, this button is no longer valid. Please use the latest menu."),
         (back_to_menu(tr),),
     )
 
 
 def domain_error(tr: Translator, error: DomainError) -> Reply:
-    _ = tr.gettext
+    _ = tr.html
     if isinstance(error, Invalid) and error.reason:
-        text = _("Sorry, {reason}").format(reason=html.escape(error.explain(tr.gettext)))
+        text = _("Sorry, {reason}").format(reason=error.explain(tr.gettext))
     elif isinstance(error, NotAllowed):
         text = _("Sorry, this feature is not available for your role.")
     elif isinstance(error, NotFound):
@@ -226,19 +236,18 @@ def domain_error(tr: Translator, error: DomainError) -> Reply:
 
 def trouble(tr: Translator, incident: str) -> Reply:
     return Reply(
-        tr.gettext(
+        tr.html(
             "Sorry, something went wrong on our side. Please try again in a moment. "
             "If it happens again, tell the coordinator this code: {code}"
         ).format(code=incident),
     )
 
 
-def unexpected_text(tr: Translator, person: Person | None) -> Reply:
-    _ = tr.gettext
-    if person is None or not person.role_set:
+def unexpected_text(tr: Translator, person: Someone | None) -> Reply:
+    if not _has_roles(person):
         return welcome_stranger(tr)
     return Reply(
-        _(
+        tr.html(
             "Sorry, we did not understand that message. Please choose one of the buttons, "
             "or type /menu to go back to the main menu."
         ),
@@ -246,18 +255,16 @@ def unexpected_text(tr: Translator, person: Person | None) -> Reply:
     )
 
 
-def unknown_command(tr: Translator, person: Person | None) -> Reply:
-    _ = tr.gettext
+def unknown_command(tr: Translator, person: Someone | None) -> Reply:
     return Reply(
-        _("Sorry, we do not know that command. Type /bantuan to see what this bot can do."),
-        (back_to_menu(tr),) if person is not None and person.role_set else (),
+        tr.html("Sorry, we do not know that command. Type /bantuan to see what this bot can do."),
+        (back_to_menu(tr),) if _has_roles(person) else (),
     )
 
 
 def coming_soon(tr: Translator) -> Reply:
-    _ = tr.gettext
     return Reply(
-        _(
+        tr.html(
             "📌 This feature is being prepared by the programme team and will be available "
             "soon. Thank you for your patience."
         ),
@@ -267,7 +274,7 @@ def coming_soon(tr: Translator) -> Reply:
 
 def group_notice(tr: Translator) -> Reply:
     return Reply(
-        tr.gettext("This bot only serves private conversations. Please message the bot directly.")
+        tr.html("This bot only serves private conversations. Please message the bot directly.")
     )
 
 
@@ -281,13 +288,13 @@ def slow_down(tr: Translator) -> Reply:
 
 
 def cancelled(tr: Translator) -> Reply:
-    return Reply(tr.gettext("Done, that step has been stopped."), (back_to_menu(tr),))
+    return Reply(tr.html("Done, that step has been stopped."), (back_to_menu(tr),))
 
 
 def language_choice(tr: Translator) -> Reply:
     # Each language is named in itself, so a person who cannot read this one finds theirs.
     return Reply(
-        tr.gettext("Which language should the bot use?"),
+        tr.html("Which language should the bot use?"),
         (
             (
                 Button("Bahasa Indonesia", LanguageButton(Language.ID).pack()),
@@ -298,4 +305,4 @@ def language_choice(tr: Translator) -> Reply:
 
 
 def language_set(tr: Translator) -> Reply:
-    return Reply(tr.gettext("Done: the bot now speaks this language."), (back_to_menu(tr),))
+    return Reply(tr.html("Done: the bot now speaks this language."), (back_to_menu(tr),))

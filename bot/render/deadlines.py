@@ -6,9 +6,10 @@ import html
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.callbacks import ASSESS, DL_ADMIN, DL_ANSWER, DL_EXT, DL_NEW, DL_OPEN, MENU
+from bot.callbacks import DL_ADMIN, DL_ANSWER, DL_EXT, DL_NEW, DL_OPEN, MENU
 from bot.i18n import N_, Translator
 from bot.render import Button, Reply, rows
+from bot.render.assessment import AssessAction, AssessButton
 from bot.render.common import back_to_menu
 from bot.services.deadlines.parsing import DueError, parse_offsets
 from bot.services.deadlines.views import DeadlineView
@@ -73,7 +74,12 @@ def answer_buttons(
     )
     if deadline.kind == DeadlineKind.SELF_ASSESSMENT:
         buttons += (
-            (Button(tr.pgettext("button", "Open self-assessment"), ASSESS.pack("open", "-")),),
+            (
+                Button(
+                    tr.pgettext("button", "Open self-assessment"),
+                    AssessButton(AssessAction.OPEN).pack(),
+                ),
+            ),
         )
     return buttons
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
-from bot.callbacks import INVITE, MENU
+from bot.callbacks import CallbackData
 from bot.i18n import N_, Translator
 from bot.render import Button, Reply, rows
-from bot.render.common import ROLE_NAMES, back_to_menu
+from bot.render.common import ROLE_NAMES, MenuButton, MenuKey, back_to_menu
+from bot.render.text import Html, lines
 from db.models import Role
 
 ROLE_LABELS: dict[Role, str] = {
@@ -21,158 +23,185 @@ ROLE_LABELS: dict[Role, str] = {
 INVITE_ORDER = (Role.UMKM, Role.FOCAL, Role.MENTOR, Role.COORDINATOR)
 
 
+class InviteAction(StrEnum):
+    ROLE = "role"
+    SECTOR = "sec"
+    AGENCY = "ag"
+    SKIP = "skip"  # no phone number
+    OK = "ok"  # make the link
+    NEW = "new"  # invite another
+
+
+@dataclass(frozen=True)
+class InviteButton(CallbackData, prefix="iv"):
+    """A choice in the invitation dialogue; the field of its action is set."""
+
+    action: InviteAction
+    role: Role | None = None
+    sector: str | None = None
+    agency: int | None = None
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What the coordinator has given so far, shown before the link is made."""
+
+    role: Role
+    business: str | None = None
+    owner: str | None = None
+    sector: str | None = None  # the sector's name
+    phone: str | None = None
+    agency: str | None = None
+    name: str | None = None
+
+
 def _cancel(tr: Translator) -> Button:
-    return Button(tr.gettext("Cancel"), MENU.pack("home"))
+    return Button(tr.gettext("Cancel"), MenuButton(MenuKey.HOME).pack())
+
+
+def _skip(tr: Translator) -> tuple[Button, ...]:
+    return (Button(tr.gettext("Skip"), InviteButton(InviteAction.SKIP).pack()), _cancel(tr))
 
 
 def choose_role(tr: Translator) -> Reply:
-    _ = tr.gettext
-    buttons = [Button(_(ROLE_LABELS[r]), INVITE.pack("role", r.value)) for r in INVITE_ORDER]
+    buttons = [
+        Button(tr.gettext(ROLE_LABELS[r]), InviteButton(InviteAction.ROLE, role=r).pack())
+        for r in INVITE_ORDER
+    ]
     return Reply(
-        _("<b>Invite a participant</b>\nWho would you like to invite?"),
+        tr.html("<b>Invite a participant</b>\nWho would you like to invite?"),
         (*rows(*buttons), (_cancel(tr),)),
     )
 
 
 def ask_business(tr: Translator) -> Reply:
-    _ = tr.gettext
     return Reply(
-        _("Please type the <b>name of the business</b> (for example: Tenun Ina)."),
+        tr.html("Please type the <b>name of the business</b> (for example: Tenun Ina)."),
         ((_cancel(tr),),),
     )
 
 
 def ask_owner(tr: Translator, business: str) -> Reply:
-    _ = tr.gettext
-    return Reply(
-        _(
-            "Business: <b>{business}</b>\n"
-            "Please type the <b>owner's name</b>, without Bapak or Ibu "
-            "(for example: Maria Ndun)."
-        ).format(business=html.escape(business)),
-        ((_cancel(tr),),),
-    )
+    text = tr.html(
+        "Business: <b>{business}</b>\n"
+        "Please type the <b>owner's name</b>, without Bapak or Ibu "
+        "(for example: Maria Ndun)."
+    ).format(business=business)
+    return Reply(text, ((_cancel(tr),),))
 
 
 def ask_sector(tr: Translator, sectors: Sequence[tuple[str, str]]) -> Reply:
-    _ = tr.gettext
-    buttons = [Button(name, INVITE.pack("sec", key)) for key, name in sectors]
-    return Reply(_("Which <b>sector</b> is the business in?"), (*rows(*buttons), (_cancel(tr),)))
+    buttons = [
+        Button(name, InviteButton(InviteAction.SECTOR, sector=key).pack()) for key, name in sectors
+    ]
+    return Reply(
+        tr.html("Which <b>sector</b> is the business in?"), (*rows(*buttons), (_cancel(tr),))
+    )
 
 
 def ask_phone(tr: Translator) -> Reply:
-    _ = tr.gettext
     return Reply(
-        _("Please type the owner's <b>phone number</b>, or tap Skip."),
-        ((Button(_("Skip"), INVITE.pack("skip", "-")), _cancel(tr)),),
+        tr.html("Please type the owner's <b>phone number</b>, or tap Skip."), (_skip(tr),)
     )
 
 
 def ask_agency(tr: Translator, agencies: Sequence[tuple[int, str]]) -> Reply:
-    _ = tr.gettext
-    buttons = [Button(name, INVITE.pack("ag", agency_id)) for agency_id, name in agencies]
+    buttons = [
+        Button(name, InviteButton(InviteAction.AGENCY, agency=agency_id).pack())
+        for agency_id, name in agencies
+    ]
     return Reply(
-        _("Which <b>agency</b> is the focal point from?"),
+        tr.html("Which <b>agency</b> is the focal point from?"),
         (*rows(*buttons, width=1), (_cancel(tr),)),
     )
 
 
 def ask_name(tr: Translator, role: Role) -> Reply:
-    _ = tr.gettext
-    return Reply(
-        _(
-            "Please type the <b>name</b> of the {role}, without Bapak or Ibu "
-            "(for example: Yohanes Bria)."
-        ).format(role=_(ROLE_NAMES[role])),
-        ((_cancel(tr),),),
-    )
+    text = tr.html(
+        "Please type the <b>name</b> of the {role}, without Bapak or Ibu "
+        "(for example: Yohanes Bria)."
+    ).format(role=tr.gettext(ROLE_NAMES[role]))
+    return Reply(text, ((_cancel(tr),),))
 
 
-def confirm(tr: Translator, role: Role, data: Mapping[str, str]) -> Reply:
-    """The summary before the link is made; data holds what the coordinator gave."""
-    _ = tr.gettext
-    lines = [_("<b>Please check the invitation</b>")]
-    lines.append(_("Role: {role}").format(role=_(ROLE_LABELS[role])))
+def confirm(tr: Translator, draft: Draft) -> Reply:
+    """The summary before the link is made."""
+    _ = tr.html
+    role = draft.role
+    details: tuple[Html | None, ...]
     if role is Role.UMKM:
-        lines.append(_("Business: {value}").format(value=html.escape(data.get("business", ""))))
-        lines.append(_("Owner: {value}").format(value=html.escape(data.get("owner", ""))))
-        lines.append(_("Sector: {value}").format(value=html.escape(data.get("sector_name", ""))))
-        lines.append(
-            _("Phone: {value}").format(value=html.escape(data.get("phone") or _("not given")))
+        details = (
+            _("Business: {value}").format(value=draft.business or ""),
+            _("Owner: {value}").format(value=draft.owner or ""),
+            _("Sector: {value}").format(value=draft.sector or ""),
+            _("Phone: {value}").format(value=draft.phone or tr.gettext("not given")),
         )
     else:
-        if role is Role.FOCAL:
-            lines.append(
-                _("Agency: {value}").format(value=html.escape(data.get("agency_name", "")))
-            )
-        lines.append(_("Name: {value}").format(value=html.escape(data.get("name", ""))))
-    return Reply(
-        "\n".join(lines),
-        ((Button(_("Make the link"), INVITE.pack("ok", "-")), _cancel(tr)),),
+        agency = _("Agency: {value}").format(value=draft.agency or "")
+        details = (
+            agency if role is Role.FOCAL else None,
+            _("Name: {value}").format(value=draft.name or ""),
+        )
+    text = lines(
+        _("<b>Please check the invitation</b>"),
+        _("Role: {role}").format(role=tr.gettext(ROLE_LABELS[role])),
+        *details,
     )
+    make = Button(tr.gettext("Make the link"), InviteButton(InviteAction.OK).pack())
+    return Reply(text, ((make, _cancel(tr)),))
 
 
 def made(tr: Translator, role: Role, invitee: str, link: str, expires_at: datetime) -> Reply:
     """The link to forward, in <code> so it copies with one tap."""
-    _ = tr.gettext
-    text = _(
+    text = tr.html(
         "✅ The invitation for <b>{name}</b> ({role}) is ready.\n\n"
         "Please forward this link to them (tap it to copy):\n<code>{link}</code>\n\n"
         "The link works once and is valid until {expires}."
     ).format(
-        name=html.escape(invitee),
-        role=_(ROLE_NAMES[role]),
-        link=html.escape(link),
+        name=invitee,
+        role=tr.gettext(ROLE_NAMES[role]),
+        link=link,
         expires=tr.format_datetime(expires_at),
     )
-    return Reply(
-        text,
-        ((Button(_("Invite another"), INVITE.pack("new", "-")), *back_to_menu(tr)),),
-    )
+    another = Button(tr.gettext("Invite another"), InviteButton(InviteAction.NEW).pack())
+    return Reply(text, ((another, *back_to_menu(tr)),))
 
 
 def bad_name(tr: Translator, limit: int) -> Reply:
-    _ = tr.gettext
-    return Reply(
-        _("Sorry, the name must be 1 to {limit} characters. Please type it again.").format(
-            limit=limit
-        ),
-        ((_cancel(tr),),),
-    )
+    text = tr.html(
+        "Sorry, the name must be 1 to {limit} characters. Please type it again."
+    ).format(limit=limit)
+    return Reply(text, ((_cancel(tr),),))
 
 
 def bad_phone(tr: Translator) -> Reply:
-    _ = tr.gettext
     return Reply(
-        _(
+        tr.html(
             "Sorry, that does not look like a phone number. Please type digits only "
             "(for example: 081234567890), or tap Skip."
         ),
-        ((Button(_("Skip"), INVITE.pack("skip", "-")), _cancel(tr)),),
+        (_skip(tr),),
     )
 
 
-def use_buttons(tr: Translator) -> Reply:
-    _ = tr.gettext
+def use_buttons(tr: Translator, prompt: Reply) -> Reply:
+    """A text where a tap was expected: a word, then the question again."""
     return Reply(
-        _("Please choose with the buttons above, or type /batal to stop inviting."),
-        ((_cancel(tr),),),
+        tr.html("Please choose with the buttons above, or type /batal to stop inviting."),
+        extra=(prompt,),
     )
 
 
 def no_agencies(tr: Translator) -> Reply:
     return Reply(
-        tr.gettext("Sorry, there are no agencies yet. Please contact the technical team."),
+        tr.html("Sorry, there are no agencies yet. Please contact the technical team."),
         (back_to_menu(tr),),
     )
 
 
 def business_joined(tr: Translator, business: str) -> Reply:
-    _ = tr.gettext
-    return Reply(
-        _(
-            "The owner of <b>{business}</b> has already joined. Please type the name of "
-            "another business."
-        ).format(business=html.escape(business)),
-        ((_cancel(tr),),),
-    )
+    text = tr.html(
+        "The owner of <b>{business}</b> has already joined. Please type the name of "
+        "another business."
+    ).format(business=business)
+    return Reply(text, ((_cancel(tr),),))

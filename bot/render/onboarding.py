@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
 
-from bot.callbacks import CONSENT, ONBOARD
+from bot.callbacks import CallbackData
 from bot.i18n import N_, Translator
 from bot.render import Button, Reply, rows
-from bot.render.common import ROLE_NAMES, back_to_menu, main_menu
-from db.models import Person, Role
+from bot.render.common import ROLE_NAMES, Someone, back_to_menu, main_menu
+from bot.render.text import Html, lines
+from bot.services.invitations import (
+    AlreadyOwner,
+    InvitationError,
+    InvitationExpired,
+    InvitationUsed,
+    Invitee,
+)
+from db.models import Role
 
 # Nudge hours (WITA) with their button labels.
 HOUR_LABELS: dict[int, str] = {
@@ -35,28 +44,60 @@ ROLE_EXPLAINED: dict[Role, str] = {
 }
 
 
-def welcome(
-    tr: Translator,
-    *,
-    role: Role,
-    invitee: str,
-    business: str | None = None,
-    agency: str | None = None,
-) -> Reply:
+class ConsentAction(StrEnum):
+    AGREE = "yes"
+    LATER = "later"
+
+
+@dataclass(frozen=True)
+class ConsentButton(CallbackData, prefix="pc"):
+    """Setuju / Nanti saja under the consent notice."""
+
+    action: ConsentAction
+
+
+class OnboardAction(StrEnum):
+    CORRECT = "ok"  # the profile is right
+    FIX = "fix"  # something in it is not
+    FIELD = "fld"  # which field to correct
+    SECTOR = "sec"  # the corrected sector
+    HOUR = "hr"  # the nudge hour
+
+
+class ProfileField(StrEnum):
+    NAME = "name"
+    OWNER = "owner"
+    SECTOR = "sector"
+
+
+@dataclass(frozen=True)
+class OnboardButton(CallbackData, prefix="ob"):
+    """A business's profile check and nudge time; the field of its action is set."""
+
+    action: OnboardAction
+    field: ProfileField | None = None
+    sector: str | None = None
+    hour: int | None = None
+
+
+def _explained(tr: Translator, role: Role, agency: str | None) -> Html:
+    return tr.html(ROLE_EXPLAINED[role]).format(agency=agency or "")
+
+
+def welcome(tr: Translator, invitee: Invitee, fallback_name: str) -> Reply:
     """The greeting for an invited person, then the consent notice with its two buttons."""
-    _ = tr.gettext
-    name = html.escape(invitee)
-    if role is Role.UMKM and business:
+    _ = tr.html
+    name = invitee.name or fallback_name
+    if invitee.role is Role.UMKM and invitee.business:
         head = _("Welcome, {name}, from <b>{business}</b>! 🙏").format(
-            name=name, business=html.escape(business)
+            name=name, business=invitee.business
         )
     else:
         head = _("Welcome, {name}! 🙏").format(name=name)
-    explained = _(ROLE_EXPLAINED[role]).format(agency=html.escape(agency or ""))
-    text = "{head}\n{explained}\n{ask}".format(
-        head=head,
-        explained=explained,
-        ask=_("Before we start, please read how we look after your data."),
+    text = lines(
+        head,
+        _explained(tr, invitee.role, invitee.agency),
+        _("Before we start, please read how we look after your data."),
     )
     return Reply(text, extra=(consent_notice(tr),))
 
@@ -64,7 +105,7 @@ def welcome(
 def consent_notice(tr: Translator) -> Reply:
     _ = tr.gettext
     return Reply(
-        _(
+        tr.html(
             "<b>Your data</b> (UU No. 27 Tahun 2022 on personal data protection)\n"
             "• What we keep: your name and Telegram account, your business or agency data, "
             "and the answers, notes and photos you send.\n"
@@ -77,21 +118,20 @@ def consent_notice(tr: Translator) -> Reply:
         ),
         (
             (
-                Button(_("I agree"), CONSENT.pack("yes")),
-                Button(_("Not now"), CONSENT.pack("later")),
+                Button(_("I agree"), ConsentButton(ConsentAction.AGREE).pack()),
+                Button(_("Not now"), ConsentButton(ConsentAction.LATER).pack()),
             ),
         ),
     )
 
 
 def consent_given(tr: Translator) -> Reply:
-    return Reply(tr.gettext("✅ Thank you, your consent has been recorded."))
+    return Reply(tr.html("✅ Thank you, your consent has been recorded."))
 
 
 def declined(tr: Translator, expires: str) -> Reply:
-    _ = tr.gettext
     return Reply(
-        _(
+        tr.html(
             "Understood, we have stored nothing about you. Whenever you are ready, just open "
             "the same invitation link again; it works until {expires}."
         ).format(expires=expires)
@@ -101,85 +141,89 @@ def declined(tr: Translator, expires: str) -> Reply:
 def profile(
     tr: Translator, *, business: str, owner: str, sector: str, first: bool = True
 ) -> Reply:
-    _ = tr.gettext
-    intro = (
-        _("Thank you! Please check your business profile:")
-        if first
-        else _("Here is your business profile now:")
-    )
-    text = "{intro}\n\n{lines}\n\n{ask}".format(
-        intro=intro,
-        lines="\n".join(
-            (
-                _("Business: <b>{value}</b>").format(value=html.escape(business)),
-                _("Owner: <b>{value}</b>").format(value=html.escape(owner)),
-                _("Sector: <b>{value}</b>").format(value=html.escape(sector)),
-            )
+    _ = tr.html
+    text = lines(
+        (
+            _("Thank you! Please check your business profile:")
+            if first
+            else _("Here is your business profile now:")
         ),
-        ask=_("Is this correct?"),
+        "",
+        _("Business: <b>{value}</b>").format(value=business),
+        _("Owner: <b>{value}</b>").format(value=owner),
+        _("Sector: <b>{value}</b>").format(value=sector),
+        "",
+        _("Is this correct?"),
     )
     return Reply(
         text,
         (
             (
-                Button(_("Correct"), ONBOARD.pack("ok", "-")),
-                Button(_("Fix"), ONBOARD.pack("fix", "-")),
+                Button(tr.gettext("Correct"), OnboardButton(OnboardAction.CORRECT).pack()),
+                Button(tr.gettext("Fix"), OnboardButton(OnboardAction.FIX).pack()),
             ),
         ),
     )
 
 
+FIELD_LABELS: dict[ProfileField, str] = {
+    ProfileField.NAME: N_("Business name"),
+    ProfileField.OWNER: N_("Owner name"),
+    ProfileField.SECTOR: N_("Sector"),
+}
+
+
 def choose_field(tr: Translator) -> Reply:
-    _ = tr.gettext
-    return Reply(
-        _("What should be corrected?"),
-        rows(
-            Button(_("Business name"), ONBOARD.pack("fld", "name")),
-            Button(_("Owner name"), ONBOARD.pack("fld", "owner")),
-            Button(_("Sector"), ONBOARD.pack("fld", "sector")),
-            width=3,
-        ),
+    buttons = (
+        Button(tr.gettext(label), OnboardButton(OnboardAction.FIELD, field=field).pack())
+        for field, label in FIELD_LABELS.items()
     )
+    return Reply(tr.html("What should be corrected?"), rows(*buttons, width=3))
 
 
-def ask_field(tr: Translator, field: str) -> Reply:
-    _ = tr.gettext
-    if field == "name":
-        return Reply(_("Please type the correct <b>business name</b>."))
-    return Reply(_("Please type the correct <b>owner name</b>."))
+def ask_name(tr: Translator, field: ProfileField) -> Reply:
+    """The business's or the owner's name, typed again."""
+    if field is ProfileField.NAME:
+        return Reply(tr.html("Please type the correct <b>business name</b>."))
+    return Reply(tr.html("Please type the correct <b>owner name</b>."))
 
 
 def ask_sector(tr: Translator, sectors: Sequence[tuple[str, str]]) -> Reply:
-    buttons = [Button(name, ONBOARD.pack("sec", key)) for key, name in sectors]
-    return Reply(tr.gettext("Which sector is your business in?"), rows(*buttons))
+    buttons = [
+        Button(name, OnboardButton(OnboardAction.SECTOR, sector=key).pack())
+        for key, name in sectors
+    ]
+    return Reply(tr.html("Which sector is your business in?"), rows(*buttons))
 
 
 def bad_name(tr: Translator, limit: int) -> Reply:
     return Reply(
-        tr.gettext(
-            "Sorry, the name must be 1 to {limit} characters. Please type it again."
-        ).format(limit=limit)
+        tr.html("Sorry, the name must be 1 to {limit} characters. Please type it again.").format(
+            limit=limit
+        )
     )
 
 
 def ask_hour(tr: Translator) -> Reply:
-    _ = tr.gettext
-    buttons = [Button(_(label), ONBOARD.pack("hr", hour)) for hour, label in HOUR_LABELS.items()]
+    buttons = [
+        Button(tr.gettext(label), OnboardButton(OnboardAction.HOUR, hour=hour).pack())
+        for hour, label in HOUR_LABELS.items()
+    ]
     return Reply(
-        _("Saved ✅ When would you like to get our short reminders and tips? (times in WITA)"),
+        tr.html(
+            "Saved ✅ When would you like to get our short reminders and tips? (times in WITA)"
+        ),
         rows(*buttons),
     )
 
 
-def joined(tr: Translator, person: Person, role: Role, *, agency: str | None = None) -> Reply:
+def joined(tr: Translator, person: Someone, role: Role, *, agency: str | None = None) -> Reply:
     """The first main menu, after a one-line word about the role."""
-    _ = tr.gettext
-    menu = main_menu(tr, person)
     if role is Role.UMKM:
-        line = _("All set. Let us start with the guidance or the readiness check.")
+        line = tr.html("All set. Let us start with the guidance or the readiness check.")
     else:
-        line = _(ROLE_EXPLAINED[role]).format(agency=html.escape(agency or ""))
-    return Reply(f"✅ {line}\n\n{menu.text}", menu.buttons)
+        line = _explained(tr, role, agency)
+    return main_menu(tr, person, notice=Html("✅ {}").format(line))
 
 
 def hour_saved(tr: Translator, hour: int) -> str:
@@ -187,23 +231,23 @@ def hour_saved(tr: Translator, hour: int) -> str:
 
 
 def use_buttons(tr: Translator) -> Reply:
-    return Reply(tr.gettext("Please choose with the buttons above."))
+    return Reply(tr.html("Please choose with the buttons above."))
 
 
-def link_problem(tr: Translator, kind: str) -> Reply:
-    """A link that cannot be used: already used, expired, or unknown."""
-    _ = tr.gettext
-    if kind == "used":
+def link_problem(tr: Translator, problem: InvitationError) -> Reply:
+    """A link that cannot be used: already used, for a second business, expired, or unknown."""
+    _ = tr.html
+    if isinstance(problem, InvitationUsed):
         text = _(
             "Sorry, this invitation link has already been used. If you have already joined, "
             "type /menu. Otherwise please ask the coordinator for a new link."
         )
-    elif kind == "owner":
+    elif isinstance(problem, AlreadyOwner):
         text = _(
             "Sorry, this invitation is for a business, and you are already registered "
             "with another business. Please contact the coordinator."
         )
-    elif kind == "expired":
+    elif isinstance(problem, InvitationExpired):
         text = _(
             "Sorry, this invitation link has expired. Please ask the programme coordinator "
             "for a new link."
@@ -220,17 +264,17 @@ def invitee_joined(
     tr: Translator, *, name: str, role: Role, business: str | None, agency: str | None
 ) -> Reply:
     """To the coordinator who invited them."""
-    _ = tr.gettext
+    _ = tr.html
     if business:
         text = _("✅ {name} of <b>{business}</b> has joined through your invitation.").format(
-            name=html.escape(name), business=html.escape(business)
+            name=name, business=business
         )
     elif agency:
         text = _("✅ {name} has joined as a focal point of <b>{agency}</b>.").format(
-            name=html.escape(name), agency=html.escape(agency)
+            name=name, agency=agency
         )
     else:
         text = _("✅ {name} has joined as {role}.").format(
-            name=html.escape(name), role=_(ROLE_NAMES[role])
+            name=name, role=tr.gettext(ROLE_NAMES[role])
         )
     return Reply(text, (back_to_menu(tr),))

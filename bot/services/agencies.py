@@ -36,6 +36,10 @@ async def all_agencies(db: AsyncSession) -> Sequence[Agency]:
     return (await db.scalars(select(Agency).order_by(Agency.id))).all()
 
 
+async def get(db: AsyncSession, agency_id: int) -> Agency | None:
+    return await db.get(Agency, agency_id)
+
+
 async def find(db: AsyncSession, name_or_short: str) -> Agency | None:
     """By full or short name, ignoring case and surrounding spaces."""
     wanted = name_or_short.strip().lower()

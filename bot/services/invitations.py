@@ -7,7 +7,7 @@ import re
 import secrets
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -54,6 +54,17 @@ class Accepted:
     role_added: bool  # False when the person already had the role
     business_id: int | None
     agency_id: int | None
+
+
+@dataclass(frozen=True)
+class Invitee:
+    """Whom a usable invitation is for, as their welcome names them."""
+
+    invitation_id: int
+    role: Role
+    name: str  # may be empty: the person's Telegram name is used then
+    business: str | None
+    agency: str | None
 
 
 def new_code() -> str:
@@ -183,6 +194,25 @@ async def check(db: AsyncSession, clock: Clock, code: str) -> Invitation:
         raise InvitationUnknown()
     invitation = await db.scalar(select(Invitation).where(Invitation.code_hash == hash_code(code)))
     return _usable(invitation, clock)
+
+
+async def open_link(db: AsyncSession, clock: Clock, code: str) -> Invitee:
+    """Like `check`, with the names the welcome shows."""
+    invitation = await check(db, clock, code)
+    business = await db.get(Business, invitation.business_id) if invitation.business_id else None
+    agency = await agencies.get(db, invitation.agency_id) if invitation.agency_id else None
+    return Invitee(
+        invitation_id=invitation.id,
+        role=invitation.role,
+        name=invitation.invitee_name,
+        business=business.name if business is not None else None,
+        agency=agency.name if agency is not None else None,
+    )
+
+
+async def expires_at(db: AsyncSession, invitation_id: int) -> datetime | None:
+    invitation = await db.get(Invitation, invitation_id)
+    return invitation.expires_at if invitation is not None else None
 
 
 async def get_usable(db: AsyncSession, clock: Clock, invitation_id: int) -> Invitation:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from bot.render.assessment import AssessAction, AssessButton
 from bot.services import agencies, people
 from bot.services import assessment as sa
 from db.models import AssessmentRating, AssessmentState, Light, Role
@@ -23,6 +24,11 @@ async def _focal(world: World, name: str, agency: str = "Setda") -> Person:
         assert found is not None
         await agencies.add_member(db, world.clock, found.id, known.id)
     return person
+
+
+def _rate(sheet: int, indicator: str, light: Light) -> str:
+    """The callback data of a light button, as the bot packs it."""
+    return AssessButton(AssessAction.RATE, sheet, indicator, light).pack()
 
 
 def _labels(person: Person) -> list[str]:
@@ -116,7 +122,7 @@ async def test_focal_point_adds_a_photo_and_the_assessment_is_sent(world: World)
     assert "Perlu perhatian lebih dulu: Lingkungan (0 merah, 1 kuning)." in done.text
 
     # A rating button of the sent assessment is stale now.
-    stale = await maria.press_data(f"sa:r:{sheet.id}.I01.r")
+    stale = await maria.press_data(_rate(sheet.id, "I01", Light.RED))
     assert "tombol ini sudah tidak berlaku" in stale.text
     async with world.sessions() as db:
         sent = await sa.load(db, agus.id, sheet.id)
@@ -158,9 +164,9 @@ async def test_forged_foreign_and_unlinked_taps_are_refused_politely(world: Worl
     assert own_button is not None
     assert own_button.startswith("sa:r:")
 
-    forged = await setda.press_data("sa:r:9999.I01.g")
+    forged = await setda.press_data(_rate(9999, "I01", Light.GREEN))
     assert "tombol ini sudah tidak berlaku" in forged.text
-    odd = await setda.press_data("sa:r:1.ZZZ.g")
+    odd = await setda.press_data(_rate(1, "ZZZ", Light.GREEN))
     assert "tombol ini sudah tidak berlaku" in odd.text
     garbage = await setda.press_data("sa:q:x")
     assert "tombol ini sudah tidak berlaku" in garbage.text
@@ -210,8 +216,8 @@ async def test_open_from_a_reminder_button_sends_a_new_message(world: World) -> 
     first = await yohanes.send("/penilaian")
     await yohanes.press("Ekonomi 0/8")
     before = len(yohanes.messages)
-    # The deadline reminder's "Buka swa-penilaian" button carries sa:open:-.
-    opened = await yohanes.press_data("sa:open:-", first.message_id)
+    # The deadline reminder's "Buka swa-penilaian" button.
+    opened = await yohanes.press_data(AssessButton(AssessAction.OPEN).pack(), first.message_id)
     assert len(yohanes.messages) == before + 1
     assert opened.message_id != first.message_id
     assert "Ekonomi 0/8" in opened.text

@@ -6,6 +6,7 @@ import re
 
 from sqlalchemy import select
 
+from bot.render.invite import InviteAction, InviteButton
 from bot.services import agencies, businesses, people
 from db.models import AgencyMember, Business, Invitation, Role
 from tests.support.people import Person
@@ -217,9 +218,9 @@ async def test_only_coordinators_may_invite(world: World) -> None:
     await maria.press("Malam 19.00")
     refused = await maria.send("/undang")
     assert "tidak tersedia untuk peran" in refused.text
-    forged = await maria.press_data("iv:role:coordinator")
+    forged = await maria.press_data(InviteButton(InviteAction.ROLE, Role.COORDINATOR).pack())
     assert "tidak tersedia untuk peran" in forged.text
-    stale = await koordinator.press_data("iv:ok:-")
+    stale = await koordinator.press_data(InviteButton(InviteAction.OK).pack())
     assert "tidak berlaku" in stale.text
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from bot.render.reports import ReportAction, ReportButton
 from bot.services import agencies, businesses, deadlines, people
 from bot.services.calendar import work_calendar
 from bot.services.deadlines.changes import NewDeadline
@@ -145,7 +146,7 @@ async def test_forged_report_buttons_from_others_are_refused(world: World) -> No
     maria = world.person("Maria")
     await _business(world, maria, "Kue Ina")
     await maria.send("/menu")
-    refused = await maria.press_data("rk:u:0")
+    refused = await maria.press_data(ReportButton(ReportAction.UNREACHABLE).pack())
     assert "tidak tersedia untuk peran" in refused.text
     assert "Tak terjangkau" not in refused.text
     refused = await maria.send("/rekap")
@@ -155,6 +156,6 @@ async def test_forged_report_buttons_from_others_are_refused(world: World) -> No
     await coordinator.send("/rekap")
     stale = await coordinator.press_data("rk:zz:0")
     assert "tidak berlaku" in stale.text
-    gone = await coordinator.press_data("rk:bd:99999.0")
+    gone = await coordinator.press_data(ReportButton(ReportAction.BUSINESS, business=99999).pack())
     assert "tidak kami temukan" in gone.text
     assert "Tak terjangkau" not in gone.text
