@@ -48,7 +48,7 @@ from bot.clock import Clock
 from bot.composers import COMPOSERS
 from bot.context import BotApplication, BotContext, Deps
 from bot.render import Reply
-from bot.services import people
+from bot.services import people, roles
 from db.models import OutboxMessage, OutboxState, Person
 
 log = logging.getLogger(__name__)
@@ -413,6 +413,8 @@ async def _compose_row(
     if person.unreachable_since is not None:
         since = person.unreachable_since.isoformat()
         return final(OutboxState.BLOCKED, f"recipient unreachable since {since}")
+    if person.deactivated_at is not None and row.kind not in roles.KINDS_FOR_PAUSED:
+        return final(OutboxState.SKIPPED, "recipient's access is paused")
     composer = COMPOSERS.get(row.kind)
     if composer is None:
         return final(OutboxState.FAILED, f"no composer for kind {row.kind!r}")

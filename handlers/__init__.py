@@ -43,6 +43,7 @@ from handlers import (
     invite,
     menu,
     onboarding,
+    people,
     privacy,
     progress,
     questions,
@@ -67,7 +68,13 @@ class Command:
 
 
 # The features, in the order their routes are tried.
-ROUTERS: tuple[Router, ...] = (start.router, menu.router, privacy.router, checklist.router)
+ROUTERS: tuple[Router, ...] = (
+    start.router,
+    menu.router,
+    privacy.router,
+    checklist.router,
+    people.router,
+)
 
 COMMANDS: tuple[Command, ...] = (
     Command(
