@@ -35,6 +35,7 @@ from bot.render.common import MenuButton
 from db.models import Role
 from handlers import (
     assessment,
+    audit,
     checklist,
     deadlines,
     dialogue,
@@ -74,6 +75,7 @@ ROUTERS: tuple[Router, ...] = (
     privacy.router,
     checklist.router,
     people.router,
+    audit.router,
 )
 
 COMMANDS: tuple[Command, ...] = (
