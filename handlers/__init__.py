@@ -39,6 +39,7 @@ from handlers import (
     checklist,
     deadlines,
     dialogue,
+    exports,
     guards,
     guidance,
     invite,
@@ -76,6 +77,7 @@ ROUTERS: tuple[Router, ...] = (
     checklist.router,
     people.router,
     audit.router,
+    exports.router,
 )
 
 COMMANDS: tuple[Command, ...] = (

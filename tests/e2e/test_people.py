@@ -209,7 +209,7 @@ async def test_an_unused_invitation_is_cancelled_or_made_again(world: World) -> 
 async def test_people_audit_and_export_are_for_coordinators_only(world: World) -> None:
     budi = world.person("Budi")
     await _known(world, budi, "Budi Santoso", Role.MENTOR)
-    for command in ("/orang", "/audit"):
+    for command in ("/orang", "/audit", "/ekspor"):
         refused = await budi.send(command)
         assert "tidak tersedia untuk peran" in refused.text, command
     await budi.press_data("ppy:p:1::")  # a forged "pause" confirmation
