@@ -116,12 +116,13 @@ def build_application(
 
 async def _post_init(app: BotApplication) -> None:
     """Runs once the bot is connected: command menus for everyone and for coordinators."""
-    from bot.services import agencies, people
+    from bot.services import agencies, people, roles
 
     deps = app.bot_data.require()
     await processor_of(app).inbox.replay(app.bot)  # stored, never handled: these go first
     async with deps.sessions() as db, db.begin():
         await agencies.seed_pilot_agencies(db, deps.clock)
+        await roles.follow_setting(db, deps.clock, deps.settings.bot_coordinators)
         coordinators = await people.with_role(db, Role.COORDINATOR)
     commands = app.bot_data.commands
     assert commands is not None

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot import __version__, cli_deadlines, cli_invite, logs
+from bot import __version__, cli_deadlines, cli_export, cli_invite, cli_people, logs
 from bot.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
@@ -51,6 +51,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--root", type=Path, help="content folder (default: the shipped one)")
     import_kinds = cli_invite.add_parsers(commands)
     cli_deadlines.add_parser(import_kinds)
+    cli_people.add_parsers(commands)
+    cli_export.add_parser(commands)
     forget = commands.add_parser(
         "forget",
         help="delete a person's personal data on their request (UU 27/2022)",
@@ -92,8 +94,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONFIG
     if args.command == "import" and args.import_kind == "deadlines":
         return cli_deadlines.main(args, settings)
+    if args.command == "invite" and args.cancel:
+        return cli_people.cancel_invitation(args.cancel, settings)
     if args.command in {"invite", "import"}:
         return cli_invite.main(args, settings)
+    if args.command in {"people", "audit"}:
+        return cli_people.main(args, settings)
+    if args.command == "export":
+        return cli_export.main(args, settings)
     if args.command == "forget":
         return _forget(settings, args.telegram_id, confirmed=args.yes)
     parser.print_help()

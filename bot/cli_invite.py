@@ -32,7 +32,10 @@ def add_parsers(
 ) -> argparse._SubParsersAction[argparse.ArgumentParser]:
     """The `invite` and `import` subcommands; returns the kinds of `import`."""
     invite = commands.add_parser("invite", help="make one invitation link and print it")
-    invite.add_argument("--role", required=True, choices=ROLES)
+    invite.add_argument("--role", choices=ROLES)
+    invite.add_argument(
+        "--cancel", metavar="LINK", help="cancel an unused invitation (its link, code or id)"
+    )
     invite.add_argument("--business", help="business name (role umkm)")
     invite.add_argument(
         "--owner", help="owner's name, without Bapak/Ibu (role umkm; default: their Telegram name)"
@@ -88,6 +91,8 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
 def _check_invite_args(args: argparse.Namespace) -> None:
     from db.models import Role  # SQLAlchemy: only for a command that runs
 
+    if args.role is None:
+        raise UsageError("invite needs --role (or --cancel LINK)")
     role = Role(args.role)
     # Names are optional: without one, the invitee is greeted by their Telegram name.
     needed, optional = {

@@ -27,14 +27,17 @@ from bot.render.common import MenuButton
 from db.models import Role
 from handlers import (
     assessment,
+    audit,
     checklist,
     deadlines,
     dialogue,
+    exports,
     guards,
     guidance,
     invite,
     menu,
     onboarding,
+    people,
     privacy,
     progress,
     questions,
@@ -71,6 +74,9 @@ ROUTERS: tuple[Router, ...] = (
     questions.router,
     assessment.router,
     reports.router,
+    people.router,
+    audit.router,
+    exports.router,
 )
 
 COMMANDS: tuple[Command, ...] = (

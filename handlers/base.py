@@ -21,6 +21,7 @@ from bot.i18n import Translator
 from bot.inbox import mark_committed
 from bot.render import Reply
 from bot.render import common as render
+from bot.render import people as render_people
 from bot.services import evidence, inbox, nudges, people
 from bot.services.errors import DomainError, Invalid
 from bot.services.evidence import FileUnsupported
@@ -226,6 +227,9 @@ async def _run_turn(fn: TurnFn, allowed: frozenset[Role] | None, turn: Turn) -> 
         person = await _load_person(db, turn.context, turn)
         turn.person = person
         turn.tr = deps.i18n.translator(person.locale if person else None)
+        if person is not None and person.deactivated_at is not None:
+            turn.reply(render_people.access_paused(turn.tr))  # whatever they sent
+            return
         if not turn.allows(allowed):
             turn.reply(render.not_allowed(turn.tr, person))
             return

@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.compose import deadlines, invitations, nudges, privacy, questions
+from bot.compose import deadlines, invitations, nudges, people, privacy, questions
 from bot.context import Deps
 from bot.i18n import Translator
 from bot.render import Reply
@@ -24,6 +24,7 @@ from bot.services import invitations as invitation_kinds
 from bot.services import nudges as nudge_kinds
 from bot.services import privacy as privacy_kinds
 from bot.services import questions as question_kinds
+from bot.services import roles as role_kinds
 from bot.services.deadlines import answers, changes, planning
 from bot.services.outbox import Payload
 from db.models import OutboxMessage
@@ -44,6 +45,7 @@ class Kind(Generic[P]):
 
 
 KINDS: Mapping[str, Kind[Any]] = {
+    role_kinds.KIND_ACCESS: Kind(role_kinds.AccessChanged, people.compose_access),
     planning.REMINDER: Kind(planning.Planned, deadlines.compose_reminder),
     planning.OVERDUE: Kind(planning.Planned, deadlines.compose_overdue),
     planning.ESCALATION: Kind(planning.Planned, deadlines.compose_escalation),

@@ -21,6 +21,7 @@ from bot.compose import Kind
 from bot.context import Deps
 from bot.dispatcher.rows import Outcome
 from bot.render import Reply
+from bot.services import roles
 from db.models import OutboxMessage, OutboxState, Person
 
 log = logging.getLogger(__name__)
@@ -95,6 +96,8 @@ async def _compose_row(
     if person.unreachable_since is not None:
         since = person.unreachable_since.isoformat()
         return final(OutboxState.BLOCKED, f"recipient unreachable since {since}")
+    if person.deactivated_at is not None and row.kind not in roles.KINDS_FOR_PAUSED:
+        return final(OutboxState.SKIPPED, "recipient's access is paused")
     kind = kinds.get(row.kind)
     if kind is None:
         return final(OutboxState.FAILED, f"no composer for kind {row.kind!r}")

@@ -38,6 +38,8 @@ class MenuKey(StrEnum):
     REPORT = "report"
     BROADCAST = "broadcast"
     EXPORT = "export"
+    PEOPLE = "people"
+    AUDIT = "audit"
     HELP = "help"
     PRIVACY = "privacy"
 
@@ -86,6 +88,8 @@ MENU_ENTRIES: tuple[MenuEntry, ...] = (
     MenuEntry(MenuKey.REPORT, N_("Progress overview"), frozenset({Role.COORDINATOR})),
     MenuEntry(MenuKey.BROADCAST, N_("Send a broadcast"), frozenset({Role.COORDINATOR})),
     MenuEntry(MenuKey.EXPORT, N_("Export data"), frozenset({Role.COORDINATOR})),
+    MenuEntry(MenuKey.PEOPLE, N_("People and roles"), frozenset({Role.COORDINATOR})),
+    MenuEntry(MenuKey.AUDIT, N_("Activity log"), frozenset({Role.COORDINATOR})),
     MenuEntry(MenuKey.HELP, N_("Help"), _ALL),
     MenuEntry(MenuKey.PRIVACY, N_("Privacy"), _ALL),
 )

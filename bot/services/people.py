@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from bot.clock import Clock
-from db.models import AuditEvent, Person, PersonRole, Role
+from db.models import AuditEvent, Person, PersonRole, Role, RoleSource
 
 MAX_NAME = 200
 
@@ -36,6 +36,7 @@ async def register(
     roles: Iterable[Role] = (),
     locale: str = "id",
     consent_at: datetime | None = None,
+    source: RoleSource = RoleSource.INVITATION,
 ) -> Person:
     """Create a person (or return the existing one) and grant the given roles."""
     wanted = list(dict.fromkeys(roles))
@@ -49,12 +50,13 @@ async def register(
             locale=locale,
             created_at=now,
             consent_at=consent_at,
-            roles=[PersonRole(role=role, granted_at=now) for role in wanted],
+            roles=[PersonRole(role=role, granted_at=now, source=source) for role in wanted],
         )
         db.add(person)
         await db.flush()
         trail: list[tuple[str, dict[str, str]]] = [("person.registered", {})]
-        trail += [("role.granted", {"role": role.value}) for role in wanted]
+        granted = {"source": source.value}
+        trail += [("role.granted", {"role": role.value, **granted}) for role in wanted]
         await db.execute(
             insert(AuditEvent),
             [
@@ -64,25 +66,57 @@ async def register(
         )
         return person
     for role in wanted:
-        await grant_role(db, clock, person, role)
+        await grant_role(db, clock, person, role, source=source)
     return person
 
 
-async def grant_role(db: AsyncSession, clock: Clock, person: Person, role: Role) -> bool:
-    """Grant a role; False when the person already had it."""
+async def grant_role(
+    db: AsyncSession,
+    clock: Clock,
+    person: Person,
+    role: Role,
+    *,
+    source: RoleSource = RoleSource.INVITATION,
+    by_id: int | None = None,
+) -> bool:
+    """Grant a role; False when the person already had it.
+
+    A role given by hand (`RoleSource.MANUAL`) is recorded as done by `by_id` (None: the
+    operator) about the person; one from an invitation or the setting, as the person's own.
+    """
     if role in person.role_set:
         return False
-    person.roles.append(PersonRole(role=role, granted_at=clock.now()))
-    await audit(db, clock, person.id, "role.granted", role=role.value)
+    person.roles.append(PersonRole(role=role, granted_at=clock.now(), source=source))
+    manual = source is RoleSource.MANUAL
+    await audit(
+        db,
+        clock,
+        by_id if manual else person.id,
+        "role.granted",
+        subject_id=person.id if manual else None,
+        role=role.value,
+        source=source.value,
+    )
     return True
 
 
-async def revoke_role(db: AsyncSession, clock: Clock, person: Person, role: Role) -> bool:
+async def revoke_role(
+    db: AsyncSession, clock: Clock, person: Person, role: Role, *, by_id: int | None = None
+) -> bool:
+    """Take a role away; recorded as done by `by_id` (None: the operator or the setting)."""
     for granted in list(person.roles):
         if granted.role == role:
             person.roles.remove(granted)
             await db.flush()
-            await audit(db, clock, person.id, "role.revoked", role=role.value)
+            await audit(
+                db,
+                clock,
+                by_id,
+                "role.revoked",
+                subject_id=person.id,
+                role=role.value,
+                source=granted.source.value,
+            )
             return True
     return False
 
@@ -92,7 +126,13 @@ async def ensure_coordinator(
 ) -> Person:
     """A BOT_COORDINATORS id is a coordinator (and a mentor) from its first message."""
     person = await register(
-        db, clock, telegram_id, full_name, (Role.COORDINATOR, Role.MENTOR), consent_at=clock.now()
+        db,
+        clock,
+        telegram_id,
+        full_name,
+        (Role.COORDINATOR, Role.MENTOR),
+        consent_at=clock.now(),
+        source=RoleSource.SETTING,
     )
     if person.consent_at is None:
         # Coordinators run the programme under their employment, not as data subjects
@@ -155,8 +195,18 @@ async def audit(
     person_id: int | None,
     action: str,
     note: str | None = None,
+    *,
+    subject_id: int | None = None,
     **detail: Any,
 ) -> None:
+    """Record who (`person_id`; None: the system or the operator) did what, about whom."""
     db.add(
-        AuditEvent(at=clock.now(), person_id=person_id, action=action, detail=detail, note=note)
+        AuditEvent(
+            at=clock.now(),
+            person_id=person_id,
+            subject_id=subject_id,
+            action=action,
+            detail=detail,
+            note=note,
+        )
     )

@@ -28,7 +28,7 @@ from db.models.journey import (
     RunState,
 )
 from db.models.outbox import OutboxMessage, OutboxState
-from db.models.people import AuditEvent, DialogueState, Person, PersonRole, Role
+from db.models.people import AuditEvent, DialogueState, Person, PersonRole, Role, RoleSource
 from db.models.programme import Agency, AgencyMember, Business, Invitation
 from db.models.questions import Question, QuestionAnswer, QuestionStatus
 
@@ -68,6 +68,7 @@ __all__ = [
     "QuestionStatus",
     "Recurrence",
     "Role",
+    "RoleSource",
     "RunState",
     "UTCDateTime",
 ]

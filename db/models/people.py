@@ -19,6 +19,14 @@ class Role(enum.StrEnum):
     UMKM = "umkm"
 
 
+class RoleSource(enum.StrEnum):
+    """Where a role came from: the setting's roles follow BOT_COORDINATORS at each start."""
+
+    SETTING = "setting"  # BOT_COORDINATORS
+    INVITATION = "invitation"
+    MANUAL = "manual"  # given by a coordinator in the chat, or by the operator
+
+
 class Person(Base):
     """Someone the bot knows: identified by their Telegram user id."""
 
@@ -31,6 +39,9 @@ class Person(Base):
     consent_at: Mapped[datetime | None]
     # Set when Telegram answers 403: the person blocked the bot; cleared when they write again.
     unreachable_since: Mapped[datetime | None]
+    # Set by a coordinator: the person keeps their data but is answered "access paused" and
+    # sent nothing until reactivated.
+    deactivated_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     roles: Mapped[list[PersonRole]] = relationship(
         back_populates="person", lazy="selectin", cascade="all, delete-orphan"
@@ -55,6 +66,16 @@ class PersonRole(Base):
         primary_key=True,
     )
     granted_at: Mapped[datetime]
+    source: Mapped[RoleSource] = mapped_column(
+        Enum(
+            RoleSource,
+            native_enum=False,
+            length=16,
+            values_callable=lambda e: [m.value for m in e],
+        ),
+        default=RoleSource.INVITATION,
+        server_default=RoleSource.INVITATION.value,
+    )
     person: Mapped[Person] = relationship(back_populates="roles")
 
 
@@ -73,7 +94,10 @@ class DialogueState(Base):
 
 
 class AuditEvent(Base):
-    """What happened, by whom, when: the trail a coordinator can be shown."""
+    """What happened, by whom (`person_id`), when: the trail a coordinator can be shown.
+
+    Ids and codes only, never what someone wrote: the trail outlives a person's deletion.
+    """
 
     __tablename__ = "audit_event"
 
@@ -83,5 +107,9 @@ class AuditEvent(Base):
         ForeignKey("person.id", ondelete="SET NULL"), index=True
     )
     action: Mapped[str] = mapped_column(String(60))
+    # Whom the event concerns when someone else did it (a coordinator changing a role).
+    subject_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL"), index=True
+    )
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     note: Mapped[str | None] = mapped_column(Text)

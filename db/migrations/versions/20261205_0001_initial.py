@@ -58,6 +58,7 @@ def upgrade() -> None:
         sa.Column("locale", sa.String(length=8), nullable=False),
         sa.Column("consent_at", db.models.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("unreachable_since", db.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("deactivated_at", db.models.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("created_at", db.models.base.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_person")),
         sa.UniqueConstraint("telegram_id", name=op.f("uq_person_telegram_id")),
@@ -127,6 +128,7 @@ def upgrade() -> None:
         sa.Column("at", db.models.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("person_id", sa.Integer(), nullable=True),
         sa.Column("action", sa.String(length=60), nullable=False),
+        sa.Column("subject_id", sa.Integer(), nullable=True),
         sa.Column("detail", sa.JSON(), nullable=False),
         sa.Column("note", sa.Text(), nullable=True),
         sa.ForeignKeyConstraint(
@@ -135,11 +137,20 @@ def upgrade() -> None:
             name=op.f("fk_audit_event_person_id_person"),
             ondelete="SET NULL",
         ),
+        sa.ForeignKeyConstraint(
+            ["subject_id"],
+            ["person.id"],
+            name=op.f("fk_audit_event_subject_id_person"),
+            ondelete="SET NULL",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_event")),
     )
     with op.batch_alter_table("audit_event", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_audit_event_at"), ["at"], unique=False)
         batch_op.create_index(batch_op.f("ix_audit_event_person_id"), ["person_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_audit_event_subject_id"), ["subject_id"], unique=False
+        )
 
     op.create_table(
         "business",
@@ -342,6 +353,14 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("granted_at", db.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "source",
+            sa.Enum(
+                "setting", "invitation", "manual", name="rolesource", native_enum=False, length=16
+            ),
+            server_default="invitation",
+            nullable=False,
+        ),
         sa.ForeignKeyConstraint(
             ["person_id"],
             ["person.id"],
@@ -594,6 +613,7 @@ def upgrade() -> None:
         sa.Column("created_at", db.models.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("expires_at", db.models.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("used_at", db.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("cancelled_at", db.models.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("used_by_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["agency_id"],
@@ -781,6 +801,7 @@ def downgrade() -> None:
     op.drop_table("deadline")
     op.drop_table("business")
     with op.batch_alter_table("audit_event", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_audit_event_subject_id"))
         batch_op.drop_index(batch_op.f("ix_audit_event_person_id"))
         batch_op.drop_index(batch_op.f("ix_audit_event_at"))
 
