@@ -210,7 +210,7 @@ async def test_coordinator_sets_the_reminder_hour_and_days(world: World) -> None
     focal = await focal_point(world)
     await coordinator.send("/start")
     await start_deadline(coordinator, "Laporan keuangan", "17-12-2026 16.00")
-    assert "7, 3 dan 1 hari sebelumnya serta pada harinya, pukul 08.00 WITA" in (
+    assert "7, 3, dan 1 hari sebelumnya serta pada harinya, pukul 08.00 WITA" in (
         coordinator.last.text
     )
     await coordinator.press("Atur pengingat")
