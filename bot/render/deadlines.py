@@ -610,15 +610,16 @@ def clock_time(hour: int, minute: int) -> str:
 
 
 def day_list(tr: Translator, days: Sequence[int]) -> str:
-    """7, 3 dan 1"""
+    """7 dan 1; 7, 3, dan 1 (the comma before the last of three or more, as PUEBI writes it)."""
     words = [str(d) for d in days]
     if len(words) == 1:
         return words[0]
-    return tr.gettext("{first} and {last}").format(first=", ".join(words[:-1]), last=words[-1])
+    first = ", ".join(words[:-1]) + ("," if len(words) > 2 else "")
+    return tr.gettext("{first} and {last}").format(first=first, last=words[-1])
 
 
 def reminder_rule(tr: Translator, offsets: Sequence[int], hour: int, minute: int) -> str:
-    """ "Pengingat dikirim 7, 3 dan 1 hari sebelumnya serta pada hari H, pukul 08.00 WITA." """
+    """ "Pengingat dikirim 7, 3, dan 1 hari sebelumnya serta pada harinya, pukul 08.00 WITA." """
     _ = tr.gettext
     before = sorted((d for d in offsets if d > 0), reverse=True)
     if before and 0 in offsets:

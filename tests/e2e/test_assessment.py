@@ -202,7 +202,7 @@ async def test_note_too_long_is_refused_and_cancel_leaves_the_step(world: World)
     photo = await yohanes.send_photo(JPEG)
     assert "mohon ketik catatan sebagai teks" in photo.text
     long = await yohanes.send("x" * 600)
-    assert "paling panjang 500 huruf" in long.text
+    assert "paling banyak 500 karakter" in long.text
     page = await yohanes.press("Batal")
     assert "Sosial 0/12" in page.text
     after = await yohanes.send("catatan yang terlambat")

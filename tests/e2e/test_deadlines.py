@@ -104,7 +104,7 @@ async def test_done_stops_reminders_and_overdue_escalates(world: World) -> None:
     other = await focal_point(world, "Ibu Maria")
     await coordinator.send("/start")
     await create_deadline(coordinator, "Dokumen SOP", "09-12-2026 16.00")
-    assert "2 focal point" in coordinator.last.text
+    assert "2 petugas penghubung" in coordinator.last.text
 
     world.clock.set(wita(2026, 12, 8, 8))  # H-1
     await world.tick()
@@ -210,7 +210,7 @@ async def test_coordinator_sets_the_reminder_hour_and_days(world: World) -> None
     focal = await focal_point(world)
     await coordinator.send("/start")
     await start_deadline(coordinator, "Laporan keuangan", "17-12-2026 16.00")
-    assert "7, 3 dan 1 hari sebelumnya serta pada harinya, pukul 08.00 WITA" in (
+    assert "7, 3, dan 1 hari sebelumnya serta pada harinya, pukul 08.00 WITA" in (
         coordinator.last.text
     )
     await coordinator.press("Atur pengingat")

@@ -157,7 +157,7 @@ async def test_profile_can_be_corrected_before_choosing_the_hour(world: World) -
 async def test_focal_point_joins_their_agency_and_later_becomes_a_mentor(world: World) -> None:
     koordinator = world.coordinator()
     await koordinator.send("/undang")
-    await koordinator.press("Focal point")
+    await koordinator.press("Petugas penghubung")
     await koordinator.press("RSUD S.K. Lerik")
     await koordinator.send("Yohanes Bria")
     await koordinator.expect("Perangkat daerah: RSUD S.K. Lerik")
@@ -167,7 +167,7 @@ async def test_focal_point_joins_their_agency_and_later_becomes_a_mentor(world: 
     await yohanes.send(f"/start {code}")
     await yohanes.expect("Selamat datang, Bapak/Ibu Yohanes Bria")
     joined = await yohanes.press("Setuju")
-    assert "focal point RSUD S.K. Lerik" in joined.text
+    assert "petugas penghubung RSUD S.K. Lerik" in joined.text
     assert "Tenggat saya" in yohanes.buttons()
 
     # A second link for someone already with us adds the role without asking again.

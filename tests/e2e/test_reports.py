@@ -62,7 +62,12 @@ async def test_coordinator_sees_the_numbers_after_a_business_sent_its_checklist(
     assert "Diundang 2 · bergabung 1 · mengirim cek kesiapan 0" in before.text
     assert "Rata-rata kesiapan" not in before.text
     assert "Semua peserta dapat dihubungi." in before.text
-    assert coordinator.buttons() == ["UMKM", "Perangkat daerah", "Tak terjangkau", "Menu utama"]
+    assert coordinator.buttons() == [
+        "UMKM",
+        "Perangkat daerah",
+        "Tidak dapat dihubungi",
+        "Menu utama",
+    ]
 
     percent = await _submit_checklist(world, maria)
 
@@ -129,8 +134,8 @@ async def test_focal_point_who_blocked_the_bot_is_listed_as_unreachable(world: W
         summary.text
     )
     assert "Semua peserta dapat dihubungi." not in summary.text
-    listing = await coordinator.press("Tak terjangkau")
-    assert "Tak terjangkau (memblokir bot)" in listing.text
+    listing = await coordinator.press("Tidak dapat dihubungi")
+    assert "Tidak dapat dihubungi (memblokir bot)" in listing.text
     assert "RSUD S.K. Lerik) · sejak hari ini → mohon hubungi lewat telepon kantornya" in (
         listing.text
     )
@@ -148,7 +153,7 @@ async def test_forged_report_buttons_from_others_are_refused(world: World) -> No
     await maria.send("/menu")
     refused = await maria.press_data(ReportButton(ReportAction.UNREACHABLE).pack())
     assert "tidak tersedia untuk peran" in refused.text
-    assert "Tak terjangkau" not in refused.text
+    assert "Tidak dapat dihubungi" not in refused.text
     refused = await maria.send("/rekap")
     assert "tidak tersedia untuk peran" in refused.text
 
@@ -158,4 +163,4 @@ async def test_forged_report_buttons_from_others_are_refused(world: World) -> No
     assert "tidak berlaku" in stale.text
     gone = await coordinator.press_data(ReportButton(ReportAction.BUSINESS, business=99999).pack())
     assert "tidak kami temukan" in gone.text
-    assert "Tak terjangkau" not in gone.text
+    assert "Tidak dapat dihubungi" not in gone.text
