@@ -241,13 +241,3 @@ CHECK_ANSWER = route("ca", "run", "item", "value")
 # Checklist actions on a run: "f" photo / "n" note / "o" open item / "x" back to the item
 # (item id), "s" save for later / "sum" summary / "ed" change answers / "sub" submit ("-").
 CHECK = route("ck", "action", "run", "item")
-# Deadlines, focal point: answer <deadline> <agency> d (done) / p (in progress) / h (help) /
-# x (extension); open one of the agency's deadlines from /tenggat.
-DL_ANSWER = route("dla", "deadline", "agency", "answer")
-DL_OPEN = route("dlo", "deadline", "agency")
-# Deadlines, coordinator: decide an extension request (a approve / d decline); the creation
-# dialogue's choices ("ag" <agency id|all>, "rec" <recurrence>, "kind" <kind>, "skip"/"ok" "-");
-# the list ("list"/"new" "0", "open"/"date"/"title"/"cancel"/"cnf" <deadline id>).
-DL_EXT = route("dlx", "request", "choice")
-DL_NEW = route("dln", "step", "value")
-DL_ADMIN = route("dlm", "action", "deadline")

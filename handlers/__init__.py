@@ -14,15 +14,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.callbacks import (
-    DL_ADMIN,
-    DL_ANSWER,
-    DL_EXT,
-    DL_NEW,
-    DL_OPEN,
-)
 from bot.context import BotApplication
-from bot.i18n import N_
 from bot.render.common import MenuButton
 from db.models import Role
 from handlers import (
@@ -36,6 +28,7 @@ from handlers import (
     guidance,
     invite,
     menu,
+    new_deadline,
     onboarding,
     people,
     privacy,
@@ -77,16 +70,11 @@ ROUTERS: tuple[Router, ...] = (
     people.router,
     audit.router,
     exports.router,
+    deadlines.router,
+    new_deadline.router,
 )
 
-COMMANDS: tuple[Command, ...] = (
-    Command(
-        "tenggat",
-        N_("Programme deadlines"),
-        deadlines.cmd_tenggat,
-        frozenset({Role.FOCAL, Role.COORDINATOR}),
-    ),
-)
+COMMANDS: tuple[Command, ...] = ()
 
 
 def register(app: BotApplication) -> None:
@@ -106,13 +94,6 @@ def register(app: BotApplication) -> None:
     for command in COMMANDS:
         app.add_handler(CommandHandler(command.name, command.callback))
     app.add_handler(CallbackQueryHandler(menu.menu_button(routing), pattern=MenuButton.pattern()))
-
-    # Callback routes, by prefix.
-    app.add_handler(CallbackQueryHandler(deadlines.btn_answer, pattern=DL_ANSWER.pattern))
-    app.add_handler(CallbackQueryHandler(deadlines.btn_open, pattern=DL_OPEN.pattern))
-    app.add_handler(CallbackQueryHandler(deadlines.btn_extension, pattern=DL_EXT.pattern))
-    app.add_handler(CallbackQueryHandler(deadlines.btn_new, pattern=DL_NEW.pattern))
-    app.add_handler(CallbackQueryHandler(deadlines.btn_admin, pattern=DL_ADMIN.pattern))
 
     # A text sent as a reply to a question's message: a mentor's answer (else the dialogue).
     app.add_handler(

@@ -8,13 +8,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.context import Deps
 from bot.i18n import Translator
 from bot.render import Reply
-from bot.render import deadlines as screens
+from bot.render.deadlines import admin, focal
 from bot.services import agencies, deadlines, people
 from bot.services.deadlines import planning
 from bot.services.deadlines.answers import ExtensionRef, HelpAsked
 from bot.services.deadlines.changes import Changed
 from bot.services.deadlines.planning import Planned
-from db.models import Agency, Deadline, ExtensionRequest, OutboxMessage
+from bot.services.deadlines.views import Assignment
+from db.models import ExtensionStatus, OutboxMessage
 
 
 async def _planned(
@@ -28,9 +29,7 @@ async def _planned(
     if row.kind == deadlines.REMINDER and tgt.due_at <= now:
         return None  # the deadline itself has passed meanwhile; the overdue rows take over
     overdue = row.kind == deadlines.OVERDUE
-    return screens.reminder(
-        tr, deadline, tgt.agency, tgt.due_at, now, overdue=overdue, late=row.late
-    )
+    return focal.reminder(tr, Assignment.of(deadline, tgt), now, overdue=overdue, late=row.late)
 
 
 async def compose_reminder(
@@ -58,68 +57,44 @@ async def compose_escalation(
     if await deadlines.answered(db, deadline.id, tgt.agency.id):
         return None
     names = [p.full_name for p in await agencies.focal_points(db, tgt.agency.id)]
-    return screens.escalation(tr, deadline, tgt.agency, tgt.due_at, deps.clock.now(), names)
+    return admin.escalation(tr, Assignment.of(deadline, tgt), deps.clock.now(), names)
 
 
 async def compose_changed(
     db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage, payload: Changed
 ) -> Reply | None:
-    deadline = await db.get(Deadline, payload.deadline_id)
-    agency = await db.get(Agency, payload.agency_id)
-    if deadline is None or agency is None:
+    found = await deadlines.find_assignment(db, payload.deadline_id, payload.agency_id)
+    if found is None:
         return None
-    tgt = await deadlines.target(db, deadline, agency)
-    return screens.changed(tr, deadline, agency, tgt.due_at, payload.change, deps.clock.now())
+    return focal.changed(tr, found, payload.change, deps.clock.now())
 
 
 async def compose_help(
     db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage, payload: HelpAsked
 ) -> Reply | None:
-    deadline = await db.get(Deadline, payload.deadline_id)
-    agency = await db.get(Agency, payload.agency_id)
+    found = await deadlines.find_assignment(db, payload.deadline_id, payload.agency_id)
     person = await people.get(db, payload.person_id)
-    if deadline is None or agency is None or person is None:
+    if found is None or person is None:
         return None
-    return screens.help_request(tr, deadline, agency, person.full_name, payload.message)
-
-
-async def _request(
-    db: AsyncSession, payload: ExtensionRef
-) -> tuple[ExtensionRequest, Deadline, Agency] | None:
-    request = await db.get(ExtensionRequest, payload.request_id)
-    if request is None:
-        return None
-    deadline = await db.get(Deadline, request.deadline_id)
-    agency = await db.get(Agency, request.agency_id)
-    if deadline is None or agency is None:
-        return None
-    return request, deadline, agency
+    return admin.help_request(tr, found, person.full_name, payload.message)
 
 
 async def compose_extension(
     db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage, payload: ExtensionRef
 ) -> Reply | None:
     """To each coordinator, with Setujui / Tolak; skipped when decided or cancelled meanwhile."""
-    found = await _request(db, payload)
-    if found is None:
+    request = await deadlines.extension_view(db, payload.request_id)
+    if request is None or request.status != ExtensionStatus.PENDING:
         return None
-    request, deadline, agency = found
-    if request.status.value != "pending" or deadline.cancelled_at is not None:
+    if request.deadline_cancelled:
         return None
-    asker = await people.get(db, request.requested_by_id) if request.requested_by_id else None
-    current = await deadlines.target(db, deadline, agency)
-    name = asker.full_name if asker is not None else "-"
-    return screens.extension_request(tr, request, deadline, agency, name, current.due_at)
+    return admin.extension_request(tr, request)
 
 
 async def compose_extension_decided(
     db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage, payload: ExtensionRef
 ) -> Reply | None:
-    found = await _request(db, payload)
-    if found is None:
+    request = await deadlines.extension_view(db, payload.request_id)
+    if request is None or request.deadline_cancelled:
         return None
-    request, deadline, agency = found
-    if deadline.cancelled_at is not None:
-        return None
-    current = await deadlines.target(db, deadline, agency)
-    return screens.extension_decided(tr, request, deadline, agency, current.due_at)
+    return focal.extension_decided(tr, request)

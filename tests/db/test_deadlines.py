@@ -175,6 +175,26 @@ async def test_done_stops_the_rest_for_the_agency(
             )
 
 
+async def test_a_focal_point_sees_only_their_own_agencys_deadline(
+    sessions: async_sessionmaker[AsyncSession], clock: FakeClock, setup: Setup
+) -> None:
+    async with sessions() as db, db.begin():
+        rsuds = await make(db, clock, setup, wita(2026, 12, 17, 16))
+        everyone = await make(db, clock, setup, wita(2026, 12, 18, 16), agency_id=None)
+        mine = await deadlines.focal_assignment(db, rsuds.id, setup.rsud, setup.focal)
+        assert (mine.deadline.id, mine.agency.name) == (rsuds.id, "RSUD S.K. Lerik")
+        shared = await deadlines.focal_assignment(db, everyone.id, setup.setda, setup.other_focal)
+        assert shared.agency.name == "Setda"
+        refused = [
+            (rsuds.id, setup.rsud, setup.other_focal),  # another agency's focal point
+            (rsuds.id, setup.setda, setup.other_focal),  # their own agency, not its deadline
+            (everyone.id, setup.rsud, setup.other_focal),  # for all, but not as RSUD
+        ]
+        for deadline_id, agency_id, person_id in refused:
+            with pytest.raises(NotAllowed):
+                await deadlines.focal_assignment(db, deadline_id, agency_id, person_id)
+
+
 async def test_edit_replans_only_unsent_rows(
     sessions: async_sessionmaker[AsyncSession], clock: FakeClock, setup: Setup
 ) -> None:

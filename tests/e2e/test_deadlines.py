@@ -5,11 +5,20 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.jobs import roll_series
-from bot.services import agencies, people
-from db.models import Deadline, Recurrence, Role
+from bot.render.deadlines.focal import AnswerAction, AnswerDeadlineButton, OpenDeadlineButton
+from bot.services import agencies, deadlines, dialogue, people
+from bot.services.deadlines import NewDeadline
+from db.models import (
+    Deadline,
+    DeadlineAck,
+    ExtensionRequest,
+    OutboxMessage,
+    Recurrence,
+    Role,
+)
 from tests.support.people import Person
 from tests.support.world import World
 
@@ -305,3 +314,37 @@ async def test_coordinator_who_is_a_focal_point_sees_both_lists(world: World) ->
     texts = [m.text for m in coordinator.messages[-2:]]
     assert texts[0].startswith("Tenggat RSUD S.K. Lerik"), texts
     assert texts[1].startswith("Tenggat program"), texts
+
+
+async def test_focal_point_cannot_reach_another_agencys_deadline(world: World) -> None:
+    focal = await focal_point(world)  # RSUD S.K. Lerik
+    async with world.sessions() as db, db.begin():
+        rsud, setda = await agencies.find(db, "RSUD S.K. Lerik"), await agencies.find(db, "Setda")
+        assert rsud is not None and setda is not None
+        new = NewDeadline("Laporan rahasia Setda", wita(2026, 12, 17, 16), agency_id=setda.id)
+        theirs = await deadlines.create(db, world.clock, world.deps.calendar, new, None)
+        planned = await db.scalar(select(func.count()).select_from(OutboxMessage))
+    await focal.send("/tenggat")
+    listed = await focal.expect("Tenggat RSUD S.K. Lerik")
+    assert "Laporan rahasia Setda" not in listed.text
+
+    # Buttons forged with Setda's deadline, for Setda and for the focal point's own agency.
+    forged = [OpenDeadlineButton(theirs.id, agency_id) for agency_id in (setda.id, rsud.id)] + [
+        AnswerDeadlineButton(theirs.id, agency_id, action)
+        for agency_id in (setda.id, rsud.id)
+        for action in AnswerAction
+    ]
+    for button in forged:
+        refused = await focal.press_data(button.pack())
+        assert "tidak tersedia" in refused.text, focal.transcript()
+        assert "Laporan rahasia Setda" not in refused.text
+    # Nothing was recorded, asked or opened: a text now is no help request.
+    await focal.send("Tolong kirim datanya")
+    await focal.expect("belum memahami pesan itu")
+    async with world.sessions() as db:
+        me = await people.find_by_telegram_id(db, focal.user_id)
+        assert me is not None
+        assert await dialogue.current(db, me.id) is None
+        assert (await db.scalars(select(DeadlineAck))).all() == []
+        assert (await db.scalars(select(ExtensionRequest))).all() == []
+        assert await db.scalar(select(func.count()).select_from(OutboxMessage)) == planned

@@ -9,7 +9,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from bot.i18n import LOCALES_DIR, I18n, Translator
-from bot.render.deadlines import day_list
+from bot.render.deadlines.shared import day_list
 from bot.render.onboarding import welcome
 from bot.services.invitations import Invitee
 from db.models import Role

@@ -11,15 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.services import agencies, outbox, people
 from bot.services.calendar import WorkCalendar
-from bot.services.deadlines.lookup import get, get_open, target
+from bot.services.deadlines.lookup import check_member, get, get_open, target
 from bot.services.deadlines.parsing import MAX_TEXT, BadDue, DueError
 from bot.services.deadlines.planning import plan_target, skip_plan
 from bot.services.deadlines.series import all_done, create_next
-from bot.services.errors import Invalid, NotAllowed, NotFound, Stale
+from bot.services.errors import Invalid, NotFound, Stale
 from db.models import (
     AckStatus,
     Agency,
-    AgencyMember,
     Deadline,
     DeadlineAck,
     DeadlineOverride,
@@ -32,20 +31,6 @@ from db.models import (
 HELP = "help_request"
 EXTENSION = "extension_request"
 EXTENSION_DECIDED = "extension_decided"
-
-
-async def check_member(
-    db: AsyncSession, deadline: Deadline, person_id: int, agency_id: int
-) -> Agency:
-    """The agency, checked: the person is its focal point and the deadline applies to it."""
-    if await db.get(AgencyMember, (agency_id, person_id)) is None:
-        raise NotAllowed()
-    if deadline.agency_id is not None and deadline.agency_id != agency_id:
-        raise NotAllowed()
-    agency = await db.get(Agency, agency_id)
-    if agency is None:
-        raise NotFound()
-    return agency
 
 
 async def acknowledge(
@@ -178,6 +163,7 @@ class Decision:
     request: ExtensionRequest
     deadline: Deadline
     agency: Agency
+    already: bool = False  # decided before this call: nothing changed
 
 
 async def decide_extension(
@@ -197,7 +183,7 @@ async def decide_extension(
     if agency is None:
         raise NotFound()
     if request.status != ExtensionStatus.PENDING:
-        return Decision(request, deadline, agency)
+        return Decision(request, deadline, agency, already=True)
     if deadline.cancelled_at is not None:
         raise Stale()
     request.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.DECLINED

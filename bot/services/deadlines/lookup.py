@@ -10,8 +10,15 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import agencies
-from bot.services.errors import NotFound, Stale
-from db.models import AckStatus, Agency, Deadline, DeadlineAck, DeadlineOverride
+from bot.services.errors import NotAllowed, NotFound, Stale
+from db.models import (
+    AckStatus,
+    Agency,
+    AgencyMember,
+    Deadline,
+    DeadlineAck,
+    DeadlineOverride,
+)
 
 
 @dataclass(frozen=True)
@@ -35,6 +42,24 @@ async def get_open(db: AsyncSession, deadline_id: int) -> Deadline:
     if deadline.cancelled_at is not None:
         raise Stale()
     return deadline
+
+
+async def check_member(
+    db: AsyncSession, deadline: Deadline, person_id: int, agency_id: int
+) -> Agency:
+    """The agency, checked: the person is its focal point and the deadline applies to it.
+
+    Every focal point's route goes through here: button data names a deadline and an
+    agency, and a forged one must not reach another agency's deadline.
+    """
+    if await db.get(AgencyMember, (agency_id, person_id)) is None:
+        raise NotAllowed()
+    if deadline.agency_id is not None and deadline.agency_id != agency_id:
+        raise NotAllowed()
+    agency = await db.get(Agency, agency_id)
+    if agency is None:
+        raise NotFound()
+    return agency
 
 
 async def target(db: AsyncSession, deadline: Deadline, agency: Agency) -> Target:
