@@ -6,9 +6,7 @@ from telegram import Update
 
 from bot.context import BotContext
 from bot.render import common as render
-from bot.services import dialogue
 from handlers.base import Callback, Turn, TurnFn, handler, run
-from handlers.legacy import FLOWS
 from handlers.routing import Routing
 
 
@@ -16,12 +14,8 @@ def answer_message(routing: Routing) -> TurnFn:
     """What a message outside a command gets: the dialogue step, else a hint."""
 
     async def answer(t: Turn) -> None:
-        if await routing.continue_dialogue(t):
-            return
         # Someone joining (consent not given yet, so no role) is in a dialogue too.
-        state = await dialogue.current(t.db, t.person.id) if t.person is not None else None
-        if state is not None and state.flow in FLOWS:
-            await FLOWS[state.flow](t.update, t.context, t, state)
+        if await routing.continue_dialogue(t):
             return
         if t.person is None or not t.person.role_set:
             t.reply(render.welcome_stranger(t.tr))

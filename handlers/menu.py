@@ -10,7 +10,6 @@ from bot.render import common as render
 from bot.render.common import LanguageButton, MenuButton, MenuKey
 from bot.services import dialogue, people
 from handlers.base import Callback, Turn, run
-from handlers.legacy import MENU_ACTIONS
 from handlers.router import ANYONE, Router
 from handlers.routing import Routing
 
@@ -73,10 +72,6 @@ def menu_button(routing: Routing) -> Callback:
             t.reply(render.not_allowed(t.tr, t.person))
             return
         if await routing.open_menu_entry(t, key):
-            return
-        legacy = MENU_ACTIONS.get(key)
-        if legacy is not None:
-            await legacy(t.update, t.context, t)
             return
         t.reply(render.coming_soon(t.tr))
 
