@@ -51,6 +51,7 @@ from bot.dispatcher import Pacer, claim_due, dispatch_once
 from bot.i18n import Translator
 from bot.localapi import LocalBotApi
 from bot.render import Reply
+from bot.render.text import Html
 from bot.services.outbox import Payload
 from bot.settings import load_settings
 from db import migrate
@@ -74,7 +75,7 @@ class Note(Payload):
 async def _compose(
     db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage, note: Note
 ) -> Reply:
-    return Reply(f"Pengingat nomor {row.id}")
+    return Reply(Html("Pengingat nomor {}").format(row.id))
 
 
 # The bot's composers and the benchmark's kind.

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.render.text import Html
+
 
 @dataclass(frozen=True)
 class Button:
@@ -41,12 +43,20 @@ class Attachment:
 
 @dataclass(frozen=True)
 class Reply:
-    """A message to show: HTML text, rows of buttons, maybe a file."""
+    """A message to show: HTML text, rows of buttons, maybe a file.
 
-    text: str
+    The text must be `Html` (bot/render/text.py): a plain string is refused, so nothing
+    unescaped reaches Telegram as HTML.
+    """
+
+    text: Html
     buttons: tuple[tuple[Button, ...], ...] = ()
     attachment: Attachment | None = None
     extra: tuple[Reply, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.text, Html):
+            raise TypeError(f"Reply text must be Html, not {type(self.text).__name__}")
 
     def markup(self) -> InlineKeyboardMarkup | None:
         if not self.buttons:

@@ -284,7 +284,7 @@ def group_notice(tr: Translator) -> Reply:
 
 def slow_down(tr: Translator) -> Reply:
     return Reply(
-        tr.gettext(
+        tr.html(
             "You are sending messages faster than we can answer them. Please wait a few "
             "seconds, then send your message again."
         )

@@ -36,6 +36,7 @@ from bot.dispatcher.rows import Expired, mark_sending
 from bot.i18n import I18n, Translator
 from bot.localapi import LocalBotApi
 from bot.render import Reply
+from bot.render.text import plain
 from bot.services import outbox, people
 from bot.services.outbox import Payload
 from bot.settings import load_settings
@@ -64,7 +65,7 @@ async def _compose_note(
     if note.pointless:
         return None
     late = " (terlambat)" if row.late else ""
-    return Reply(f"{note.text}{late}")
+    return Reply(plain(f"{note.text}{late}"))
 
 
 # The bot's table and the test kind.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from datetime import timedelta
 
 import pytest
@@ -14,6 +13,7 @@ from bot.context import Deps
 from bot.dispatcher import BACKOFF, MAX_ATTEMPTS, runner_of, unreachable_people
 from bot.i18n import Translator
 from bot.render import Reply
+from bot.render.text import plain
 from bot.services import outbox, people
 from bot.services.outbox import Payload
 from db.models import OutboxMessage, OutboxState
@@ -35,7 +35,7 @@ async def _compose_note(
     db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage, note: Note
 ) -> Reply | None:
     """The test kind: says the payload's text."""
-    return Reply(html.escape(note.text))
+    return Reply(plain(note.text))
 
 
 @pytest.fixture(autouse=True)

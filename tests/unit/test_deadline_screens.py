@@ -14,6 +14,7 @@ from bot.render.deadlines import admin, creation, focal
 from bot.render.deadlines.admin import AdminAction, DeadlineAdminButton, ExtensionButton
 from bot.render.deadlines.creation import DraftView, NewDeadlineButton
 from bot.render.deadlines.focal import AnswerDeadlineButton, OpenDeadlineButton
+from bot.render.text import plain
 from bot.services.deadlines.views import (
     AgencyRef,
     AgencyStatus,
@@ -150,3 +151,9 @@ def test_buttons_already_in_chats_still_unpack() -> None:
     assert ExtensionButton.unpack("dlx:9:a").request == 9
     assert DeadlineAdminButton.unpack("dlm:list:0").action is AdminAction.LIST
     assert DeadlineAdminButton.unpack("dlm:open:5").deadline == 5
+
+
+def test_a_reply_takes_only_html() -> None:
+    with pytest.raises(TypeError):
+        Reply("<b>not checked</b>")  # type: ignore[arg-type]  # the point: a plain str
+    assert Reply(plain("<b>")).text == "&lt;b&gt;"
