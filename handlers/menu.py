@@ -67,11 +67,13 @@ def menu_button(routing: Routing) -> Callback:
 
     async def open_entry(t: Turn) -> None:
         key = MenuButton.unpack(t.data).key
+        # A routed entry is checked against its route's roles: help and privacy are open to
+        # strangers too (the welcome offers privacy), though the menu shows them to members.
+        if await routing.open_menu_entry(t, key):
+            return
         entry = render.MENU_BY_KEY.get(key)
         if entry is not None and not t.allows(entry.roles):
             t.reply(render.not_allowed(t.tr, t.person))
-            return
-        if await routing.open_menu_entry(t, key):
             return
         t.reply(render.coming_soon(t.tr))
 
