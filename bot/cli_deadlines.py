@@ -28,6 +28,7 @@ _PROBLEMS = {  # by RowProblem (a StrEnum: its members are these strings)
     "hour": "reminder hour {value!r} is not a time between 07.00 and 17.00, e.g. 08.00",
     "offsets": "reminder days {value!r}: write 0 to 60 days before, at most 6,"
     ' e.g. "7,3,1,0" (quoted) or 7;3;1;0',
+    "unreadable": "not a readable CSV ({value}); save the sheet as CSV UTF-8",
 }
 
 

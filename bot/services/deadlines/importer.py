@@ -36,6 +36,7 @@ class RowProblem(StrEnum):
     RECURRENCE = "recurrence"
     HOUR = "hour"
     OFFSETS = "offsets"
+    UNREADABLE = "unreadable"
 
 
 @dataclass(frozen=True)
@@ -72,14 +73,18 @@ async def import_csv(
     """Check every row first; create all of them, or none when any row is rejected."""
     result = ImportResult()
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip().lower() for h in reader.fieldnames or []]
-    if not set(CSV_COLUMNS[:3]) <= set(header):
-        result.rejected.append(Rejected(1, RowProblem.COLUMNS, ",".join(header)))
+    try:
+        header = [h.strip().lower() for h in reader.fieldnames or []]
+        if not set(CSV_COLUMNS[:3]) <= set(header):
+            result.rejected.append(Rejected(1, RowProblem.COLUMNS, ",".join(header)))
+            return result
+        reader.fieldnames = header
+        rows = [(reader.line_num, row) for row in reader]
+    except csv.Error as exc:  # e.g. a cell over the csv module's 128 KiB limit
+        result.rejected.append(Rejected(max(reader.line_num, 1), RowProblem.UNREADABLE, str(exc)))
         return result
-    reader.fieldnames = header
     planned: list[NewDeadline] = []
-    for row in reader:
-        line = reader.line_num
+    for line, row in rows:
         values = {k: (v or "").strip() for k, v in row.items() if isinstance(k, str)}
         agency_id: int | None = None
         if values.get("agency"):
