@@ -142,7 +142,14 @@ class Checker:
         except OSError as exc:
             self.add(rel, 1, f"berkas tidak bisa dibaca ({exc.strerror})")
             return None
-        loader = _Loader(text)
+        try:
+            loader = _Loader(text)
+        except yaml.reader.ReaderError as exc:  # a control character, pasted or left by an editor
+            line = text.count("\n", 0, exc.position) + 1
+            self.add(
+                rel, line, f"memuat karakter kontrol #x{exc.character:04X} (hapus karakter itu)"
+            )
+            return None
         try:
             node = loader.get_single_node()
             if node is None:
