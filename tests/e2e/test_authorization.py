@@ -5,7 +5,7 @@ or button is tried here without editing this file. Before the person under test 
 other parties are seeded so that ids 1 and 2 of every table are theirs. Each input is checked:
 
 - a person whose role the route is not for gets the polite refusal, and no row changes;
-  one whose role it is for is not refused for their role;
+  one whose role it is for is not refused for their role (unless the ids are others');
 - anyone else who is not a coordinator may act only on their own rows: no row of the other
   side changes, no new row points at one, and no reply shows their data;
 - nobody gets the incident reply or an error in the log, and every reply is Indonesian.
@@ -108,7 +108,8 @@ async def _check(tried: Tried, case: Case) -> list[str]:
         if not refused:
             found.append(f"no polite refusal: {[t[:100] for t in texts]}")
         found += tables.differences(before_shown, after_shown)
-    elif refused and tried.roles:  # (a stranger's refusal is the welcome, their usual answer)
+    elif refused and tried.roles and not case.foreign:
+        # (A stranger's refusal is the welcome, their usual answer; others' ids may be refused.)
         found.append("refused for the role although the route allows it")
     elif Role.COORDINATOR not in tried.roles:
         found += _kept_apart(tried, texts, before_shown, after_shown)

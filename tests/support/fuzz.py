@@ -124,9 +124,9 @@ class Inputs:
         self.rng = random.Random(seed)
         self.ints, self.strs = ints, strs
         found = routing()
-        self.commands = [c.name for c in found.commands] + ["start", "tenggat"]
+        self.commands = [c.name for c in found.commands]
         self.buttons: list[type[CallbackData]] = [*found.buttons, MenuButton]
-        self.prefixes = sorted({b.prefix for b in self.buttons} | {"dla", "dlo", "dlx", "dln"})
+        self.prefixes = sorted({b.prefix for b in self.buttons})
 
     def text(self, longest: int = MAX_TEXT) -> str:
         """A non-blank text of a random length and mix of scripts, within `longest` units."""
