@@ -189,15 +189,30 @@ def database_url(
         shutil.copy(sqlite_template, path)
         yield f"sqlite+aiosqlite:///{path}"
         return
-    if postgres_cluster is None or postgres_template is None:
+    with _postgres_copy(postgres_cluster, postgres_template) as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_url(
+    postgres_cluster: PostgresCluster | None, postgres_template: str | None
+) -> Iterator[str]:
+    """A freshly migrated, empty PostgreSQL database (for what only PostgreSQL can do)."""
+    with _postgres_copy(postgres_cluster, postgres_template) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def _postgres_copy(cluster: PostgresCluster | None, template: str | None) -> Iterator[str]:
+    if cluster is None or template is None:
         pytest.skip("PostgreSQL binaries not installed here (`make test` installs them)")
     name = f"t_{uuid.uuid4().hex[:12]}"
-    _pg_admin(postgres_cluster, f'CREATE DATABASE "{name}" TEMPLATE "{postgres_template}"')
+    _pg_admin(cluster, f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     try:
-        yield postgres_cluster.url + name
+        yield cluster.url + name
     finally:
         with contextlib.suppress(Exception):
-            _pg_admin(postgres_cluster, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            _pg_admin(cluster, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
