@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from contextlib import suppress
 from datetime import timedelta
 from typing import Any
 
@@ -154,6 +155,9 @@ class Leadership:
     async def close(self) -> None:
         """Let go of the lead (another process takes it at its next tick)."""
         async with self._io:
+            if self.held and self._conn is not None:
+                with suppress(SQLAlchemyError, OSError):
+                    await locks.role_unlock(self._conn, locks.DISPATCHER)
             await self._drop()
         if self._engine is not None:
             await self._engine.dispose()

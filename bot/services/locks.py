@@ -45,3 +45,10 @@ async def role_lock(conn: AsyncConnection, role: int) -> None:
     await conn.execute(
         text("SELECT pg_advisory_lock(:ns, :role)"), {"ns": NAMESPACE, "role": role}
     )
+
+
+async def role_unlock(conn: AsyncConnection, role: int) -> None:
+    """Let go of a role's lock now (a graceful stop: the next holder need not wait)."""
+    await conn.execute(
+        text("SELECT pg_advisory_unlock(:ns, :role)"), {"ns": NAMESPACE, "role": role}
+    )
