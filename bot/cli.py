@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 from bot import __version__, cli_deadlines, cli_export, cli_invite, cli_people, logs
 from bot.settings import Settings, SettingsError, load_settings
-from db.session import is_sqlite
 
 if TYPE_CHECKING:
     from bot.context import BotApplication
@@ -206,6 +205,7 @@ def _webhook(settings: Settings, args: argparse.Namespace) -> int:
     from telegram.error import InvalidToken, NetworkError
 
     from bot import webhook
+    from db.session import is_sqlite
 
     workers: int = args.workers
     if settings.simulated:
