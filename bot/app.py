@@ -5,12 +5,19 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import LinkPreviewOptions
+from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defaults, ExtBot
+from telegram.ext import (
+    AIORateLimiter,
+    ApplicationBuilder,
+    ContextTypes,
+    Defaults,
+    ExtBot,
+    TypeHandler,
+)
 from telegram.request import HTTPXRequest
 
-from bot import dispatcher, jobs
+from bot import dispatcher, jobs, metrics
 from bot.clock import Clock, SystemClock
 from bot.content import DEFAULT_CONTENT_ROOT, Content, load_content
 from bot.context import BotApplication, BotContext, BotData, Deps
@@ -70,7 +77,7 @@ def build_application(
         base_url=settings.telegram_api_url,
         base_file_url=settings.telegram_file_url,
         # The sizes ApplicationBuilder would give: many sends at once, one long poll.
-        request=HTTPXRequest(connection_pool_size=256),
+        request=metrics.CountingRequest(connection_pool_size=256),
         get_updates_request=HTTPXRequest(connection_pool_size=1),
         defaults=Defaults(
             parse_mode=ParseMode.HTML,
@@ -82,9 +89,8 @@ def build_application(
             max_retries=0,
         ),
     )
-    processor = PerChatUpdateProcessor(
-        CONCURRENT_UPDATES, inbox, flood=flood, on_done=on_update_done
-    )
+    timer = metrics.UpdateTimer(on_update_done)
+    processor = PerChatUpdateProcessor(CONCURRENT_UPDATES, inbox, flood=flood, on_done=timer.done)
     app: BotApplication = (
         ApplicationBuilder()
         .bot(bot)
@@ -96,6 +102,7 @@ def build_application(
         .build()
     )
     app.bot_data.deps = deps
+    app.add_handler(TypeHandler(Update, timer.start), group=metrics.TIMER_GROUP)
 
     from handlers import register  # handlers import the app's types; import late
 

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import errno
 import os
+import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -39,10 +40,36 @@ def _parser() -> argparse.ArgumentParser:
         help="start the bot with long polling (no TELEGRAM_BOT_TOKEN: the local simulator)",
     )
     run.add_argument("--port", type=int, help="web chat port of the simulator (default 8080)")
-    commands.add_parser("webhook", help="serve Telegram webhooks (needs WEBHOOK_URL)")
+    webhook = commands.add_parser(
+        "webhook", help="serve Telegram webhooks (needs WEBHOOK_URL and WEBHOOK_SECRET)"
+    )
+    webhook.add_argument(
+        "--workers",
+        type=_positive,
+        default=1,
+        help="worker processes sharing the port (more than 1 needs PostgreSQL)",
+    )
+    webhook.add_argument(
+        "--delete", action="store_true", help="only tell Telegram to stop sending updates here"
+    )
+    # A worker started by the parent: serve on the listening socket it inherited.
+    webhook.add_argument("--worker-fd", type=int, help=argparse.SUPPRESS)
+    webhook.add_argument("--parent-fd", type=int, help=argparse.SUPPRESS)
+    commands.add_parser(
+        "dispatch",
+        help="run the outbox dispatcher and the periodic jobs alone (no updates)",
+    )
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db_commands.add_parser("upgrade", help="apply all database migrations")
+    backup = db_commands.add_parser(
+        "backup", help="copy the SQLite database to FILE while the bot runs"
+    )
+    backup.add_argument("file", type=Path, help="a new file")
+    restore = db_commands.add_parser(
+        "restore", help="replace the SQLite database with a backup (stop the bot first)"
+    )
+    restore.add_argument("file", type=Path, help="a file made by `pendamping db backup`")
     content = commands.add_parser("content", help="guidance and checklist files")
     content_commands = content.add_subparsers(
         dest="content_command", metavar="ACTION", required=True
@@ -79,16 +106,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.umask(0o077)
     logs.configure(settings.log_level, settings.secrets)
     if args.command == "db":
-        from bot.runner import prepare_database
-
-        prepare_database(settings)
-        print("database is up to date")
-        return 0
+        return _db(settings, args.db_command, getattr(args, "file", None))
     try:
         if args.command == "run":
             return _run(settings, args.port)
         if args.command == "webhook":
-            return _webhook(settings)
+            return _webhook(settings, args)
+        if args.command == "dispatch":
+            return _dispatch(settings)
     except StartFailed as exc:
         print(f"pendamping: {exc}", file=sys.stderr)
         return EXIT_CONFIG
@@ -149,13 +174,19 @@ def _run(settings: Settings, port: int | None) -> int:
 async def _serve_polling(app: BotApplication, settings: Settings) -> None:
     from telegram.error import InvalidToken, NetworkError
 
-    from bot.runner import serve_polling
+    from bot.runner import PollingConflict, serve_polling
 
     try:
         await app.initialize()  # the first call to Telegram: the token and the network
     except (InvalidToken, NetworkError) as exc:
         raise StartFailed(_start_failure(exc, settings)) from None
-    await serve_polling(app)
+    try:
+        await serve_polling(app)
+    except PollingConflict:
+        raise StartFailed(
+            "Telegram answered 409 Conflict: another process is polling with this token "
+            "(or a webhook is set); run one `pendamping run` only, or use `pendamping webhook`"
+        ) from None
 
 
 def _start_failure(exc: Exception, settings: Settings) -> str:
@@ -170,33 +201,112 @@ def _start_failure(exc: Exception, settings: Settings) -> str:
     )
 
 
-def _webhook(settings: Settings) -> int:
-    if settings.simulated or not settings.webhook_url or not settings.webhook_secret:
-        print(
-            "pendamping: webhook needs TELEGRAM_BOT_TOKEN, WEBHOOK_URL and WEBHOOK_SECRET",
-            file=sys.stderr,
-        )
+def _webhook(settings: Settings, args: argparse.Namespace) -> int:
+    from telegram.error import InvalidToken, NetworkError
+
+    from bot import webhook
+    from db.session import is_sqlite
+
+    workers: int = args.workers
+    if settings.simulated:
+        print("pendamping: webhook needs TELEGRAM_BOT_TOKEN", file=sys.stderr)
+        return EXIT_CONFIG
+    try:
+        if args.delete:
+            asyncio.run(webhook.delete_webhook(settings))
+            print("webhook deleted: Telegram keeps updates until the bot polls or sets one")
+            return 0
+        if not settings.webhook_url or not settings.webhook_secret:
+            print(
+                "pendamping: webhook needs TELEGRAM_BOT_TOKEN, WEBHOOK_URL and WEBHOOK_SECRET",
+                file=sys.stderr,
+            )
+            return EXIT_CONFIG
+        if args.worker_fd is not None:  # started by the parent below
+            _serve_worker(settings, socket.socket(fileno=args.worker_fd), args.parent_fd)
+            return 0
+        if workers > 1 and is_sqlite(settings.database_url):
+            print(
+                "pendamping: several webhook workers need PostgreSQL (DATABASE_URL); "
+                "SQLite serves one process",
+                file=sys.stderr,
+            )
+            return EXIT_CONFIG
+        from bot.runner import prepare_database
+
+        prepare_database(settings)  # before any worker: the upgrade path is migrate, then roll
+        try:
+            sock = webhook.bind(settings)
+        except OSError as exc:
+            print(
+                f"pendamping: cannot listen on {settings.webhook_listen}:{settings.webhook_port} "
+                f"({exc.strerror}); choose another WEBHOOK_PORT",
+                file=sys.stderr,
+            )
+            return EXIT_CONFIG
+        with sock:
+            asyncio.run(webhook.set_webhook(settings))
+            if workers == 1:
+                _serve_worker(settings, sock)
+                return 0
+            return asyncio.run(webhook.supervise(settings, workers, sock))
+    except (InvalidToken, NetworkError) as exc:  # getMe, setWebhook or deleteWebhook
+        raise StartFailed(_start_failure(exc, settings)) from None
+
+
+def _serve_worker(settings: Settings, sock: socket.socket, parent_fd: int | None = None) -> None:
+    from bot.app import build_application
+    from bot.webhook import serve_worker
+
+    asyncio.run(serve_worker(build_application(settings), sock, parent_fd))
+
+
+def _dispatch(settings: Settings) -> int:
+    if settings.simulated:
+        print("pendamping: dispatch needs TELEGRAM_BOT_TOKEN", file=sys.stderr)
         return EXIT_CONFIG
     from telegram.error import InvalidToken, NetworkError
 
     from bot.app import build_application
-    from bot.runner import prepare_database
+    from bot.runner import prepare_database, serve_dispatcher
 
     prepare_database(settings)
-    app = build_application(settings)
-    secret = settings.webhook_secret.get_secret_value()
     try:
-        app.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path="telegram",
-            webhook_url=settings.webhook_url,
-            secret_token=secret,
-            allowed_updates=["message", "callback_query", "edited_message"],
-        )
-    except (InvalidToken, NetworkError) as exc:  # at start: getMe, then setWebhook
+        asyncio.run(serve_dispatcher(build_application(settings)))
+    except (InvalidToken, NetworkError) as exc:
         raise StartFailed(_start_failure(exc, settings)) from None
     return 0
+
+
+def _db(settings: Settings, action: str, file: Path | None) -> int:
+    from bot import backup
+    from bot.runner import prepare_database
+
+    try:
+        if action == "backup":
+            assert file is not None
+            size = backup.backup(settings.database_url, file)
+            print(f"backed up to {file} ({size:,} bytes)")
+            return 0
+        if action == "restore":
+            assert file is not None
+            backup.restore(settings.database_url, file)
+            prepare_database(settings)  # a backup of an older version is brought up to date
+            print(f"restored from {file}; database is up to date")
+            return 0
+    except backup.BackupError as exc:
+        print(f"pendamping: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    prepare_database(settings)
+    print("database is up to date")
+    return 0
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return number
 
 
 def _forget(settings: Settings, telegram_id: int, *, confirmed: bool) -> int:

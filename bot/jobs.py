@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
+from bot import dispatcher
 from bot.context import BotApplication, BotContext, Deps
 from bot.services import deadlines, nudges, privacy, questions
 
@@ -61,6 +62,8 @@ JOBS: tuple[tuple[str, Job, float, float], ...] = (
 
 def _woken(job: Job) -> Callable[[BotContext], Coroutine[Any, Any, None]]:
     async def run(context: BotContext) -> None:
+        if not dispatcher.runner_of(context.deps).leadership.held:
+            return  # with several processes, the one that dispatches runs the jobs
         await job(context.deps)
 
     return run

@@ -1,14 +1,21 @@
-"""Running the built application: long polling or webhooks, with migrations first."""
+"""Running the built application: long polling, a dispatcher alone, with migrations first.
+
+The webhook workers are in bot/webhook.py; every mode stops the same way (`stop_app`).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import signal
-from contextlib import suppress
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
 
+from aiohttp import web
 from telegram import Update
+from telegram.error import Conflict, TelegramError
 
+from bot import dispatcher, health
 from bot.context import BotApplication
 from bot.settings import Settings
 from db import migrate
@@ -17,50 +24,109 @@ from db.storage import private_sqlite_file
 log = logging.getLogger(__name__)
 
 
+class PollingConflict(Exception):
+    """Telegram answered 409 Conflict to getUpdates: another process polls with this token."""
+
+
 def prepare_database(settings: Settings) -> None:
     """Create the SQLite file (owner only) if needed; bring the schema to the newest migration."""
     private_sqlite_file(settings.database_url)
     migrate.upgrade_sync(settings.database_url)
 
 
-async def start_polling(app: BotApplication) -> None:
-    """Initialize, run post_init, start handling and long polling (returns once running)."""
+async def start_polling(app: BotApplication, conflict: asyncio.Event | None = None) -> None:
+    """Initialize, run post_init, start handling and long polling (returns once running).
+
+    When Telegram answers 409 Conflict (a second poller, or a webhook set meanwhile),
+    `conflict` is set with nothing handled twice: the inbox skips what was seen.
+    """
     await app.initialize()
     if app.post_init is not None:
         await app.post_init(app)
     await app.start()
     assert app.updater is not None
-    await app.updater.start_polling(allowed_updates=Update.ALL_TYPES, timeout=25)
+
+    def polling_failed(exc: TelegramError) -> None:
+        if isinstance(exc, Conflict) and conflict is not None:
+            conflict.set()
+            return
+        log.error("polling for updates failed: %s", exc, exc_info=exc)
+
+    await app.updater.start_polling(
+        allowed_updates=Update.ALL_TYPES, timeout=25, error_callback=polling_failed
+    )
 
 
-async def stop_polling(app: BotApplication) -> None:
-    """Stop taking updates, finish the ones in hand, then shut down."""
-    assert app.updater is not None
-    if app.updater.running:
+async def stop_app(app: BotApplication) -> None:
+    """Stop taking updates, finish the ones in hand and the running pass, then shut down."""
+    if app.updater is not None and app.updater.running:
         await app.updater.stop()
     if app.running:
-        await app.stop()
+        await app.stop()  # also the JobQueue, waiting for a running dispatcher pass
     if app.post_stop is not None:
         await app.post_stop(app)
+    deps = app.bot_data.deps
+    if deps is not None:  # another process may lead at once
+        await dispatcher.runner_of(deps).leadership.close()
     await app.shutdown()
     if app.post_shutdown is not None:
         await app.post_shutdown(app)
 
 
-async def wait_for_signal() -> None:
-    """Until SIGINT or SIGTERM."""
+stop_polling = stop_app
+
+
+async def wait_for_signal(also: asyncio.Event | None = None) -> None:
+    """Until SIGINT or SIGTERM (or `also` is set)."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
+    waits = [asyncio.ensure_future(e.wait()) for e in (stop, also) if e is not None]
+    try:
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for wait in waits:
+            wait.cancel()
+
+
+@asynccontextmanager
+async def status_server(app: BotApplication) -> AsyncIterator[None]:
+    """/healthz and /metrics on BOT_METRICS_PORT while inside, when it is set."""
+    deps = app.bot_data.require()
+    address = deps.settings.metrics_address
+    runner: web.AppRunner | None = None
+    if address is not None:
+        runner = await health.serve_status(deps, *address)
+    try:
+        yield
+    finally:
+        if runner is not None:
+            await runner.cleanup()
 
 
 async def serve_polling(app: BotApplication) -> None:
-    await start_polling(app)
+    """Poll until a signal; raises PollingConflict when another process polls too."""
+    conflict = asyncio.Event()
+    await start_polling(app, conflict)
     log.info("polling for updates; stop with Ctrl+C")
     try:
-        await wait_for_signal()
+        async with status_server(app):
+            await wait_for_signal(conflict)
     finally:
-        await stop_polling(app)
+        await stop_app(app)
+    if conflict.is_set():
+        raise PollingConflict()
+
+
+async def serve_dispatcher(app: BotApplication) -> None:
+    """Only the outbox dispatcher and the periodic jobs (no updates), until a signal."""
+    await app.initialize()
+    await app.start()  # the JobQueue ticks; the lead is taken at the first tick it is free
+    log.info("dispatcher %s ready", dispatcher.runner_of(app.bot_data.require()).worker_id)
+    try:
+        async with status_server(app):
+            await wait_for_signal()
+    finally:
+        await stop_app(app)

@@ -38,6 +38,13 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = Field(default=None, alias="WEBHOOK_SECRET")
     webhook_listen: str = Field(default="127.0.0.1", alias="WEBHOOK_LISTEN")
     webhook_port: int = Field(default=8443, ge=1, le=65535, alias="WEBHOOK_PORT")
+    # Telegram's simultaneous connections to the webhook (its own default is 40).
+    webhook_max_connections: int = Field(default=40, ge=1, le=100, alias="WEBHOOK_MAX_CONNECTIONS")
+    # /healthz and /metrics on host:port in polling mode and for `pendamping dispatch`;
+    # empty: off (the webhook workers serve them on the webhook's port).
+    metrics_listen: str = Field(default="", alias="BOT_METRICS_PORT")
+    # /healthz is unhealthy when a due outbox row has waited longer than this.
+    health_max_lag_s: float = Field(default=3600.0, gt=0, alias="BOT_HEALTH_MAX_LAG")
     max_sends_per_second: float = Field(default=30.0, gt=0, alias="BOT_MAX_SENDS_PER_SECOND")
     dispatch_interval_s: float = Field(default=5.0, gt=0, alias="BOT_DISPATCH_INTERVAL")
     log_level: str = Field(default="INFO", alias="LOG_LEVEL")
@@ -93,6 +100,17 @@ class Settings(BaseSettings):
             raise ValueError("must start with http:// or https://")
         return value
 
+    @field_validator("metrics_listen")
+    @classmethod
+    def _host_port(cls, value: str) -> str:
+        value = value.strip()
+        if not value or value.lower() == "off":
+            return ""
+        host, _, port = value.rpartition(":")
+        if not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError("must be a port, host:port (e.g. 127.0.0.1:9108) or off")
+        return f"{host or '127.0.0.1'}:{port}"
+
     @field_validator("log_level")
     @classmethod
     def _known_level(cls, value: str) -> str:
@@ -108,6 +126,14 @@ class Settings(BaseSettings):
             for secret in (self.telegram_bot_token, self.webhook_secret)
             if secret is not None
         ]
+
+    @property
+    def metrics_address(self) -> tuple[str, int] | None:
+        """Where polling mode serves /healthz and /metrics; None when off."""
+        if not self.metrics_listen:
+            return None
+        host, _, port = self.metrics_listen.rpartition(":")
+        return host, int(port)
 
     @property
     def timezone(self) -> ZoneInfo:

@@ -22,7 +22,7 @@ from bot.inbox import mark_committed
 from bot.render import Reply
 from bot.render import common as render
 from bot.render import people as render_people
-from bot.services import evidence, inbox, nudges, people
+from bot.services import evidence, inbox, locks, nudges, people
 from bot.services.errors import DomainError, Invalid
 from bot.services.evidence import FileUnsupported
 from db.models import Evidence, Person, Role
@@ -222,6 +222,7 @@ async def _run_turn(fn: TurnFn, allowed: frozenset[Role] | None, turn: Turn) -> 
     """The transaction of one update: the person, the role check, the feature handler."""
     db, deps = turn.db, turn.deps
     async with db.begin():
+        await locks.lock_person(db, turn.user.id)  # another worker may serve them right now
         if not await inbox.mark_handled(db, deps.clock, turn.update.update_id):
             return  # handled before (a redelivery): change nothing
         person = await _load_person(db, turn.context, turn)

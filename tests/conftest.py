@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-import glob
 import ipaddress
 import os
 import shutil
 import socket
-import subprocess
-import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -23,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.clock import FakeClock
 from db import migrate
 from db.session import create_engine, create_session_factory
+from tests.support.postgres import pg_bin, throwaway_cluster
 
 IN_CI = bool(os.environ.get("CI"))
 
@@ -64,25 +62,6 @@ socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[assignment]  # as
 # --- a throwaway PostgreSQL cluster ---------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def _pg_bin() -> Path | None:
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    if found:
-        return Path(found[-1]).parent
-    which = shutil.which("initdb")
-    return Path(which).parent if which else None
-
-
-def _as_postgres(args: list[str]) -> list[str]:
-    return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else args
-
-
 @dataclass
 class PostgresCluster:
     url: str  # postgresql+asyncpg://postgres@127.0.0.1:PORT/
@@ -96,50 +75,14 @@ def postgres_cluster() -> Iterator[PostgresCluster | None]:
     if given:
         yield PostgresCluster(given.rstrip("/") + "/", given.rstrip("/") + "/postgres")
         return
-    bindir = _pg_bin()
+    bindir = pg_bin()
     if bindir is None:
         if IN_CI:
             pytest.fail("PostgreSQL server binaries are missing; `make test` installs them")
         yield None
         return
-    folder = Path(tempfile.mkdtemp(prefix="pendamping-pg-"))
-    data = folder / "data"
-    if os.geteuid() == 0:
-        shutil.chown(folder, "postgres", "postgres")
-    port = _free_port()
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.PIPE, "check": True}
-    subprocess.run(
-        _as_postgres([str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"]),
-        **quiet,  # type: ignore[call-overload]  # the kwargs above are valid for run()
-    )
-    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
-    subprocess.run(
-        _as_postgres(
-            [
-                str(bindir / "pg_ctl"),
-                "-D",
-                str(data),
-                "-w",
-                "-l",
-                str(folder / "log"),
-                "-o",
-                options,
-                "start",
-            ]
-        ),
-        **quiet,  # type: ignore[call-overload]  # as above
-    )
-    try:
-        base = f"postgresql+asyncpg://postgres@127.0.0.1:{port}/"
+    with throwaway_cluster(bindir) as base:
         yield PostgresCluster(base, base + "postgres")
-    finally:
-        subprocess.run(
-            _as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            check=False,
-        )
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -189,15 +132,30 @@ def database_url(
         shutil.copy(sqlite_template, path)
         yield f"sqlite+aiosqlite:///{path}"
         return
-    if postgres_cluster is None or postgres_template is None:
+    with _postgres_copy(postgres_cluster, postgres_template) as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_url(
+    postgres_cluster: PostgresCluster | None, postgres_template: str | None
+) -> Iterator[str]:
+    """A freshly migrated, empty PostgreSQL database (for what only PostgreSQL can do)."""
+    with _postgres_copy(postgres_cluster, postgres_template) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def _postgres_copy(cluster: PostgresCluster | None, template: str | None) -> Iterator[str]:
+    if cluster is None or template is None:
         pytest.skip("PostgreSQL binaries not installed here (`make test` installs them)")
     name = f"t_{uuid.uuid4().hex[:12]}"
-    _pg_admin(postgres_cluster, f'CREATE DATABASE "{name}" TEMPLATE "{postgres_template}"')
+    _pg_admin(cluster, f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     try:
-        yield postgres_cluster.url + name
+        yield cluster.url + name
     finally:
         with contextlib.suppress(Exception):
-            _pg_admin(postgres_cluster, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            _pg_admin(cluster, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture

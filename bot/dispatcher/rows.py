@@ -210,7 +210,7 @@ async def record(db: AsyncSession, clock: Clock, worker_id: str, batch: list[Out
     written = result.rowcount
     for person_id in {o.unreachable_person for o in batch if o.unreachable_person}:
         await people.mark_unreachable(db, clock, person_id)
-    if written != len(batch):
+    if 0 <= written != len(batch):  # asyncpg's executemany tells no count (-1)
         log.warning(
             "%d outbox outcomes not recorded: the rows were no longer held by %s",
             len(batch) - written,

@@ -10,8 +10,10 @@ import socket
 from collections.abc import Mapping
 from typing import Any
 
+from bot import metrics
 from bot.compose import KINDS, Kind
 from bot.context import BotApplication, BotContext, Deps
+from bot.dispatcher.leader import Leadership
 from bot.dispatcher.pacing import Pacer
 from bot.dispatcher.passes import DispatchReport, dispatch_once
 
@@ -40,6 +42,7 @@ class DispatchRunner:
         self._again = False
         self._wake_scheduled = False
         self._pacer: Pacer | None = None
+        self.leadership = Leadership(app.bot_data.require, self.worker_id, self, app.job_queue)
 
     @property
     def deps(self) -> Deps:
@@ -47,6 +50,7 @@ class DispatchRunner:
 
     def __call__(self) -> None:
         """Wake: a pass runs soon (or the running pass goes round once more)."""
+        self.leadership.tell_holder()  # when another process dispatches
         if self._lock.locked():
             self._again = True
             return
@@ -74,6 +78,9 @@ class DispatchRunner:
             self._pacer = Pacer(deps.settings.max_sends_per_second)
         report = DispatchReport()
         async with self._lock:
+            if not await self.leadership.hold():  # another process dispatches
+                return report
+            report.merge(self.leadership.inherited())
             while True:
                 self._again = False
                 report.merge(
@@ -86,6 +93,7 @@ class DispatchRunner:
                     )
                 )
                 if not self._again:
+                    metrics.dispatched(report.as_dict())
                     return report
 
 

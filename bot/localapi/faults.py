@@ -1,4 +1,4 @@
-"""Failures the tests inject into the next matching calls: 429, 403, 500, delays, timeouts."""
+"""Failures the tests inject into the next matching calls: 429, 403, 409, 500, delays, timeouts."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from bot.localapi.errors import ApiError
 
 FORBIDDEN_BLOCKED = "Forbidden: bot was blocked by the user"
-FAULT_KINDS = ("429", "403", "500", "delay", "timeout")
+FAULT_KINDS = ("429", "403", "409", "500", "delay", "timeout")
 TIMEOUT_SECONDS = 10.0  # a "timeout" answers this late unless told otherwise
 
 
@@ -34,6 +34,12 @@ class Fault:
             )
         if self.kind == "403":
             return ApiError(403, FORBIDDEN_BLOCKED)
+        if self.kind == "409":  # what a poller hears when a second one starts
+            return ApiError(
+                409,
+                "Conflict: terminated by other getUpdates request; make sure that only one "
+                "bot instance is running",
+            )
         if self.kind == "500":
             return ApiError(500, "Internal Server Error")
         return None

@@ -27,6 +27,7 @@ from db.models.journey import (
     GuidanceProgress,
     RunState,
 )
+from db.models.ops import Heartbeat
 from db.models.outbox import OutboxMessage, OutboxState
 from db.models.people import AuditEvent, DialogueState, Person, PersonRole, Role, RoleSource
 from db.models.programme import Agency, AgencyMember, Business, Invitation
@@ -55,6 +56,7 @@ __all__ = [
     "ExtensionRequest",
     "ExtensionStatus",
     "GuidanceProgress",
+    "Heartbeat",
     "InboxOutcome",
     "InboxUpdate",
     "Invitation",

@@ -21,19 +21,14 @@ from bot.app import build_application
 from bot.clock import FakeClock, SystemClock
 from bot.dispatcher import LEASE, runner_of
 from bot.localapi import LocalBotApi
-from bot.services import agencies, outbox
-from bot.services.deadlines.answers import HELP, HelpAsked
 from bot.settings import load_settings
 from db.models import (
-    Agency,
-    Deadline,
-    DeadlineKind,
     OutboxMessage,
     OutboxState,
     Person,
-    Recurrence,
 )
 from db.session import create_engine, create_session_factory
+from tests.support.outbox import HELP_TEXT, plan_help_requests
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "616161:KILL-test-token"
@@ -44,52 +39,11 @@ SENT_BEFORE_KILL = 3
 STARTUP_S = 90  # imports and the first pass on a busy 2-core machine
 
 
-async def _plan_batch(sessions: async_sessionmaker[AsyncSession], api: LocalBotApi) -> None:
-    """ROWS requests for help, due now, one to each of ROWS coordinators."""
-    clock = SystemClock()
-    async with sessions() as db, db.begin():
-        await agencies.seed_pilot_agencies(db, clock)
-        agency = await db.scalar(select(Agency).order_by(Agency.id).limit(1))
-        assert agency is not None
-        deadline = Deadline(
-            agency_id=agency.id,
-            title="Laporan triwulan",
-            due_at=clock.now(),
-            kind=DeadlineKind.REPORT,
-            recurrence=Recurrence.NONE,
-            created_at=clock.now(),
-        )
-        asker = Person(telegram_id=FIRST_USER - 1, full_name="Yohanes", created_at=clock.now())
-        db.add_all([deadline, asker])
-        await db.flush()
-        for n in range(ROWS):
-            api.add_chat_user(FIRST_USER + n, f"Koordinator {n}")
-            person = Person(
-                telegram_id=FIRST_USER + n, full_name=f"Koordinator {n}", created_at=clock.now()
-            )
-            db.add(person)
-            await db.flush()
-            await outbox.plan(
-                db,
-                clock,
-                kind=HELP,
-                recipient_id=person.id,
-                dedupe_key="help",
-                due_at=clock.now(),
-                payload=HelpAsked(
-                    deadline_id=deadline.id,
-                    agency_id=agency.id,
-                    person_id=asker.id,
-                    message=f"Mohon bantuan nomor {n}",
-                ),
-            )
-
-
 def _received(api: LocalBotApi) -> Counter[int]:
     """How many requests for help each coordinator has received."""
     return Counter(
         {
-            n: sum(1 for m in api.chat_messages(FIRST_USER + n) if "Mohon bantuan" in m.text)
+            n: sum(1 for m in api.chat_messages(FIRST_USER + n) if HELP_TEXT in m.text)
             for n in range(ROWS)
         }
     )
@@ -114,7 +68,7 @@ async def test_rows_a_killed_process_never_tried_are_sent_once_after_restart(
     engine = create_engine(database_url)
     sessions = create_session_factory(engine)
     try:
-        await _plan_batch(sessions, api)
+        await plan_help_requests(sessions, api, [FIRST_USER + n for n in range(ROWS)])
         env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))},
             "TELEGRAM_BOT_TOKEN": TOKEN,

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-05 09:14:00.268333
+Create Date: 2026-12-05 12:24:52.597625
 """
 
 from collections.abc import Sequence
@@ -28,6 +28,14 @@ def upgrade() -> None:
         sa.Column("created_at", db.models.base.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_agency")),
         sa.UniqueConstraint("name", name=op.f("uq_agency_name")),
+    )
+    op.create_table(
+        "heartbeat",
+        sa.Column("role", sa.String(length=32), nullable=False),
+        sa.Column("holder", sa.String(length=64), nullable=False),
+        sa.Column("since", db.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("beat_at", db.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("role", name=op.f("pk_heartbeat")),
     )
     op.create_table(
         "inbox_update",
@@ -816,5 +824,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_inbox_update_handled_at"))
 
     op.drop_table("inbox_update")
+    op.drop_table("heartbeat")
     op.drop_table("agency")
     # ### end Alembic commands ###
