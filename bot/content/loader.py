@@ -54,6 +54,7 @@ _NOUNS = {
     "module": "modul",
     "next_step": "langkah berikutnya",
     "evidence_hint": "petunjuk bukti",
+    "not_applicable": "bisa tidak berlaku",
     "include": "include",
     "sector": "sektor",
     "lights": "arti lampu",

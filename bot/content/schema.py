@@ -142,7 +142,7 @@ class Module(_Frozen):
 
 
 class Item(_Frozen):
-    """One yes/partly/no question of a checklist."""
+    """One yes/partly/no question of a checklist (``not_applicable``: may also not apply)."""
 
     id: ItemId
     question: Question
@@ -150,6 +150,9 @@ class Item(_Frozen):
     module: Slug
     next_step: NextStep
     evidence_hint: Line | None = None
+    # The item can be answered "does not apply" (a non-halal product needs no halal
+    # certificate): such an answer is left out of the score and of the next steps.
+    not_applicable: bool = False
 
 
 class Section(_Frozen):

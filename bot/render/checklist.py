@@ -24,6 +24,7 @@ class AnswerCode(StrEnum):
     YES = "y"
     PARTLY = "p"
     NO = "n"
+    NOT_APPLICABLE = "na"  # shown only on items the content flags `not_applicable`
 
     @property
     def value_of(self) -> AnswerValue:
@@ -31,6 +32,7 @@ class AnswerCode(StrEnum):
             AnswerCode.YES: AnswerValue.YES,
             AnswerCode.PARTLY: AnswerValue.PARTLY,
             AnswerCode.NO: AnswerValue.NO,
+            AnswerCode.NOT_APPLICABLE: AnswerValue.NOT_APPLICABLE,
         }[self]
 
 
@@ -74,6 +76,8 @@ def value_label(tr: Translator, value: AnswerValue) -> str:
         AnswerValue.PARTLY: tr.pgettext("answer", "Partly"),
         # Translators: checklist answer button "Belum"
         AnswerValue.NO: tr.pgettext("answer", "Not yet"),
+        # Translators: checklist answer button "Tidak berlaku" (the question does not apply)
+        AnswerValue.NOT_APPLICABLE: tr.pgettext("answer", "Does not apply"),
     }
     return labels[value]
 
@@ -85,11 +89,10 @@ def bar(percent: int) -> str:
 
 
 def item(tr: Translator, view: ItemView, *, notice: Html | None = None) -> Reply:
-    """One question with its answer buttons (VOICE.md: "Kesiapan SNI — Bahan baku (3/12)")."""
+    """One question with its answer buttons, under the checklist's own title (tenun and
+    sasando have no SNI): "Kesiapan SNI — Kue lokal", "Label kemasan (3/12)"."""
     _ = tr.html
-    title = _("SNI readiness — {section} ({n}/{total})").format(
-        section=view.section.title, n=view.number, total=view.total
-    )
+    where = Html("{} ({}/{})").format(view.section.title, view.number, view.total)
     answer = view.answer
     answered: Html | None = None
     if answer.value is not None:
@@ -107,17 +110,22 @@ def item(tr: Translator, view: ItemView, *, notice: Html | None = None) -> Reply
     note_line = _("Note: {note}").format(note=answer.note) if answer.note else None
     text = lines(
         *((notice, "") if notice else ()),
-        bold(title),
+        bold(view.checklist.title),
+        bold(where),
         view.item.question,
         answered,
         evidence,
         note_line,
     )
     run, item_id = view.run_id, view.item.id
+
+    def answer_button(code: AnswerCode) -> Button:
+        return Button(value_label(tr, code.value_of), AnswerButton(run, item_id, code).pack())
+
     answers = tuple(
-        Button(value_label(tr, code.value_of), AnswerButton(run, item_id, code).pack())
-        for code in AnswerCode
+        answer_button(code) for code in AnswerCode if code is not AnswerCode.NOT_APPLICABLE
     )
+    does_not_apply = answer_button(AnswerCode.NOT_APPLICABLE) if view.item.not_applicable else None
     photo = _item_button(tr.gettext("Add photo evidence"), ChecklistAction.PHOTO, run, item_id)
     note = _item_button(tr.gettext("Add a note"), ChecklistAction.NOTE, run, item_id)
     later = _item_button(tr.gettext("Save & continue later"), ChecklistAction.LATER, run)
@@ -127,7 +135,9 @@ def item(tr: Translator, view: ItemView, *, notice: Html | None = None) -> Reply
         if view.reviewing
         else None
     )
-    return Reply(text, (answers, *rows(photo, note, later, ask), *rows(summary)))
+    return Reply(
+        text, (answers, *rows(does_not_apply), *rows(photo, note, later, ask), *rows(summary))
+    )
 
 
 def _item_button(label: str, action: ChecklistAction, run: int, item: str | None = None) -> Button:
@@ -139,7 +149,7 @@ def summary(tr: Translator, view: RunView) -> Reply:
     _ = tr.html
     result = view.score
     text = lines(
-        bold(tr.gettext("Summary of your SNI readiness")),
+        bold(_("Summary: {checklist}").format(checklist=view.checklist.title)),
         _("Readiness: <b>{percent}%</b>").format(percent=result.percent),
         "",
         *section_lines(tr, result),
@@ -155,8 +165,12 @@ def summary(tr: Translator, view: RunView) -> Reply:
 
 
 def section_lines(tr: Translator, result: Score) -> list[Html]:
+    """A bar per section; a section whose every item does not apply says so instead."""
+    does_not_apply = tr.pgettext("section", "does not apply")
     return [
         Html("{} {}% · {}").format(bar(s.percent), s.percent, s.section.title)
+        if s.applies
+        else Html("— · {} ({})").format(s.section.title, does_not_apply)
         for s in result.sections
     ]
 
@@ -168,7 +182,7 @@ def sections(tr: Translator, view: RunView) -> Reply:
     buttons = [
         (
             _item_button(
-                f"{s.section.title} ({s.percent}%)",
+                f"{s.section.title} ({s.percent}%)" if s.applies else s.section.title,
                 ChecklistAction.OPEN,
                 run,
                 s.section.items[0].id,

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-05 09:14:00.268333
+Create Date: 2026-12-05 12:20:57.650096
 """
 
 from collections.abc import Sequence
@@ -695,7 +695,15 @@ def upgrade() -> None:
         sa.Column("item_id", sa.String(length=16), nullable=False),
         sa.Column(
             "value",
-            sa.Enum("ya", "sebagian", "belum", name="answervalue", native_enum=False, length=16),
+            sa.Enum(
+                "ya",
+                "sebagian",
+                "belum",
+                "tidak_berlaku",
+                name="answervalue",
+                native_enum=False,
+                length=16,
+            ),
             nullable=True,
         ),
         sa.Column("note", sa.Text(), nullable=True),

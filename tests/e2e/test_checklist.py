@@ -1,0 +1,104 @@
+"""The checklist as an owner meets it: items that do not apply, notes and photos in place."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from db.models import AnswerValue, ChecklistAnswer, ChecklistRun, RunState
+from tests.support.business import business_owner
+from tests.support.people import Person
+from tests.support.world import World
+
+_POSITION = re.compile(r"\((\d+)/(\d+)\)")
+
+
+async def _owner(world: World, sector: str) -> tuple[Person, int]:
+    maria = world.person("Maria")
+    async with world.sessions() as db, db.begin():
+        business = await business_owner(db, world.clock, sector, maria.user_id)
+    return maria, business.id
+
+
+def _number(text: str) -> int:
+    found = _POSITION.search(text)
+    assert found is not None, text
+    return int(found.group(1))
+
+
+async def _answers(world: World, business_id: int) -> dict[str, ChecklistAnswer]:
+    async with world.sessions() as db:
+        rows = await db.scalars(
+            select(ChecklistAnswer)
+            .join(ChecklistRun)
+            .where(
+                ChecklistRun.business_id == business_id,
+                ChecklistRun.state == RunState.SUBMITTED,
+            )
+        )
+        return {row.item_id: row for row in rows}
+
+
+async def test_an_item_that_does_not_apply_is_left_out_of_the_score_and_next_steps(
+    world: World,
+) -> None:
+    """A baker of pork cakes answers halal "Tidak berlaku": 100% when everything else is Ya."""
+    maria, business_id = await _owner(world, "kue")
+    checklist = world.deps.content.checklist_for("kue")
+    flagged = {item.id for item in checklist.items if item.not_applicable}
+    assert {"halal-daftar", "spp-irt", "pkp"} <= flagged
+    ids = [item.id for item in checklist.items]
+
+    reply = await maria.send("/cek")
+    for n, item in enumerate(checklist.items, start=1):
+        assert _number(reply.text) == n
+        # The button is offered only where the content allows it.
+        assert ("Tidak berlaku" in maria.buttons()) is item.not_applicable, item.id
+        choice = "Tidak berlaku" if item.id == "halal-daftar" else "Ya"
+        if item.id == "label-tanggal":
+            choice = "Belum"
+        reply = await maria.press(choice)
+
+    # Weighted: Belum on label-tanggal (weight 2) counts, halal-daftar (weight 3) does not.
+    total = sum(item.weight for item in checklist.items) - checklist.item("halal-daftar").weight
+    expected = (100 * (total - 2) * 2 + total) // (2 * total)
+    assert f"Kesiapan: {expected}%" in reply.text
+
+    sent = await maria.press("Kirim")
+    assert f"{expected}%" in sent.text
+    assert "Catat umur simpan kue" in sent.text  # the one Belum is the only next step
+    assert "SIHALAL" not in sent.text
+    assert "2. " not in sent.text
+    answers = await _answers(world, business_id)
+    assert answers["halal-daftar"].value is AnswerValue.NOT_APPLICABLE
+    assert len(answers) == len(ids)
+
+    # The next round carries "Tidak berlaku" over like a Ya: no second look needed.
+    again = await maria.send("/cek")
+    assert _number(again.text) == ids.index("label-tanggal") + 1
+
+
+async def test_does_not_apply_cannot_be_forged_onto_an_item_without_it(world: World) -> None:
+    maria, _ = await _owner(world, "kue")
+    first = await maria.send("/cek")
+    nib = first.buttons[0][0].data
+    assert nib is not None and nib.endswith(":nib:y")
+    refused = await maria.press_data(nib.removesuffix(":y") + ":na")
+    assert "tombol ini sudah tidak berlaku" in refused.text
+    async with world.sessions() as db:
+        assert (await db.scalars(select(ChecklistAnswer))).all() == []
+
+
+async def test_tenun_and_sasando_checklists_never_say_sni(world: World) -> None:
+    for sector, name in (("tenun", "Yohana"), ("sasando", "Agus")):
+        person = world.person(name)
+        async with world.sessions() as db, db.begin():
+            await business_owner(db, world.clock, sector, person.user_id)
+        checklist = world.deps.content.checklist_for(sector)
+        item = await person.send("/cek")
+        assert item.text.startswith(checklist.title)
+        while "Kirim" not in person.buttons():
+            item = await person.press("Ya")
+            assert "SNI" not in item.text
+        assert f"Ringkasan: {checklist.title}" in item.text
