@@ -63,6 +63,16 @@ _NOUNS = {
     "note": "catatan",
     "days": "hari",
     "date": "tanggal",
+    "contacts": "kontak",
+    "contact": "kontak",
+    "office": "kantor",
+    "helps_with": "bantuan",
+    "address": "alamat",
+    "phone": "telepon",
+    "whatsapp": "WhatsApp",
+    "hours": "jam layanan",
+    "web": "situs",
+    "open_question": "pertanyaan terbuka",
 }
 
 
