@@ -102,3 +102,19 @@ async def test_tenun_and_sasando_checklists_never_say_sni(world: World) -> None:
             item = await person.press("Ya")
             assert "SNI" not in item.text
         assert f"Ringkasan: {checklist.title}" in item.text
+
+
+async def test_kue_guidance_starts_with_its_route_and_a_step_shows_whom_to_ask(
+    world: World,
+) -> None:
+    maria, _ = await _owner(world, "kue")
+    listing = await maria.send("/panduan")
+    assert maria.buttons()[0] == "Jalur kue Bapak/Ibu"
+    assert "Panduan SNI" in listing.text
+    await maria.press("Izin SPP-IRT lewat OSS")
+    step = await maria.press("Lanjut ▶")
+    assert "Penyuluhan Keamanan Pangan" in step.text
+    assert "📌 Tempat bertanya: Dinas Kesehatan Kota Kupang" in step.text
+    assert "SPP-IRT, jadwal Penyuluhan Keamanan Pangan (PKP)" in step.text
+    assert "sedang kami lengkapi" in step.text
+    assert "Tanya mentor" in maria.buttons()
