@@ -73,6 +73,7 @@ _NOUNS = {
     "hours": "jam layanan",
     "web": "situs",
     "open_question": "pertanyaan terbuka",
+    "criteria": "kriteria",
 }
 
 

@@ -247,12 +247,21 @@ class TrafficLights(_Frozen):
     hijau: Paragraph
 
 
+class Criteria(_Frozen):
+    """What red, yellow and green mean for one indicator: a short line each (paraphrase)."""
+
+    merah: Line
+    kuning: Line
+    hijau: Line
+
+
 class Indicator(_Frozen):
-    """One ISO 18091 Annex A indicator, paraphrased."""
+    """One ISO 18091 Annex A indicator, paraphrased, with its short traffic-light criteria."""
 
     id: Annotated[str, Field(pattern=r"^[IESL][0-9]{2}$")]
     title: Title
     question: Paragraph
+    criteria: Criteria
 
 
 class Quadrant(_Frozen):

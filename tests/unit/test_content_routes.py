@@ -166,3 +166,21 @@ def test_no_step_leaves_the_owner_to_ask_an_office_alone() -> None:
                 step.title,
             )
             assert "belum kami pastikan" not in text, (module.id, step.title)
+
+
+# --- ISO 18091 for focal points ---------------------------------------------------------------
+
+
+def test_every_indicator_says_what_red_yellow_and_green_mean_for_it() -> None:
+    iso = content().iso18091
+    note = plain(iso.note)
+    assert "pedoman bagi pemerintah daerah, bukan sertifikasi" in note
+    assert "parafrase" in note
+    seen: set[str] = set()
+    for indicator in iso.indicators:
+        said = indicator.criteria
+        lights = (said.merah, said.kuning, said.hijau)
+        assert len(set(lights)) == 3, indicator.id
+        assert all(len(line) <= 90 for line in lights), indicator.id  # one short line each
+        seen.update(lights)
+    assert len(seen) == 3 * len(iso.indicators)  # no criteria copied between indicators
