@@ -28,7 +28,15 @@ from db.models.journey import (
     RunState,
 )
 from db.models.outbox import OutboxMessage, OutboxState
-from db.models.people import AuditEvent, DialogueState, Person, PersonRole, Role, RoleSource
+from db.models.people import (
+    AuditEvent,
+    DialogueState,
+    Person,
+    PersonRole,
+    Role,
+    RoleSource,
+    Salutation,
+)
 from db.models.programme import Agency, AgencyMember, Business, Invitation
 from db.models.questions import Question, QuestionAnswer, QuestionStatus
 
@@ -70,5 +78,6 @@ __all__ = [
     "Role",
     "RoleSource",
     "RunState",
+    "Salutation",
     "UTCDateTime",
 ]

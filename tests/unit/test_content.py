@@ -297,7 +297,7 @@ def test_iso18091_count_is_checked(root: Path) -> None:
     path = root / "iso18091" / "indicators.yaml"
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     start = line_of(path, "- id: E08")
-    del lines[start - 1 : start + 3]  # id, title, question: >-, one line of text
+    del lines[start - 1 : start + 8]  # id, title, question: >-, two lines, the criteria
     path.write_text("".join(lines), encoding="utf-8")
     messages = [p.message for p in check_content(root)]
     assert "kuadran 'ekonomi' harus punya 8 indikator (sekarang 7)" in messages

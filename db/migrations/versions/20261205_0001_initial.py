@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-05 12:20:57.650096
+Create Date: 2026-12-05 12:33:52.612401
 """
 
 from collections.abc import Sequence
@@ -56,6 +56,11 @@ def upgrade() -> None:
         sa.Column("telegram_id", sa.BigInteger(), nullable=False),
         sa.Column("full_name", sa.String(length=200), nullable=False),
         sa.Column("locale", sa.String(length=8), nullable=False),
+        sa.Column(
+            "salutation",
+            sa.Enum("bapak", "ibu", name="salutation", native_enum=False, length=8),
+            nullable=True,
+        ),
         sa.Column("consent_at", db.models.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("unreachable_since", db.models.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("deactivated_at", db.models.base.UTCDateTime(timezone=True), nullable=True),
@@ -607,6 +612,11 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("invitee_name", sa.String(length=120), nullable=False),
+        sa.Column(
+            "salutation",
+            sa.Enum("bapak", "ibu", name="salutation", native_enum=False, length=8),
+            nullable=True,
+        ),
         sa.Column("business_id", sa.Integer(), nullable=True),
         sa.Column("agency_id", sa.Integer(), nullable=True),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
