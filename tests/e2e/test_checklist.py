@@ -9,6 +9,7 @@ from sqlalchemy import select
 from db.models import AnswerValue, ChecklistAnswer, ChecklistRun, RunState
 from tests.support.business import business_owner
 from tests.support.people import Person
+from tests.support.png import tiny_png
 from tests.support.world import World
 
 _POSITION = re.compile(r"\((\d+)/(\d+)\)")
@@ -118,3 +119,47 @@ async def test_kue_guidance_starts_with_its_route_and_a_step_shows_whom_to_ask(
     assert "SPP-IRT, jadwal Penyuluhan Keamanan Pangan (PKP)" in step.text
     assert "sedang kami lengkapi" in step.text
     assert "Tanya mentor" in maria.buttons()
+
+
+async def test_a_note_or_photo_goes_with_the_item_just_answered_never_the_next(
+    world: World,
+) -> None:
+    maria, business_id = await _owner(world, "tenun")
+    checklist = world.deps.content.checklist_for("tenun")
+    first, second = checklist.items[0], checklist.items[1]
+
+    await maria.send("/cek")
+    moved = await maria.press("Ya")
+    assert _number(moved.text) == 2
+    assert "Jawaban no. 1 tersimpan: Ya." in moved.text
+    assert {"Catatan no. 1", "Foto no. 1", "Tambah catatan"} <= set(maria.buttons())
+
+    prompt = await maria.press("Catatan no. 1")
+    assert first.question in prompt.text  # the prompt names the item the note goes with
+    back = await maria.send("NIB terbit Maret 2026")
+    assert "Catatan tersimpan untuk no. 1." in back.text
+    assert _number(back.text) == 2  # where Maria was, still unanswered
+    photo_prompt = await maria.press("Tambah foto bukti")  # before answering: item 2's own
+    assert second.question in photo_prompt.text
+    await maria.send_photo(tiny_png(3))
+    cancelled = await maria.press("Belum")
+    assert "Foto no. 2" in maria.buttons()
+    await maria.press("Foto no. 2")
+    undone = await maria.press("Batal")
+    assert _number(undone.text) == _number(cancelled.text) == 3
+
+    async with world.sessions() as db:
+        rows = {
+            row.item_id: row
+            for row in await db.scalars(
+                select(ChecklistAnswer)
+                .join(ChecklistRun)
+                .where(ChecklistRun.business_id == business_id)
+            )
+        }
+    assert rows[first.id].note == "NIB terbit Maret 2026"
+    assert rows[first.id].evidence_id is None
+    assert rows[second.id].note is None
+    assert rows[second.id].evidence_id is not None
+    assert rows[second.id].value is AnswerValue.NO
+    assert checklist.items[2].id not in rows  # nothing landed on the next item
