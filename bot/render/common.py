@@ -274,12 +274,19 @@ def trouble(tr: Translator, incident: str) -> Reply:
 def unexpected_text(tr: Translator, person: Someone | None) -> Reply:
     if not _has_roles(person):
         return welcome_stranger(tr)
+    assert person is not None
+    # A business owner who types a question most likely meant it for a mentor.
+    ask = (
+        (Button(tr.gettext("Ask a mentor"), MenuButton(MenuKey.ASK).pack()),)
+        if Role.UMKM in person.role_set
+        else ()
+    )
     return Reply(
         tr.html(
             "Sorry, we did not understand that message. Please choose one of the buttons, "
             "or type /menu to go back to the main menu."
         ),
-        (back_to_menu(tr),),
+        ((*ask, *back_to_menu(tr)),),
     )
 
 

@@ -163,3 +163,15 @@ async def test_a_note_or_photo_goes_with_the_item_just_answered_never_the_next(
     assert rows[second.id].evidence_id is not None
     assert rows[second.id].value is AnswerValue.NO
     assert checklist.items[2].id not in rows  # nothing landed on the next item
+
+
+async def test_free_text_offers_an_owner_the_mentor_besides_the_menu(world: World) -> None:
+    maria, _ = await _owner(world, "kue")
+    reply = await maria.send("Bagaimana cara daftar halal?")
+    assert "belum memahami pesan itu" in reply.text
+    assert maria.buttons() == ["Tanya mentor", "Menu utama"]
+    asked = await maria.press("Tanya mentor")
+    assert "pertanyaan" in asked.text.lower()
+    koordinator = world.coordinator()
+    await koordinator.send("halo")
+    assert "Tanya mentor" not in koordinator.buttons()  # only owners ask mentors
