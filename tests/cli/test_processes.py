@@ -148,7 +148,9 @@ async def test_killed_mid_dialogue_a_new_process_continues_it(
     try:
         await _ready(api, COORDINATOR)
         await koordinator.send("Maria Ndun")
-        await koordinator.expect("sektor", timeout=30)
+        await koordinator.expect("Bagaimana bot menyapa", timeout=30)
+        await koordinator.press("Ibu")
+        await koordinator.expect("sektor")
         await koordinator.press("Tenun ikat")
         await koordinator.press("Lewati")
         summary = await koordinator.expect("Mohon periksa undangan")
