@@ -76,6 +76,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     check = content_commands.add_parser("check", help="validate every file in content/")
     check.add_argument("--root", type=Path, help="content folder (default: the shipped one)")
+    check.add_argument(
+        "--open-questions",
+        action="store_true",
+        help="also list every point the content marks as still to be confirmed",
+    )
     import_kinds = cli_invite.add_parsers(commands)
     cli_deadlines.add_parser(import_kinds)
     cli_people.add_parsers(commands)
@@ -96,7 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
     if args.command == "content":
-        return _content_check(args.root)
+        return _content_check(args.root, open_questions=args.open_questions)
     try:
         settings = load_settings()
     except SettingsError as exc:
@@ -133,15 +138,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_CONFIG
 
 
-def _content_check(root: Path | None) -> int:
-    from bot.content import DEFAULT_CONTENT_ROOT, check_content
+def _content_check(root: Path | None, *, open_questions: bool = False) -> int:
+    from bot import content
 
-    problems = check_content(root or DEFAULT_CONTENT_ROOT)
+    folder = root or content.DEFAULT_CONTENT_ROOT
+    problems = content.check_content(folder)
     for problem in problems:
         print(problem)
     if problems:
         print(f"{len(problems)} problem(s) found", file=sys.stderr)
         return 1
+    if open_questions:
+        questions = content.open_questions(folder)
+        for question in questions:
+            print(question)
+        print(f"{len(questions)} open question(s) for the programme team", file=sys.stderr)
     print("content OK")
     return 0
 

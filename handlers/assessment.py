@@ -130,7 +130,7 @@ async def _chart(t: Turn, period: str) -> None:
     iso = t.deps.content.iso18091
     rows = await sa.period_overview(t.db, period)
     spec = chart.chart_spec(t.tr, iso, rows, period)
-    caption = chart.chart_caption(t.tr, iso, rows, period)
+    caption = chart.chart_caption(t.tr, iso, rows, period, _current_period(t))
     # Drawn when the reply is sent, after the commit: the chart takes ~0.4 s.
     drawing = Attachment(b"", CHART_FILENAME, make=lambda: charts.draw_matrix(spec))
     t.reply(Reply(caption.text, caption.buttons, attachment=drawing))
@@ -140,6 +140,13 @@ async def _chart(t: Turn, period: str) -> None:
 async def show_overview(t: Turn, button: AssessButton) -> None:
     sheet = await sa.load(t.db, t.me.id, await _sheet_id(t, button))
     t.edit(_overview(t, sheet))
+
+
+@router.action(AssessButton, AssessAction.ABOUT)
+async def show_about(t: Turn, button: AssessButton) -> None:
+    """What ISO 18091 is and what the lights mean, with the way back to the quadrants."""
+    sheet = await sa.load(t.db, t.me.id, await _sheet_id(t, button))
+    t.edit(render.about(t.tr, t.deps.content.iso18091, sheet.id))
 
 
 @router.action(AssessButton, AssessAction.PAGE)
@@ -162,7 +169,13 @@ async def rate(t: Turn, button: AssessButton) -> None:
     indicator, light = _given(button.indicator), _given(button.light)
     sheet = await sa.rate(t.db, t.clock, iso, t.me.id, sheet_id, indicator, light)
     t.toast(render.rated_toast(t.tr, light))
-    t.edit(await _page(t, sheet, sa.position_of(iso, indicator)))
+    # On to the next indicator, as the checklist does; after the last one, the quadrants.
+    after = sa.next_position(iso, sa.position_of(iso, indicator))
+    if after is None:
+        t.edit(_overview(t, sheet))
+        return
+    await sa.remember_position(t.db, t.clock, t.me.id, sheet.id, after)
+    t.edit(await _page(t, sheet, after))
 
 
 @router.action(AssessButton, AssessAction.NOTE)

@@ -6,9 +6,10 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
+from bot.content import Content
 from bot.i18n import N_
 from bot.render import checklist as render
-from bot.render.checklist import AnswerButton, ChecklistAction, ChecklistButton
+from bot.render.checklist import AnswerButton, Answered, ChecklistAction, ChecklistButton
 from bot.render.common import MenuKey
 from bot.render.text import Html
 from bot.services import checklists, evidence
@@ -32,13 +33,22 @@ class ItemStep(StrEnum):
 class ItemRef(BaseModel):
     run: int
     item: str
+    # A note or photo for the item answered just before: the item shown again afterwards.
+    back: str | None = None
 
 
 CHECKLIST = Flow("checklist", ItemStep, ItemRef)
 OnItem = Dialogue[ItemStep, ItemRef]
 
 
-async def _show(t: Turn, view: RunView, *, notice: Html | None = None, new: bool = False) -> None:
+async def _show(
+    t: Turn,
+    view: RunView,
+    *,
+    notice: Html | None = None,
+    new: bool = False,
+    answered_before: Answered | None = None,
+) -> None:
     """The current item (the person is then "on" it), or the summary when all are answered."""
     current = view.current
     if current is None:
@@ -47,7 +57,7 @@ async def _show(t: Turn, view: RunView, *, notice: Html | None = None, new: bool
     else:
         # While an item is shown, a stray text or photo reaches our flow, not the global answer.
         await CHECKLIST.begin(t, ItemStep.ITEM, ItemRef(run=view.run.id, item=current.item.id))
-        reply = render.item(t.tr, current, notice=notice)
+        reply = render.item(t.tr, current, notice=notice, answered_before=answered_before)
     if new:
         t.reply(reply)
     else:
@@ -86,7 +96,13 @@ async def answer_item(t: Turn, button: AnswerButton) -> None:
         return
     if not view.changed:
         t.toast(render.already_saved_toast(t.tr))
-    await _show(t, view)
+    before = None
+    if view.current is not None and view.current.item.id != button.item:
+        # The screen moves on: the answered item keeps its own note and photo buttons.
+        number = [i.id for i in view.checklist.items].index(button.item) + 1
+        item = view.checklist.item(button.item)
+        before = Answered(item, number, button.code.value_of)
+    await _show(t, view, answered_before=before)
 
 
 async def _business_and_item(t: Turn, button: ChecklistButton) -> tuple[Business, str] | None:
@@ -112,11 +128,13 @@ async def ask_for_evidence(t: Turn, button: ChecklistButton) -> None:
     except Stale:
         _stale(t)
         return
+    if button.back is not None:
+        await checklists.check_open(t.db, t.deps.content, business, button.run, button.back)
     photo = button.action is ChecklistAction.PHOTO
     step = ItemStep.PHOTO if photo else ItemStep.NOTE
-    await CHECKLIST.begin(t, step, ItemRef(run=button.run, item=item_id))
+    await CHECKLIST.begin(t, step, ItemRef(run=button.run, item=item_id, back=button.back))
     prompt = render.photo_prompt if photo else render.note_prompt
-    t.edit(prompt(t.tr, button.run, item))
+    t.edit(prompt(t.tr, button.run, item, button.back))
 
 
 @router.action(ChecklistButton, ChecklistAction.BACK)
@@ -200,35 +218,46 @@ async def take_evidence(t: Turn, dialogue: OnItem) -> None:
         t.reply(render.stale(t.tr))
         return
     attached = has_attachment(t.message)
+    home = ref.back or ref.item  # where the person was: shown again afterwards
     if dialogue.step is ItemStep.PHOTO:
         if not attached or t.message is None:
-            t.reply(render.waiting_for_photo(t.tr, ref.run, ref.item))
+            t.reply(render.waiting_for_photo(t.tr, ref.run, home))
             return
         try:
             stored = await t.keep_attachment()
         except (evidence.FileTooLarge, evidence.FileUnsupported) as exc:
             too_large = isinstance(exc, evidence.FileTooLarge)
-            t.reply(render.file_refused(t.tr, too_large, ref.run, ref.item))
+            t.reply(render.file_refused(t.tr, too_large, ref.run, home))
             return
         await checklists.attach_evidence(
             t.db, t.clock, content, business, ref.run, item.id, stored.id
         )
-        notice = render.photo_saved_notice(t.tr)
+        notice = _saved_notice(t, content, business, ref, photo=True)
     elif dialogue.step is ItemStep.NOTE:
         if attached:
-            t.reply(render.waiting_for_note(t.tr, ref.run, ref.item))
+            t.reply(render.waiting_for_note(t.tr, ref.run, home))
             return
         note = t.text
         if not note or len(note) > checklists.MAX_NOTE:
-            t.reply(render.note_refused(t.tr, len(note), ref.run, ref.item))
+            t.reply(render.note_refused(t.tr, len(note), ref.run, home))
             return
         await checklists.set_note(t.db, t.clock, content, business, ref.run, item.id, note)
-        notice = render.note_saved_notice(t.tr)
+        notice = _saved_notice(t, content, business, ref, photo=False)
     else:  # on an item without having asked to add anything: the item again, with a hint
         notice = (
             render.photo_not_asked_notice(t.tr)
             if attached
             else render.text_not_expected_notice(t.tr)
         )
-    view = await checklists.show_item(t.db, t.clock, content, business, ref.run, item.id)
+    view = await checklists.show_item(t.db, t.clock, content, business, ref.run, home)
     await _show(t, view, notice=notice, new=True)
+
+
+def _saved_notice(
+    t: Turn, content: Content, business: Business, ref: ItemRef, *, photo: bool
+) -> Html:
+    """ "Saved"; for the question answered before the one shown, which question it went with."""
+    if ref.back is None:
+        return render.photo_saved_notice(t.tr) if photo else render.note_saved_notice(t.tr)
+    items = [item.id for item in content.checklist_for(business.sector).items]
+    return render.evidence_saved_notice(t.tr, photo, items.index(ref.item) + 1)

@@ -12,10 +12,10 @@ from bot.i18n import N_
 from bot.render import Reply
 from bot.render import invite as render
 from bot.render.common import MenuKey
-from bot.render.invite import Draft, InviteAction, InviteButton
-from bot.services import agencies, businesses, invitations
+from bot.render.invite import Draft, InviteAction, InviteButton, SalutationButton
+from bot.services import agencies, businesses, invitations, people
 from bot.services.errors import Invalid, Stale
-from db.models import Role
+from db.models import Role, Salutation
 from handlers.base import Turn
 from handlers.router import Dialogue, Flow, Router
 
@@ -26,6 +26,7 @@ class InviteStep(StrEnum):
     ROLE = "role"
     BUSINESS = "business"
     OWNER = "owner"
+    SALUTATION = "salutation"
     SECTOR = "sector"
     PHONE = "phone"
     AGENCY = "agency"
@@ -46,12 +47,28 @@ class InviteData(BaseModel):
     agency_id: int | None = None
     agency_name: str | None = None
     name: str | None = None
+    salutation: Salutation | None = None
 
 
 INVITE = Flow("invite", InviteStep, InviteData)
 Inviting = Dialogue[InviteStep, InviteData]
 # After the role: the first question for it.
 FIRST_STEP = {Role.UMKM: InviteStep.BUSINESS, Role.FOCAL: InviteStep.AGENCY}
+
+
+EVERYONE_KNOWN = frozenset(Role)
+
+
+@router.command("sapaan", N_("How the bot addresses you"), roles=EVERYONE_KNOWN)
+async def show_salutation(t: Turn) -> None:
+    """The person corrects what the inviter chose: Bapak, Ibu, or the name alone."""
+    t.reply(render.salutation_choice(t.tr, t.me.full_name, t.me.salutation))
+
+
+@router.action(SalutationButton, roles=EVERYONE_KNOWN)
+async def choose_own_salutation(t: Turn, button: SalutationButton) -> None:
+    await people.set_salutation(t.db, t.me, button.salutation)
+    t.edit(render.salutation_saved(t.tr, t.me.full_name, button.salutation))
 
 
 @router.command("undang", N_("Invite a participant"))
@@ -84,6 +101,14 @@ async def choose_sector(t: Turn, button: InviteButton) -> None:
         raise CallbackDataError(f"unknown sector {key!r}")
     sector = {"sector": key, "sector_name": _sector_name(t, key)}
     await _go(t, current, InviteStep.PHONE, sector, edit=True)
+
+
+@router.action(InviteButton, InviteAction.SALUTATION)
+async def choose_salutation(t: Turn, button: InviteButton) -> None:
+    """Bapak, Ibu or the name alone; then the sector (a business) or the summary."""
+    current = await INVITE.expect(t, InviteStep.SALUTATION)
+    step = InviteStep.SECTOR if current.data.role is Role.UMKM else InviteStep.CONFIRM
+    await _go(t, current, step, {"salutation": button.salutation}, edit=True)
 
 
 @router.action(InviteButton, InviteAction.AGENCY)
@@ -130,6 +155,7 @@ async def make_link(t: Turn, button: InviteButton) -> None:
             sectors=t.deps.content.sector_keys,
             phone=data.phone,
             created_by_id=me,
+            salutation=data.salutation,
         )
     else:
         invitation, code = await invitations.create_invitation(
@@ -139,6 +165,7 @@ async def make_link(t: Turn, button: InviteButton) -> None:
             invitee_name=data.name or "",
             created_by_id=me,
             agency_id=data.agency_id,
+            salutation=data.salutation,
         )
     await INVITE.finish(t)
     link = invitations.link(t.bot.username, code)
@@ -174,14 +201,14 @@ async def name_business(t: Turn, dialogue: Inviting) -> None:
 async def name_owner(t: Turn, dialogue: Inviting) -> None:
     name = await _typed_name(t, dialogue)
     if name is not None:
-        await _go(t, dialogue, InviteStep.SECTOR, {"owner": name})
+        await _go(t, dialogue, InviteStep.SALUTATION, {"owner": name})
 
 
 @router.step(INVITE, InviteStep.NAME)
 async def name_invitee(t: Turn, dialogue: Inviting) -> None:
     name = await _typed_name(t, dialogue)
     if name is not None:
-        await _go(t, dialogue, InviteStep.CONFIRM, {"name": name})
+        await _go(t, dialogue, InviteStep.SALUTATION, {"name": name})
 
 
 @router.step(INVITE, InviteStep.PHONE)
@@ -197,7 +224,14 @@ async def take_phone(t: Turn, dialogue: Inviting) -> None:
     await _go(t, dialogue, InviteStep.CONFIRM, {"phone": phone})
 
 
-@router.step(INVITE, InviteStep.ROLE, InviteStep.SECTOR, InviteStep.AGENCY, InviteStep.CONFIRM)
+@router.step(
+    INVITE,
+    InviteStep.ROLE,
+    InviteStep.SALUTATION,
+    InviteStep.SECTOR,
+    InviteStep.AGENCY,
+    InviteStep.CONFIRM,
+)
 async def point_to_buttons(t: Turn, dialogue: Inviting) -> None:
     """A message where a tap is expected (or an empty one): the question again."""
     t.reply(render.use_buttons(t.tr, await _prompt(t, dialogue)))
@@ -243,6 +277,8 @@ async def _prompt(t: Turn, dialogue: Inviting) -> Reply:
         return render.ask_business(t.tr)
     if step is InviteStep.OWNER:
         return render.ask_owner(t.tr, data.business or "")
+    if step is InviteStep.SALUTATION:
+        return render.ask_salutation(t.tr, data.owner or data.name or "")
     if step is InviteStep.SECTOR:
         return render.ask_sector(t.tr, [(s.key, s.name) for s in t.deps.content.sectors])
     if step is InviteStep.PHONE:
@@ -260,6 +296,7 @@ async def _prompt(t: Turn, dialogue: Inviting) -> Reply:
         phone=data.phone,
         agency=data.agency_name,
         name=data.name,
+        salutation=data.salutation,
     )
     return render.confirm(t.tr, draft)
 

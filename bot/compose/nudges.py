@@ -8,6 +8,7 @@ from bot.context import Deps
 from bot.i18n import Translator
 from bot.render import Reply
 from bot.render import nudges as render_nudges
+from bot.render.common import addressed
 from bot.services import nudges
 from bot.services.nudges import NudgeFor
 from db.models import Business, OutboxMessage, Person
@@ -27,5 +28,9 @@ async def compose_nudge(
         return None
     owner = await db.get(Person, row.recipient_id)
     step = await nudges.next_step(db, deps.content, business)
-    name = owner.full_name if owner is not None else business.owner_name
+    name = (
+        addressed(tr, owner.full_name, owner.salutation)
+        if owner is not None
+        else business.owner_name
+    )
     return render_nudges.nudge(tr, name, business.name, step)

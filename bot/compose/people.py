@@ -8,6 +8,7 @@ from bot.context import Deps
 from bot.i18n import Translator
 from bot.render import Reply
 from bot.render import people as render
+from bot.render.common import addressed
 from bot.services import people
 from bot.services.roles import AccessChanged
 from db.models import OutboxMessage
@@ -20,4 +21,5 @@ async def compose_access(
     person = await people.get(db, row.recipient_id)
     if person is None:
         return None
-    return render.access_notice(tr, person.full_name, payload.change, payload.role)
+    name = addressed(tr, person.full_name, person.salutation)
+    return render.access_notice(tr, name, payload.change, payload.role)

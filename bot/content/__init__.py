@@ -12,8 +12,8 @@ with line numbers, problems in Indonesian) and :mod:`~bot.content.checks` (the f
 references between files).
 """
 
-from bot.content.checks import DEFAULT_CONTENT_ROOT, check_content, load_content
-from bot.content.problems import ContentError, ContentProblem
+from bot.content.checks import DEFAULT_CONTENT_ROOT, check_content, load_content, open_questions
+from bot.content.problems import ContentError, ContentProblem, OpenQuestion
 from bot.content.schema import (
     CORE,
     ISO18091_QUADRANTS,
@@ -26,6 +26,7 @@ from bot.content.schema import (
     SLUG_LIMIT,
     STEP_TEXT_LIMIT,
     Checklist,
+    Contact,
     Content,
     Indicator,
     Iso18091,
@@ -53,6 +54,7 @@ __all__ = [
     "SLUG_LIMIT",
     "STEP_TEXT_LIMIT",
     "Checklist",
+    "Contact",
     "Content",
     "ContentError",
     "ContentProblem",
@@ -61,6 +63,7 @@ __all__ = [
     "Item",
     "LeaveDay",
     "Module",
+    "OpenQuestion",
     "Quadrant",
     "Section",
     "Sector",
@@ -69,4 +72,5 @@ __all__ = [
     "TrafficLights",
     "check_content",
     "load_content",
+    "open_questions",
 ]

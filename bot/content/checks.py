@@ -13,13 +13,15 @@ from datetime import date
 from pathlib import Path
 
 from bot.content.loader import Checker, Loc, SourceFile
-from bot.content.problems import ContentError, ContentProblem
+from bot.content.problems import ContentError, ContentProblem, OpenQuestion
 from bot.content.schema import (
     CORE,
     ISO18091_QUADRANTS,
     ISO18091_TOTAL,
     Checklist,
     ChecklistFile,
+    Contact,
+    ContactsFile,
     Content,
     Iso18091,
     Item,
@@ -30,10 +32,14 @@ from bot.content.schema import (
     Sector,
     SectorsFile,
     SharedSection,
+    Step,
 )
 from bot.shipped import shipped_folder
 
 DEFAULT_CONTENT_ROOT = shipped_folder("content")
+# Words that say a point is not confirmed yet: such a step must carry an `open_question`, so
+# the programme team finds it in `pendamping content check --open-questions`.
+UNCONFIRMED = ("belum kami pastikan", "sedang menanyakan", "sedang kami tanyakan")
 
 
 @dataclass
@@ -44,7 +50,10 @@ class _Loaded:
     shared: dict[str, tuple[SharedSection, SourceFile]] | None = None
     checklists: dict[str, tuple[ChecklistFile, SourceFile]] | None = None
     iso: Iso18091 | None = None
+    iso_file: SourceFile | None = None
     leave: dict[date, str] | None = None
+    contacts: dict[str, tuple[Contact, SourceFile, int]] | None = None  # with its index
+    open_questions: list[OpenQuestion] = field(default_factory=list)
     resolved: dict[str, Checklist] = field(default_factory=dict)
     # modules that exist but are broken: references to them are not reported again
     broken_modules: set[str] = field(default_factory=set)
@@ -167,7 +176,29 @@ def _load(root: Path) -> tuple[_Loaded, list[ContentProblem]]:
         iso = check.validate(Iso18091, file)
         if iso is not None:
             _check_iso(check, file, iso)
-            out.iso = iso
+            out.iso, out.iso_file = iso, file
+
+    # contacts
+    contacts_path = root / "contacts.yaml"
+    contacts: dict[str, tuple[Contact, SourceFile, int]] = {}
+    if not contacts_path.is_file():
+        check.add("contacts.yaml", 1, "berkas contacts.yaml tidak ditemukan")
+    elif (file := check.read(contacts_path)) is not None:
+        parsed_contacts = check.validate(ContactsFile, file)
+        for index, contact in enumerate(parsed_contacts.contacts if parsed_contacts else ()):
+            loc = ("contacts", index)
+            if contact.id in contacts:
+                check.add(file, (*loc, "id"), f"id kontak '{contact.id}' sudah dipakai")
+                continue
+            if contact.missing and contact.open_question is None:
+                check.add(
+                    file,
+                    (*loc, "id"),
+                    f"kontak '{contact.id}' belum lengkap ({', '.join(contact.missing)}): "
+                    "tulis di 'open_question' apa yang masih dicari",
+                )
+            contacts[contact.id] = (contact, file, index)
+    out.contacts = contacts
 
     # extra leave days
     leave_path = root / "calendar" / "cuti_bersama.yaml"
@@ -188,6 +219,7 @@ def _load(root: Path) -> tuple[_Loaded, list[ContentProblem]]:
     out.leave = leave
 
     _cross_check(check, out)
+    _collect_questions(check, out)
     return out, check.problems
 
 
@@ -227,8 +259,11 @@ def _check_iso(check: Checker, file: SourceFile, iso: Iso18091) -> None:
 def _cross_check(check: Checker, out: _Loaded) -> None:
     modules = out.modules or {}
     referenced: set[str] = set()
+    contacts = out.contacts or {}
 
     for module, file in modules.values():
+        for index, step in enumerate(module.steps):
+            _check_step(check, out, file, index, step, contacts)
         for index, other in enumerate(module.see_also):
             referenced.add(other)
             if other == module.id:
@@ -339,6 +374,75 @@ def _cross_check(check: Checker, out: _Loaded) -> None:
             )
 
 
+def _check_step(
+    check: Checker,
+    out: _Loaded,
+    file: SourceFile,
+    index: int,
+    step: Step,
+    contacts: dict[str, tuple[Contact, SourceFile, int]],
+) -> None:
+    """A step's contact exists, and a point it says is unconfirmed is marked for the team."""
+    loc: Loc = ("steps", index)
+    ask: str | None = None
+    if step.contact is not None:
+        if step.contact not in contacts:
+            if out.contacts is not None:
+                check.add(file, (*loc, "contact"), f"kontak '{step.contact}' tidak ada")
+        else:
+            ask = contacts[step.contact][0].office
+        if step.image is not None:
+            check.add(
+                file,
+                (*loc, "contact"),
+                "langkah bergambar tidak bisa memuat kontak (keterangan foto terlalu pendek)",
+            )
+    text = step.text.lower()
+    if step.open_question is None and any(words in text for words in UNCONFIRMED):
+        check.add(
+            file,
+            (*loc, "text"),
+            f"langkah {index + 1} menyebut hal yang belum dipastikan: tulis pertanyaannya di "
+            "'open_question' supaya tim program menjawabnya",
+        )
+    if step.open_question is not None:
+        out.open_questions.append(
+            _question(check, file, (*loc, "open_question"), step.open_question, ask)
+        )
+
+
+def _question(
+    check: Checker, file: SourceFile, loc: Loc, question: str, ask: str | None = None
+) -> OpenQuestion:
+    return OpenQuestion(file.rel, file.line(loc), question, ask, check.root.name or "content")
+
+
+def _collect_questions(check: Checker, out: _Loaded) -> None:
+    """The open questions of contacts, checklist items and the ISO 18091 file, in file order."""
+    for contact, file, index in (out.contacts or {}).values():
+        if contact.open_question is not None:
+            loc: Loc = ("contacts", index, "open_question")
+            out.open_questions.append(
+                _question(check, file, loc, contact.open_question, contact.office)
+            )
+    for shared_section, file in (out.shared or {}).values():
+        for index, item in enumerate(shared_section.items):
+            if item.open_question is not None:
+                loc = ("items", index, "open_question")
+                out.open_questions.append(_question(check, file, loc, item.open_question))
+    for raw, file in (out.checklists or {}).values():
+        for sindex, entry in enumerate(raw.sections):
+            for index, item in enumerate(entry.items or ()):
+                if item.open_question is not None:
+                    loc = ("sections", sindex, "items", index, "open_question")
+                    out.open_questions.append(_question(check, file, loc, item.open_question))
+    if out.iso is not None and out.iso_file is not None and out.iso.open_question is not None:
+        out.open_questions.append(
+            _question(check, out.iso_file, ("open_question",), out.iso.open_question)
+        )
+    out.open_questions.sort(key=lambda q: (q.file, q.line))
+
+
 def _resolve_section(
     check: Checker,
     file: SourceFile,
@@ -399,6 +503,11 @@ def check_content(root: Path = DEFAULT_CONTENT_ROOT) -> list[ContentProblem]:
     return _load(root)[1]
 
 
+def open_questions(root: Path = DEFAULT_CONTENT_ROOT) -> list[OpenQuestion]:
+    """Every point the content marks as still to be confirmed, by file and line."""
+    return _load(root)[0].open_questions
+
+
 def load_content(root: Path = DEFAULT_CONTENT_ROOT) -> Content:
     """Load and check everything under root; raise ContentError listing all problems."""
     loaded, problems = _load(root)
@@ -414,4 +523,5 @@ def load_content(root: Path = DEFAULT_CONTENT_ROOT) -> Content:
         iso18091=loaded.iso,
         extra_leave_days=loaded.leave or {},
         root=root,
+        contacts={key: contact for key, (contact, _, _) in (loaded.contacts or {}).items()},
     )

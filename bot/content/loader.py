@@ -54,6 +54,7 @@ _NOUNS = {
     "module": "modul",
     "next_step": "langkah berikutnya",
     "evidence_hint": "petunjuk bukti",
+    "not_applicable": "bisa tidak berlaku",
     "include": "include",
     "sector": "sektor",
     "lights": "arti lampu",
@@ -62,6 +63,17 @@ _NOUNS = {
     "note": "catatan",
     "days": "hari",
     "date": "tanggal",
+    "contacts": "kontak",
+    "contact": "kontak",
+    "office": "kantor",
+    "helps_with": "bantuan",
+    "address": "alamat",
+    "phone": "telepon",
+    "whatsapp": "WhatsApp",
+    "hours": "jam layanan",
+    "web": "situs",
+    "open_question": "pertanyaan terbuka",
+    "criteria": "kriteria",
 }
 
 

@@ -25,3 +25,18 @@ class ContentError(Exception):
         self.problems = problems
         lines = "\n".join(str(p) for p in problems)
         super().__init__(f"{len(problems)} masalah pada isi panduan:\n{lines}")
+
+
+@dataclass(frozen=True, slots=True)
+class OpenQuestion:
+    """A point in the content still to be confirmed, where it is and whom it is asked of."""
+
+    file: str
+    line: int
+    question: str
+    ask: str | None = None  # the office asked (a contact's name), when the content says
+    root: str = "content"
+
+    def __str__(self) -> str:
+        ask = f" (ditanyakan ke: {self.ask})" if self.ask else ""
+        return f"{self.root}/{self.file}:{self.line}: {self.question}{ask}"

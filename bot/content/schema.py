@@ -122,11 +122,46 @@ class Source(_Frozen):
 
 
 class Step(_Frozen):
-    """One screen of guidance: Telegram HTML (<b> <i> <u> <a href> <code>), ≤ 700 visible chars."""
+    """One screen of guidance: Telegram HTML (<b> <i> <u> <a href> <code>), ≤ 700 visible chars.
+
+    ``contact`` names the office (content/contacts.yaml) the step tells the owner to ask; the bot
+    shows its card under the step. ``open_question`` marks a point the programme team still has
+    to confirm (``pendamping content check --open-questions`` lists them all).
+    """
 
     title: Title | None = None
     text: RichText
     image: ImagePath | None = None  # relative to the content root
+    contact: Slug | None = None
+    open_question: Paragraph | None = None
+
+
+class Contact(_Frozen):
+    """An office a business owner can go to: what it helps with and how to reach it.
+
+    Unknown details stay empty and the contact carries an ``open_question`` saying what is
+    still to be found out; the bot then says the programme team is completing them.
+    """
+
+    id: Slug
+    office: Title
+    helps_with: Line
+    address: Line | None = None
+    phone: Line | None = None
+    whatsapp: Line | None = None
+    hours: Line | None = None
+    web: Url | None = None
+    open_question: Paragraph | None = None
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """The details still unknown: "address", "phone" (no phone, WhatsApp or web), "hours"."""
+        reach = self.phone or self.whatsapp or self.web
+        return tuple(
+            name
+            for name, value in (("address", self.address), ("phone", reach), ("hours", self.hours))
+            if value is None
+        )
 
 
 class Module(_Frozen):
@@ -142,7 +177,7 @@ class Module(_Frozen):
 
 
 class Item(_Frozen):
-    """One yes/partly/no question of a checklist."""
+    """One yes/partly/no question of a checklist (``not_applicable``: may also not apply)."""
 
     id: ItemId
     question: Question
@@ -150,6 +185,10 @@ class Item(_Frozen):
     module: Slug
     next_step: NextStep
     evidence_hint: Line | None = None
+    open_question: Paragraph | None = None
+    # The item can be answered "does not apply" (a non-halal product needs no halal
+    # certificate): such an answer is left out of the score and of the next steps.
+    not_applicable: bool = False
 
 
 class Section(_Frozen):
@@ -208,12 +247,21 @@ class TrafficLights(_Frozen):
     hijau: Paragraph
 
 
+class Criteria(_Frozen):
+    """What red, yellow and green mean for one indicator: a short line each (paraphrase)."""
+
+    merah: Line
+    kuning: Line
+    hijau: Line
+
+
 class Indicator(_Frozen):
-    """One ISO 18091 Annex A indicator, paraphrased."""
+    """One ISO 18091 Annex A indicator, paraphrased, with its short traffic-light criteria."""
 
     id: Annotated[str, Field(pattern=r"^[IESL][0-9]{2}$")]
     title: Title
     question: Paragraph
+    criteria: Criteria
 
 
 class Quadrant(_Frozen):
@@ -232,6 +280,7 @@ class Iso18091(_Frozen):
     sources: tuple[Source, ...] = Field(min_length=1)
     lights: TrafficLights
     quadrants: tuple[Quadrant, ...] = Field(min_length=4, max_length=4)
+    open_question: Paragraph | None = None
 
     @property
     def indicators(self) -> tuple[Indicator, ...]:
@@ -269,6 +318,7 @@ class Content(_Frozen):
     iso18091: Iso18091
     extra_leave_days: dict[date, str]
     root: Path  # where the files are, for step images
+    contacts: dict[str, Contact] = Field(default_factory=dict)
 
     def sector(self, key: str) -> Sector:
         """The sector with this key; KeyError when there is none."""
@@ -327,3 +377,7 @@ class SharedSection(_Frozen):
 
 class LeaveFile(_Frozen):
     days: tuple[LeaveDay, ...] = ()
+
+
+class ContactsFile(_Frozen):
+    contacts: tuple[Contact, ...] = Field(min_length=1)

@@ -24,6 +24,7 @@ class AnswerCode(StrEnum):
     YES = "y"
     PARTLY = "p"
     NO = "n"
+    NOT_APPLICABLE = "na"  # shown only on items the content flags `not_applicable`
 
     @property
     def value_of(self) -> AnswerValue:
@@ -31,6 +32,7 @@ class AnswerCode(StrEnum):
             AnswerCode.YES: AnswerValue.YES,
             AnswerCode.PARTLY: AnswerValue.PARTLY,
             AnswerCode.NO: AnswerValue.NO,
+            AnswerCode.NOT_APPLICABLE: AnswerValue.NOT_APPLICABLE,
         }[self]
 
 
@@ -64,6 +66,8 @@ class ChecklistButton(CallbackData, prefix="ck"):
     action: ChecklistAction
     run: int
     item: str | None = None
+    # For a note or photo on the item just answered: the item to come back to afterwards.
+    back: str | None = None
 
 
 def value_label(tr: Translator, value: AnswerValue) -> str:
@@ -74,6 +78,8 @@ def value_label(tr: Translator, value: AnswerValue) -> str:
         AnswerValue.PARTLY: tr.pgettext("answer", "Partly"),
         # Translators: checklist answer button "Belum"
         AnswerValue.NO: tr.pgettext("answer", "Not yet"),
+        # Translators: checklist answer button "Tidak berlaku" (the question does not apply)
+        AnswerValue.NOT_APPLICABLE: tr.pgettext("answer", "Does not apply"),
     }
     return labels[value]
 
@@ -84,12 +90,26 @@ def bar(percent: int) -> str:
     return "▓" * filled + "░" * (BAR_CELLS - filled)
 
 
-def item(tr: Translator, view: ItemView, *, notice: Html | None = None) -> Reply:
-    """One question with its answer buttons (VOICE.md: "Kesiapan SNI — Bahan baku (3/12)")."""
+@dataclass(frozen=True)
+class Answered:
+    """The item answered a moment ago, so a note or photo can still go with it."""
+
+    item: Item
+    number: int
+    value: AnswerValue
+
+
+def item(
+    tr: Translator,
+    view: ItemView,
+    *,
+    notice: Html | None = None,
+    answered_before: Answered | None = None,
+) -> Reply:
+    """One question with its answer buttons, under the checklist's own title (tenun and
+    sasando have no SNI): "Kesiapan SNI — Kue lokal", "Label kemasan (3/12)"."""
     _ = tr.html
-    title = _("SNI readiness — {section} ({n}/{total})").format(
-        section=view.section.title, n=view.number, total=view.total
-    )
+    where = Html("{} ({}/{})").format(view.section.title, view.number, view.total)
     answer = view.answer
     answered: Html | None = None
     if answer.value is not None:
@@ -105,19 +125,30 @@ def item(tr: Translator, view: ItemView, *, notice: Html | None = None) -> Reply
     elif view.item.evidence_hint:
         evidence = _("Evidence: {hint}").format(hint=italic(view.item.evidence_hint))
     note_line = _("Note: {note}").format(note=answer.note) if answer.note else None
+    just: Html | None = None
+    if answered_before is not None:
+        just = _("✅ Answer to question {n} saved: <b>{answer}</b>.").format(
+            n=answered_before.number, answer=value_label(tr, answered_before.value)
+        )
     text = lines(
         *((notice, "") if notice else ()),
-        bold(title),
+        *((just, "") if just is not None else ()),
+        bold(view.checklist.title),
+        bold(where),
         view.item.question,
         answered,
         evidence,
         note_line,
     )
     run, item_id = view.run_id, view.item.id
+
+    def answer_button(code: AnswerCode) -> Button:
+        return Button(value_label(tr, code.value_of), AnswerButton(run, item_id, code).pack())
+
     answers = tuple(
-        Button(value_label(tr, code.value_of), AnswerButton(run, item_id, code).pack())
-        for code in AnswerCode
+        answer_button(code) for code in AnswerCode if code is not AnswerCode.NOT_APPLICABLE
     )
+    does_not_apply = answer_button(AnswerCode.NOT_APPLICABLE) if view.item.not_applicable else None
     photo = _item_button(tr.gettext("Add photo evidence"), ChecklistAction.PHOTO, run, item_id)
     note = _item_button(tr.gettext("Add a note"), ChecklistAction.NOTE, run, item_id)
     later = _item_button(tr.gettext("Save & continue later"), ChecklistAction.LATER, run)
@@ -127,7 +158,37 @@ def item(tr: Translator, view: ItemView, *, notice: Html | None = None) -> Reply
         if view.reviewing
         else None
     )
-    return Reply(text, (answers, *rows(photo, note, later, ask), *rows(summary)))
+    # A note or photo for the question just answered, named by its number: the buttons above
+    # are for the question shown now, so nothing lands on the next item by surprise.
+    for_before = (
+        rows(
+            _evidence_for_answered(tr, ChecklistAction.NOTE, run, answered_before, item_id),
+            _evidence_for_answered(tr, ChecklistAction.PHOTO, run, answered_before, item_id),
+        )
+        if answered_before is not None
+        else ()
+    )
+    return Reply(
+        text,
+        (
+            answers,
+            *rows(does_not_apply),
+            *rows(photo, note, later, ask),
+            *for_before,
+            *rows(summary),
+        ),
+    )
+
+
+def _evidence_for_answered(
+    tr: Translator, action: ChecklistAction, run: int, answered: Answered, current: str
+) -> Button:
+    label = (
+        tr.gettext("Note for question {n}")
+        if action is ChecklistAction.NOTE
+        else tr.gettext("Photo for question {n}")
+    ).format(n=answered.number)
+    return Button(label, ChecklistButton(action, run, answered.item.id, back=current).pack())
 
 
 def _item_button(label: str, action: ChecklistAction, run: int, item: str | None = None) -> Button:
@@ -139,7 +200,7 @@ def summary(tr: Translator, view: RunView) -> Reply:
     _ = tr.html
     result = view.score
     text = lines(
-        bold(tr.gettext("Summary of your SNI readiness")),
+        bold(_("Summary: {checklist}").format(checklist=view.checklist.title)),
         _("Readiness: <b>{percent}%</b>").format(percent=result.percent),
         "",
         *section_lines(tr, result),
@@ -155,8 +216,12 @@ def summary(tr: Translator, view: RunView) -> Reply:
 
 
 def section_lines(tr: Translator, result: Score) -> list[Html]:
+    """A bar per section; a section whose every item does not apply says so instead."""
+    does_not_apply = tr.pgettext("section", "does not apply")
     return [
         Html("{} {}% · {}").format(bar(s.percent), s.percent, s.section.title)
+        if s.applies
+        else Html("— · {} ({})").format(s.section.title, does_not_apply)
         for s in result.sections
     ]
 
@@ -168,7 +233,7 @@ def sections(tr: Translator, view: RunView) -> Reply:
     buttons = [
         (
             _item_button(
-                f"{s.section.title} ({s.percent}%)",
+                f"{s.section.title} ({s.percent}%)" if s.applies else s.section.title,
                 ChecklistAction.OPEN,
                 run,
                 s.section.items[0].id,
@@ -225,11 +290,22 @@ def saved_for_later(tr: Translator) -> Reply:
     )
 
 
+def evidence_saved_notice(tr: Translator, photo: bool, number: int) -> Html:
+    """After a note or photo for the question answered before the one shown."""
+    return (
+        tr.html("✅ The photo is saved with question {n}.")
+        if photo
+        else tr.html("✅ The note is saved with question {n}.")
+    ).format(n=number)
+
+
 def _back_to_item(tr: Translator, run_id: int, item_id: str) -> tuple[Button, ...]:
     return (_item_button(tr.gettext("Cancel"), ChecklistAction.BACK, run_id, item_id),)
 
 
-def photo_prompt(tr: Translator, run_id: int, checklist_item: Item) -> Reply:
+def photo_prompt(
+    tr: Translator, run_id: int, checklist_item: Item, back: str | None = None
+) -> Reply:
     _ = tr.html
     hint = checklist_item.evidence_hint
     text = lines(
@@ -237,15 +313,17 @@ def photo_prompt(tr: Translator, run_id: int, checklist_item: Item) -> Reply:
         italic(checklist_item.question),
         _("For example: {hint}").format(hint=hint) if hint else None,
     )
-    return Reply(text, (_back_to_item(tr, run_id, checklist_item.id),))
+    return Reply(text, (_back_to_item(tr, run_id, back or checklist_item.id),))
 
 
-def note_prompt(tr: Translator, run_id: int, checklist_item: Item) -> Reply:
+def note_prompt(
+    tr: Translator, run_id: int, checklist_item: Item, back: str | None = None
+) -> Reply:
     text = lines(
         tr.html("Please type your note for this question (at most 500 characters):"),
         italic(checklist_item.question),
     )
-    return Reply(text, (_back_to_item(tr, run_id, checklist_item.id),))
+    return Reply(text, (_back_to_item(tr, run_id, back or checklist_item.id),))
 
 
 def waiting_for_photo(tr: Translator, run_id: int, item_id: str) -> Reply:

@@ -11,7 +11,7 @@ from bot.i18n import N_, Translator
 from bot.render import Button, Reply
 from bot.render.text import Html, bold, join, lines
 from bot.services.errors import DomainError, Invalid, NotAllowed, NotFound, Stale
-from db.models import Role
+from db.models import Role, Salutation
 
 
 class Someone(Protocol):
@@ -21,7 +21,30 @@ class Someone(Protocol):
     def full_name(self) -> str: ...
 
     @property
+    def salutation(self) -> Salutation | None: ...
+
+    @property
     def role_set(self) -> frozenset[Role]: ...
+
+
+def addressed(tr: Translator, name: str, salutation: Salutation | None) -> str:
+    """ "Ibu Maria", "Bapak Yohanes", or the name alone: never "Bapak/Ibu Maria"."""
+    if salutation is Salutation.BAPAK:
+        # Translators: a man addressed by name: "Bapak {name}"
+        return tr.pgettext("salutation", "Mr {name}").format(name=name)
+    if salutation is Salutation.IBU:
+        # Translators: a woman addressed by name: "Ibu {name}"
+        return tr.pgettext("salutation", "Ms {name}").format(name=name)
+    return name
+
+
+def salutation_label(tr: Translator, salutation: Salutation | None) -> str:
+    """The button or summary word for a salutation choice."""
+    if salutation is Salutation.BAPAK:
+        return tr.pgettext("salutation", "Mr")
+    if salutation is Salutation.IBU:
+        return tr.pgettext("salutation", "Ms")
+    return tr.pgettext("salutation", "Name only")
 
 
 class MenuKey(StrEnum):
@@ -135,7 +158,8 @@ def main_menu(
         Button(tr.gettext("Privacy"), MenuButton(MenuKey.PRIVACY).pack()),
     ]
     role_list = ", ".join(tr.gettext(ROLE_NAMES[r]) for r in Role if r in roles)
-    head = _("Hello, {name}!").format(name=person.full_name) if greeting else _("Main menu")
+    name = addressed(tr, person.full_name, person.salutation)
+    head = _("Hello, {name}!").format(name=name) if greeting else _("Main menu")
     text = lines(
         *((notice, "") if notice is not None else ()),
         bold(head),
@@ -250,12 +274,19 @@ def trouble(tr: Translator, incident: str) -> Reply:
 def unexpected_text(tr: Translator, person: Someone | None) -> Reply:
     if not _has_roles(person):
         return welcome_stranger(tr)
+    assert person is not None
+    # A business owner who types a question most likely meant it for a mentor.
+    ask = (
+        (Button(tr.gettext("Ask a mentor"), MenuButton(MenuKey.ASK).pack()),)
+        if Role.UMKM in person.role_set
+        else ()
+    )
     return Reply(
         tr.html(
             "Sorry, we did not understand that message. Please choose one of the buttons, "
             "or type /menu to go back to the main menu."
         ),
-        (back_to_menu(tr),),
+        ((*ask, *back_to_menu(tr)),),
     )
 
 

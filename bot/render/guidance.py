@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from bot.callbacks import CallbackData
+from bot.content import Contact
 from bot.i18n import Translator
 from bot.render import Attachment, Button, Reply, rows
 from bot.render.common import MenuButton, MenuKey, back_to_menu
@@ -58,6 +59,7 @@ def step(tr: Translator, view: StepView) -> Reply:
         italic(current.title) if current.title else None,
         # Step texts are Telegram HTML from content/, checked when loaded (bot/content.py).
         Html(current.text),
+        *(("", contact_card(tr, view.contact)) if view.contact is not None else ()),
     )
     back = guide_button(tr.gettext("◀ Back"), module.id, index - 1) if index > 0 else None
     ask = ask_button(tr, module.id)
@@ -82,6 +84,31 @@ def step(tr: Translator, view: StepView) -> Reply:
     following = guide_button(suggestion.title, suggestion.id) if suggestion is not None else None
     buttons = (*rows(back, checklist), *rows(following, width=1), *rows(ask, modules))
     return _with_picture(view, Reply(text, buttons))
+
+
+def contact_card(tr: Translator, contact: Contact) -> Html:
+    """Whom to ask, from content/contacts.yaml; what is not known yet is said once."""
+    _ = tr.html
+    known = (
+        (_("Address: {value}"), contact.address),
+        (_("Phone: {value}"), contact.phone),
+        (_("WhatsApp: {value}"), contact.whatsapp),
+        (_("Hours: {value}"), contact.hours),
+    )
+    return lines(
+        _("📌 Where to ask: <b>{office}</b>").format(office=contact.office),
+        italic(contact.helps_with),
+        *(label.format(value=value) for label, value in known if value is not None),
+        _("Website: {link}").format(link=link(contact.web, contact.web))
+        if contact.web is not None
+        else None,
+        _(
+            "We are still completing this office's details. Meanwhile, tap <i>Ask a mentor</i> "
+            "and we will help."
+        )
+        if contact.missing
+        else None,
+    )
 
 
 def _with_picture(view: StepView, reply: Reply) -> Reply:

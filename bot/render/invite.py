@@ -10,9 +10,16 @@ from enum import StrEnum
 from bot.callbacks import CallbackData
 from bot.i18n import N_, Translator
 from bot.render import Button, Reply, rows
-from bot.render.common import ROLE_NAMES, MenuButton, MenuKey, back_to_menu
+from bot.render.common import (
+    ROLE_NAMES,
+    MenuButton,
+    MenuKey,
+    addressed,
+    back_to_menu,
+    salutation_label,
+)
 from bot.render.text import Html, lines
-from db.models import Role
+from db.models import Role, Salutation
 
 ROLE_LABELS: dict[Role, str] = {
     Role.UMKM: N_("Business owner"),
@@ -27,6 +34,7 @@ class InviteAction(StrEnum):
     ROLE = "role"
     SECTOR = "sec"
     AGENCY = "ag"
+    SALUTATION = "sal"  # `salutation`; None: the name alone
     SKIP = "skip"  # no phone number
     OK = "ok"  # make the link
     NEW = "new"  # invite another
@@ -40,6 +48,7 @@ class InviteButton(CallbackData, prefix="iv"):
     role: Role | None = None
     sector: str | None = None
     agency: int | None = None
+    salutation: Salutation | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,7 @@ class Draft:
     phone: str | None = None
     agency: str | None = None
     name: str | None = None
+    salutation: Salutation | None = None
 
 
 def _cancel(tr: Translator) -> Button:
@@ -124,6 +134,18 @@ def ask_name(tr: Translator, role: Role) -> Reply:
     return Reply(text, ((_cancel(tr),),))
 
 
+def ask_salutation(tr: Translator, name: str) -> Reply:
+    """Bapak, Ibu, or the name alone: how the bot will greet them."""
+    text = tr.html(
+        "How should the bot address <b>{name}</b>? (They can change it later with /sapaan.)"
+    ).format(name=name)
+    choices = tuple(
+        Button(salutation_label(tr, s), InviteButton(InviteAction.SALUTATION, salutation=s).pack())
+        for s in (Salutation.BAPAK, Salutation.IBU, None)
+    )
+    return Reply(text, (choices, (_cancel(tr),)))
+
+
 def confirm(tr: Translator, draft: Draft) -> Reply:
     """The summary before the link is made."""
     _ = tr.html
@@ -132,7 +154,7 @@ def confirm(tr: Translator, draft: Draft) -> Reply:
     if role is Role.UMKM:
         details = (
             _("Business: {value}").format(value=draft.business or ""),
-            _("Owner: {value}").format(value=draft.owner or ""),
+            _("Owner: {value}").format(value=addressed(tr, draft.owner or "", draft.salutation)),
             _("Sector: {value}").format(value=draft.sector or ""),
             _("Phone: {value}").format(value=draft.phone or tr.gettext("not given")),
         )
@@ -140,7 +162,7 @@ def confirm(tr: Translator, draft: Draft) -> Reply:
         agency = _("Agency: {value}").format(value=draft.agency or "")
         details = (
             agency if role is Role.FOCAL else None,
-            _("Name: {value}").format(value=draft.name or ""),
+            _("Name: {value}").format(value=addressed(tr, draft.name or "", draft.salutation)),
         )
     text = lines(
         _("<b>Please check the invitation</b>"),
@@ -205,3 +227,32 @@ def business_joined(tr: Translator, business: str) -> Reply:
         "another business."
     ).format(business=business)
     return Reply(text, ((_cancel(tr),),))
+
+
+@dataclass(frozen=True)
+class SalutationButton(CallbackData, prefix="sl"):
+    """The person's own choice of how the bot addresses them; None: the name alone."""
+
+    salutation: Salutation | None = None
+
+
+def salutation_choice(tr: Translator, name: str, current: Salutation | None) -> Reply:
+    """/sapaan: how the bot greets the person now, and the three choices."""
+    text = tr.html(
+        "The bot now greets you as: <b>{greeting}</b>.\nPlease choose how we should address you:"
+    ).format(greeting=addressed(tr, name, current))
+    choices = tuple(
+        Button(
+            salutation_label(tr, s) + (" ✓" if s is current else ""),
+            SalutationButton(s).pack(),
+        )
+        for s in (Salutation.BAPAK, Salutation.IBU, None)
+    )
+    return Reply(text, (choices, back_to_menu(tr)))
+
+
+def salutation_saved(tr: Translator, name: str, salutation: Salutation | None) -> Reply:
+    text = tr.html("✅ Thank you. From now on we greet you as: <b>{greeting}</b>.").format(
+        greeting=addressed(tr, name, salutation)
+    )
+    return Reply(text, (back_to_menu(tr),))

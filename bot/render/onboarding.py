@@ -9,7 +9,7 @@ from enum import StrEnum
 from bot.callbacks import CallbackData
 from bot.i18n import N_, Translator
 from bot.render import Button, Reply, rows
-from bot.render.common import ROLE_NAMES, Someone, back_to_menu, main_menu
+from bot.render.common import ROLE_NAMES, Someone, addressed, back_to_menu, main_menu
 from bot.render.text import Html, lines
 from bot.services.invitations import (
     AlreadyOwner,
@@ -87,7 +87,7 @@ def _explained(tr: Translator, role: Role, agency: str | None) -> Html:
 def welcome(tr: Translator, invitee: Invitee, fallback_name: str) -> Reply:
     """The greeting for an invited person, then the consent notice with its two buttons."""
     _ = tr.html
-    name = invitee.name or fallback_name
+    name = addressed(tr, invitee.name or fallback_name, invitee.salutation)
     if invitee.role is Role.UMKM and invitee.business:
         head = _("Welcome, {name}, from <b>{business}</b>! 🙏").format(
             name=name, business=invitee.business

@@ -465,21 +465,21 @@ def invitation_reissued(tr: Translator, found: Unused, link: str, expires: str) 
 
 _TOLD = {
     Change.GRANTED: N_(
-        "Bapak/Ibu {name}, the programme coordinator has made you a <b>{role}</b> of "
+        "{name}, the programme coordinator has made you a <b>{role}</b> of "
         "Pendamping UMKM. Type /menu to see what you can do now."
     ),
     Change.REVOKED: N_(
-        "Bapak/Ibu {name}, your role as <b>{role}</b> in Pendamping UMKM has ended. Thank you "
+        "{name}, your role as <b>{role}</b> in Pendamping UMKM has ended. Thank you "
         "for your work. If you think this is a mistake, please contact the programme "
         "coordinator."
     ),
     Change.PAUSED: N_(
-        "Bapak/Ibu {name}, your access to Pendamping UMKM has been paused by the programme "
+        "{name}, your access to Pendamping UMKM has been paused by the programme "
         "coordinator. Your data is kept. If you have questions, please contact the programme "
         "coordinator."
     ),
     Change.RESUMED: N_(
-        "Bapak/Ibu {name}, your access to Pendamping UMKM is open again. Welcome back! "
+        "{name}, your access to Pendamping UMKM is open again. Welcome back! "
         "Type /menu to continue."
     ),
 }

@@ -29,7 +29,7 @@ from db.models import (
     Person,
 )
 
-PAGE_SIZE = 3  # indicators per page: three rows of buttons stay readable on a phone
+PAGE_SIZE = 1  # one indicator per screen: its criteria and one row of lights stay light
 NOTE_LIMIT = 500
 _PERIOD = re.compile(r"^(\d{4})-Q([1-4])$")
 
@@ -66,6 +66,11 @@ def parse_period(text: str) -> tuple[int, int]:
 def previous_period(period: str) -> str:
     year, quarter = parse_period(period)
     return f"{year - 1}-Q4" if quarter == 1 else f"{year}-Q{quarter - 1}"
+
+
+def next_period(period: str) -> str:
+    year, quarter = parse_period(period)
+    return f"{year + 1}-Q1" if quarter == 4 else f"{year}-Q{quarter + 1}"
 
 
 # --- what the screens read ------------------------------------------------------------------
@@ -156,6 +161,15 @@ def fits(iso: Iso18091, position: Position) -> bool:
     """Whether a page exists (a kept position may outlive a change of the indicators)."""
     quadrant, page = position.quadrant, position.page
     return 0 <= quadrant < len(iso.quadrants) and 0 <= page < pages_in(iso, quadrant)
+
+
+def next_position(iso: Iso18091, position: Position) -> Position | None:
+    """The page after this one, running on across quadrants; None after the last."""
+    if position.page + 1 < pages_in(iso, position.quadrant):
+        return Position(position.quadrant, position.page + 1)
+    if position.quadrant + 1 < len(iso.quadrants):
+        return Position(position.quadrant + 1, 0)
+    return None
 
 
 def check_position(iso: Iso18091, quadrant: int, page: int) -> Position:

@@ -18,7 +18,11 @@ from db.models import AnswerValue, Business, ChecklistAnswer, ChecklistRun, RunS
 MAX_NOTE = 500
 NEXT_STEPS = 3
 # Ya = 1, Sebagian = 1/2, Belum = 0, counted in halves so the arithmetic stays exact.
+# "Tidak berlaku" has no entry: it counts on neither side of the fraction.
 _HALVES = {AnswerValue.YES: 2, AnswerValue.PARTLY: 1, AnswerValue.NO: 0}
+# Answers that need no second look when carried over from the last version: a fact that held
+# (Ya) or an item that did not apply stays so until the person changes it.
+_STABLE = {AnswerValue.YES, AnswerValue.NOT_APPLICABLE}
 
 
 @dataclass(frozen=True)
@@ -31,7 +35,7 @@ class Answer:
     @property
     def settled(self) -> bool:
         """Counts as answered for walking the checklist (a carried Ya needs no second look)."""
-        return self.value is not None and (not self.carried or self.value is AnswerValue.YES)
+        return self.value is not None and (not self.carried or self.value in _STABLE)
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,7 @@ class SectionScore:
     percent: int
     answered: int
     total: int
+    applies: bool = True  # False when every item of the section was answered "does not apply"
 
 
 @dataclass(frozen=True)
@@ -100,20 +105,34 @@ def _percent(halves: int, weight_total: int) -> int:
     return (100 * halves + weight_total) // (2 * weight_total)
 
 
+def _value(item: Item, answers: Mapping[str, Answer]) -> AnswerValue | None:
+    """The item's answer; "does not apply" only counts on items the content allows it."""
+    value = answers[item.id].value if item.id in answers else None
+    if value is AnswerValue.NOT_APPLICABLE and not item.not_applicable:
+        return None  # the content no longer lets it not apply: unanswered again
+    return value
+
+
 def score(checklist: Checklist, answers: Mapping[str, Answer]) -> Score:
-    """Weighted score per section and overall; unanswered items count as Belum."""
+    """Weighted score per section and overall; unanswered items count as Belum, items that
+    do not apply count on neither side."""
     sections = []
     all_halves = all_weight = all_answered = 0
     for section in checklist.sections:
         halves = weight = answered = 0
         for item in section.items:
-            weight += item.weight
-            value = answers[item.id].value if item.id in answers else None
+            value = _value(item, answers)
             if value is not None:
                 answered += 1
+            if value is AnswerValue.NOT_APPLICABLE:
+                continue
+            weight += item.weight
+            if value is not None:
                 halves += item.weight * _HALVES[value]
         sections.append(
-            SectionScore(section, _percent(halves, weight), answered, len(section.items))
+            SectionScore(
+                section, _percent(halves, weight), answered, len(section.items), weight > 0
+            )
         )
         all_halves, all_weight, all_answered = (
             all_halves + halves,
@@ -128,11 +147,13 @@ def score(checklist: Checklist, answers: Mapping[str, Answer]) -> Score:
 def next_steps(
     checklist: Checklist, answers: Mapping[str, Answer], count: int = NEXT_STEPS
 ) -> list[Item]:
-    """The items not yet Ya with the highest weight (then checklist order)."""
+    """The items not yet Ya with the highest weight (then checklist order); items that do not
+    apply are no step to take."""
+    done = {AnswerValue.YES, AnswerValue.NOT_APPLICABLE}
     open_items = [
         (index, item)
         for index, item in enumerate(checklist.items)
-        if item.id not in answers or answers[item.id].value is not AnswerValue.YES
+        if _value(item, answers) not in done
     ]
     open_items.sort(key=lambda pair: (-pair[1].weight, pair[0]))
     return [item for _, item in open_items[:count]]
@@ -215,10 +236,11 @@ async def _carry_over(
     checklist: Checklist,
     answers: Mapping[str, Answer],
 ) -> None:
-    """Copy answers into a new run for the items the checklist still has."""
-    valid = {item.id for item in checklist.items}
+    """Copy answers into a new run for the items the checklist still has (a "does not apply"
+    only where the item may still not apply)."""
+    items = {item.id: item for item in checklist.items}
     for item_id, answer in answers.items():
-        if item_id in valid and answer.value is not None:
+        if item_id in items and _value(items[item_id], answers) is not None:
             db.add(
                 ChecklistAnswer(
                     run_id=run.id,
@@ -320,6 +342,8 @@ async def record_answer(
 ) -> RunView:
     """Answer an item (again tapping the same answer changes nothing) and move on."""
     run, checklist = await _checked_run(db, content, business, run_id, item_id)
+    if value is AnswerValue.NOT_APPLICABLE and not checklist.item(item_id).not_applicable:
+        raise Stale()  # no such button was shown for this item
     before = await _answers(db, run.id)
     reviewing = _complete(checklist, before)
     row = await _answer_row(db, run.id, item_id)

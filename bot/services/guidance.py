@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.content import Content, Module
+from bot.content import Contact, Content, Module
 from bot.services.errors import NotFound, Stale
 from db.models import Business, GuidanceProgress
 
@@ -38,6 +38,7 @@ class StepView:
     done: bool  # the module has been read to the end (now or before)
     suggestion: Module | None  # on the last step: what to read next
     image: Path | None = None  # the step's picture, a file under content/
+    contact: Contact | None = None  # the office the step tells the owner to ask
 
     @property
     def is_last(self) -> bool:
@@ -152,12 +153,13 @@ async def open_step(
         row.completed_at = now
     await db.flush()
     suggestion = _suggest(content, business, module, progress) if step == total - 1 else None
-    image = module.steps[step].image
+    shown = module.steps[step]
     return StepView(
         module,
         step,
         total,
         row.completed_at is not None,
         suggestion,
-        content.root / image if image is not None else None,
+        content.root / shown.image if shown.image is not None else None,
+        content.contacts.get(shown.contact) if shown.contact is not None else None,
     )

@@ -16,7 +16,7 @@ from bot.clock import Clock
 from bot.i18n import N_
 from bot.services import agencies, businesses, outbox, people
 from bot.services.errors import DomainError, Invalid, NotFound, Stale
-from db.models import Agency, AuditEvent, Business, Invitation, Person, Role
+from db.models import Agency, AuditEvent, Business, Invitation, Person, Role, Salutation
 
 DEFAULT_VALID_DAYS = 14
 CODE_BYTES = 16  # token_urlsafe(16) gives 22 characters of A-Z a-z 0-9 _ -
@@ -69,6 +69,7 @@ class Invitee:
     name: str  # may be empty: the person's Telegram name is used then
     business: str | None
     agency: str | None
+    salutation: Salutation | None = None
 
 
 def new_code() -> str:
@@ -96,6 +97,7 @@ async def create_invitation(
     business_id: int | None = None,
     agency_id: int | None = None,
     valid_days: int = DEFAULT_VALID_DAYS,
+    salutation: Salutation | None = None,
 ) -> tuple[Invitation, str]:
     """A new invitation and its code; only the code's SHA-256 is stored."""
     if role is Role.UMKM and business_id is None:
@@ -110,6 +112,7 @@ async def create_invitation(
         code_hash=hash_code(code),
         role=role,
         invitee_name=businesses.clean_name(invitee_name, optional=True),
+        salutation=salutation,
         business_id=business_id if role is Role.UMKM else None,
         agency_id=agency_id if role is Role.FOCAL else None,
         created_by_id=created_by_id,
@@ -135,6 +138,7 @@ async def invite_business(
     created_by_id: int | None,
     phone: str | None = None,
     valid_days: int = DEFAULT_VALID_DAYS,
+    salutation: Salutation | None = None,
 ) -> tuple[Business, Invitation, str]:
     """A new business and the invitation for its owner."""
     business = await businesses.create(
@@ -154,6 +158,7 @@ async def invite_business(
         created_by_id=created_by_id,
         business_id=business.id,
         valid_days=valid_days,
+        salutation=salutation,
     )
     return business, invitation, code
 
@@ -170,6 +175,13 @@ async def reinvite_business(
     business = await businesses.get(db, business_id)
     if business.owner_id is not None:
         raise Invalid(N_("the owner of this business has already joined."))
+    # The new link addresses the owner as the last one did.
+    salutation = await db.scalar(
+        select(Invitation.salutation)
+        .where(Invitation.business_id == business.id)
+        .order_by(Invitation.created_at.desc(), Invitation.id.desc())
+        .limit(1)
+    )
     # Older links of this business stop working (even expired ones leave the list of links
     # to re-issue): only the newest one is out there.
     await db.execute(
@@ -190,6 +202,7 @@ async def reinvite_business(
         created_by_id=created_by_id,
         business_id=business.id,
         valid_days=valid_days,
+        salutation=salutation,
     )
 
 
@@ -212,6 +225,7 @@ async def open_link(db: AsyncSession, clock: Clock, code: str) -> Invitee:
         name=invitation.invitee_name,
         business=business.name if business is not None else None,
         agency=agency.name if agency is not None else None,
+        salutation=invitation.salutation,
     )
 
 
@@ -279,6 +293,8 @@ async def accept_by_id(
     await db.refresh(invitation)
     if not person.role_set and invitation.invitee_name:
         await people.rename(db, clock, person, invitation.invitee_name)
+    if person.salutation is None and invitation.salutation is not None:
+        person.salutation = invitation.salutation  # the person may correct it with /sapaan
     if invitation.role is Role.UMKM and invitation.business_id is not None:
         await businesses.set_owner(db, clock, invitation.business_id, person.id)
     elif invitation.role is Role.FOCAL and invitation.agency_id is not None:
@@ -480,6 +496,7 @@ async def reissue(
             created_by_id=by_id,
             agency_id=invitation.agency_id,
             valid_days=valid_days,
+            salutation=invitation.salutation,
         )
     await people.audit(
         db, clock, by_id, "invitation.reissued", invitation=made[0].id, replaces=invitation_id

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from bot.clock import Clock
-from db.models import AuditEvent, Person, PersonRole, Role, RoleSource
+from db.models import AuditEvent, Person, PersonRole, Role, RoleSource, Salutation
 
 MAX_NAME = 200
 
@@ -187,6 +187,12 @@ async def set_locale(db: AsyncSession, clock: Clock, person: Person, locale: str
 
 async def rename(db: AsyncSession, clock: Clock, person: Person, full_name: str) -> None:
     person.full_name = full_name.strip()[:MAX_NAME] or person.full_name
+
+
+async def set_salutation(db: AsyncSession, person: Person, salutation: Salutation | None) -> None:
+    """How the bot addresses the person from now on (they chose it themselves)."""
+    person.salutation = salutation
+    await db.flush()
 
 
 async def audit(

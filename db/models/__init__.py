@@ -29,7 +29,15 @@ from db.models.journey import (
 )
 from db.models.ops import Heartbeat
 from db.models.outbox import OutboxMessage, OutboxState
-from db.models.people import AuditEvent, DialogueState, Person, PersonRole, Role, RoleSource
+from db.models.people import (
+    AuditEvent,
+    DialogueState,
+    Person,
+    PersonRole,
+    Role,
+    RoleSource,
+    Salutation,
+)
 from db.models.programme import Agency, AgencyMember, Business, Invitation
 from db.models.questions import Question, QuestionAnswer, QuestionStatus
 
@@ -72,5 +80,6 @@ __all__ = [
     "Role",
     "RoleSource",
     "RunState",
+    "Salutation",
     "UTCDateTime",
 ]

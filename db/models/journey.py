@@ -21,6 +21,9 @@ class AnswerValue(enum.StrEnum):
     YES = "ya"
     PARTLY = "sebagian"
     NO = "belum"
+    # Only on items the content flags `not_applicable` (e.g. halal for a non-halal product):
+    # left out of the score on both sides of the fraction and out of the next steps.
+    NOT_APPLICABLE = "tidak_berlaku"
 
 
 def _enum(cls: type[enum.StrEnum], length: int = 16) -> Enum:

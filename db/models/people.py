@@ -19,6 +19,19 @@ class Role(enum.StrEnum):
     UMKM = "umkm"
 
 
+class Salutation(enum.StrEnum):
+    """How the bot addresses a person before their name: "Ibu Maria", never "Bapak/Ibu Maria"."""
+
+    BAPAK = "bapak"
+    IBU = "ibu"
+
+
+def salutation_column() -> Enum:
+    return Enum(
+        Salutation, native_enum=False, length=8, values_callable=lambda e: [m.value for m in e]
+    )
+
+
 class RoleSource(enum.StrEnum):
     """Where a role came from: the setting's roles follow BOT_COORDINATORS at each start."""
 
@@ -36,6 +49,8 @@ class Person(Base):
     telegram_id: Mapped[int] = mapped_column(BigInteger, unique=True)
     full_name: Mapped[str] = mapped_column(String(200))
     locale: Mapped[str] = mapped_column(String(8), default="id")
+    # Chosen by whoever invited them, corrected by the person (/sapaan); None: the name alone.
+    salutation: Mapped[Salutation | None] = mapped_column(salutation_column())
     consent_at: Mapped[datetime | None]
     # Set when Telegram answers 403: the person blocked the bot; cleared when they write again.
     unreachable_since: Mapped[datetime | None]

@@ -8,7 +8,7 @@ from sqlalchemy import Enum, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.models.base import Base
-from db.models.people import Role
+from db.models.people import Role, Salutation, salutation_column
 
 
 class Business(Base):
@@ -68,6 +68,8 @@ class Invitation(Base):
         Enum(Role, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
     )
     invitee_name: Mapped[str] = mapped_column(String(120))
+    # How the invitee is addressed; given to the person when they join.
+    salutation: Mapped[Salutation | None] = mapped_column(salutation_column())
     business_id: Mapped[int | None] = mapped_column(ForeignKey("business.id", ondelete="CASCADE"))
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id", ondelete="CASCADE"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))

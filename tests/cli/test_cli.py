@@ -78,3 +78,21 @@ def test_webhook_without_secret_is_refused(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "WEBHOOK_SECRET" in result.stderr
+
+
+def test_content_check_lists_open_questions_for_the_programme_team(tmp_path: Path) -> None:
+    plain = _run(["content", "check"], {}, tmp_path)
+    assert plain.returncode == 0
+    assert "open_question" not in plain.stdout and "ditanyakan ke" not in plain.stdout
+    listed = _run(["content", "check", "--open-questions"], {}, tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    lines = listed.stdout.splitlines()
+    assert lines[-1] == "content OK"
+    questions = lines[:-1]
+    assert len(questions) >= 20
+    assert any(
+        line.startswith("content/tenun/modules/tenun-uji-warna.yaml:")
+        and "(ditanyakan ke: Balai Besar Kerajinan dan Batik" in line
+        for line in questions
+    )
+    assert f"{len(questions)} open question(s)" in listed.stderr

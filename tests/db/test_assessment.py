@@ -40,7 +40,7 @@ async def test_ratings_are_kept_and_resume_where_left_off(
         assert sheet.state is AssessmentState.DRAFT
         assert sheet.rated == 0
         await sa.rate(db, clock, iso, focal, sheet.id, "I01", Light.GREEN)
-        # An indicator on the second page of the social quadrant (index 2).
+        # The fifth indicator of the social quadrant (index 2), one indicator per page.
         social = iso.quadrants[2].indicators[4].id
         sheet = await sa.rate(db, clock, iso, focal, sheet.id, social, Light.RED)
         assert sheet.rated == 2
@@ -48,7 +48,7 @@ async def test_ratings_are_kept_and_resume_where_left_off(
     async with sessions() as db, db.begin():
         again, position = await sa.open_current(db, clock, focal, "2026-Q4")
         assert again.id == sheet.id
-        assert position == sa.Position(2, 1)
+        assert position == sa.Position(2, 4)
         assert again.light(social) is Light.RED
         assert again.ratings[social].rated_by_id == focal
         count = await db.scalar(select(func.count()).select_from(Assessment))

@@ -35,40 +35,58 @@ def _labels(person: Person) -> list[str]:
     return [b.text for row in person.last.buttons for b in row]
 
 
-async def test_focal_point_rates_over_pages_adds_a_note_and_sees_the_summary(
+async def test_focal_point_rates_one_indicator_per_screen_adds_a_note_and_sees_the_summary(
     world: World,
 ) -> None:
     yohanes = await _focal(world, "Yohanes")
     overview = await yohanes.send("/penilaian")
     assert "Swa-penilaian ISO 18091" in overview.text
     assert "Setda · Triwulan IV 2026" in overview.text
+    assert "pedoman bagi pemerintah daerah, bukan sertifikasi" in overview.text
+    assert "parafrase" in overview.text
     assert "Tata kelola 0/10" in overview.text
 
-    page = await yohanes.press("Tata kelola 0/10")
-    assert "halaman 1 dari 4" in page.text
-    assert "1. Sistem manajemen mutu terpadu" in page.text
-    page = await yohanes.press("1. 🟢 Hijau")
-    assert yohanes.last_toast == "Tersimpan: 🟢 Hijau"
-    assert "1. 🟢 Hijau ✓" in _labels(yohanes)
-    assert "Tata kelola 1/10" in page.text
-    await yohanes.press("2. 🟡 Kuning")
-    await yohanes.press("1. 🔴 Merah")  # changing one's mind: the last tap counts
-    assert "1. 🔴 Merah ✓" in _labels(yohanes)
-    assert "1. 🟢 Hijau" in _labels(yohanes)
+    about = await yohanes.press("Tentang ISO 18091")
+    assert "bukan sertifikasi" in about.text
+    assert "🟢 Berjalan secara sistematis dan andal" in about.text
+    await yohanes.press("Kembali")
 
-    page = await yohanes.press("Berikutnya ▶")
-    assert "halaman 2 dari 4" in page.text
-    await yohanes.press("4. 🟢 Hijau")
-    prompt = await yohanes.press("4. Tambah catatan")
+    page = await yohanes.press("Tata kelola 0/10")
+    assert "indikator 1 dari 10" in page.text
+    assert "Sistem manajemen mutu terpadu" in page.text
+    # What each light means for this indicator, and one row of three lights.
+    assert "🔴 Belum ada sistem manajemen mutu" in page.text
+    assert "🟢 Satu sistem mutu terpadu" in page.text
+    assert [b.text for b in page.buttons[0]] == ["🔴", "🟡", "🟢"]
+    assert len(page.buttons) == 4  # lights, note and photo, next, back
+
+    page = await yohanes.press("🟢")
+    assert yohanes.last_toast == "Tersimpan: 🟢 Hijau"
+    assert "indikator 2 dari 10" in page.text  # on to the next one
+    assert "Tata kelola 1/10" in page.text
+    await yohanes.press("🟡")
+    await yohanes.press("◀ Sebelumnya")
+    back = await yohanes.press("◀ Sebelumnya")
+    assert "indikator 1 dari 10" in back.text
+    assert "🟢 ✓" in _labels(yohanes)
+    await yohanes.press("🔴")  # changing one's mind: the last tap counts
+    again = await yohanes.press("◀ Sebelumnya")
+    assert "🔴 ✓" in _labels(yohanes)
+    assert "Penilaian: 🔴 Merah" in again.text
+
+    for _ in range(3):
+        page = await yohanes.press("Berikutnya ▶")
+    assert "indikator 4 dari 10" in page.text
+    prompt = await yohanes.press("Tambah catatan")
     assert "catatan singkat" in prompt.text
     saved = await yohanes.send("Laporan keuangan 2025 sudah diperiksa BPK.")
     assert "Catatan tersimpan" in saved.text
     assert "Laporan keuangan 2025 sudah diperiksa BPK." in saved.text
-    assert "Tata kelola 3/10" in saved.text
+    await yohanes.press("🟢")
 
-    # Later, /penilaian opens the page where Yohanes left off.
+    # Later, /penilaian opens the indicator where Yohanes left off.
     resumed = await yohanes.send("/penilaian")
-    assert "halaman 2 dari 4" in resumed.text
+    assert "indikator 5 dari 10" in resumed.text
 
     back = await yohanes.press("Kembali")
     assert "Sudah dinilai: 3 dari 39 indikator." in back.text
@@ -93,7 +111,7 @@ async def test_focal_point_adds_a_photo_and_the_assessment_is_sent(world: World)
     maria = await _focal(world, "Maria", "BKD")
     await maria.send("/penilaian")
     await maria.press("Lingkungan 0/9")
-    prompt = await maria.press("1. Tambah foto")
+    prompt = await maria.press("Tambah foto")
     assert "kirim foto" in prompt.text
     wrong = await maria.send("ini fotonya")
     assert "mohon kirim fotonya" in wrong.text
@@ -110,12 +128,14 @@ async def test_focal_point_adds_a_photo_and_the_assessment_is_sent(world: World)
         for indicator in iso.indicators[:-1]:
             await sa.rate(db, world.clock, iso, agus.id, sheet.id, indicator.id, Light.GREEN)
     last = iso.indicators[-1]
-    page = await maria.press("Berikutnya ▶")
+    for _ in range(7):
+        page = await maria.press("Berikutnya ▶")
+    assert "(oleh Agus)" in page.text  # L08, rated by the colleague
     page = await maria.press("Berikutnya ▶")
     assert last.title in page.text
-    assert "(oleh Agus)" in page.text
-    await maria.press("9. 🟡 Kuning")
-    await maria.press("Kembali")
+    assert "Berikutnya ▶" not in _labels(maria)
+    overview = await maria.press("🟡")  # the very last indicator: back to the quadrants
+    assert "Sudah dinilai: 39 dari 39 indikator." in overview.text
     done = await maria.press("Kirim penilaian")
     assert "Terima kasih, penilaian sudah terkirim" in done.text
     assert "Lingkungan: 🟢 8 · 🟡 1 · 🔴 0" in done.text
@@ -137,7 +157,7 @@ async def test_coordinator_gets_the_chart_photo_with_a_summary(world: World) -> 
     yohanes = await _focal(world, "Yohanes")
     await yohanes.send("/penilaian")
     await yohanes.press("Ekonomi 0/8")
-    await yohanes.press("1. 🔴 Merah")
+    await yohanes.press("🔴")
 
     koordinator = world.coordinator("Yuliana")
     reply = await koordinator.send("/penilaian")
@@ -146,9 +166,13 @@ async def test_coordinator_gets_the_chart_photo_with_a_summary(world: World) -> 
     assert "Swa-penilaian ISO 18091 · Triwulan IV 2026" in reply.text
     assert "Setda (belum dikirim, 1/39 dinilai): 🟢 0 · 🟡 0 · 🔴 1" in reply.text
     assert "BKD: belum mulai" in reply.text
+    assert "Triwulan ini" not in koordinator.buttons()
     previous = await koordinator.press("◀ Triwulan lalu")
     assert previous.photo is not None
     assert "Triwulan III 2026" in previous.text
+    assert "Triwulan berikutnya ▶" in koordinator.buttons()
+    current = await koordinator.press("Triwulan ini")
+    assert "Triwulan IV 2026" in current.text
 
     # From the main menu too.
     await koordinator.send("/menu")
@@ -198,7 +222,8 @@ async def test_note_too_long_is_refused_and_cancel_leaves_the_step(world: World)
     yohanes = await _focal(world, "Yohanes")
     await yohanes.send("/penilaian")
     await yohanes.press("Sosial 0/12")
-    await yohanes.press("2. Tambah catatan")
+    await yohanes.press("Berikutnya ▶")
+    await yohanes.press("Tambah catatan")
     photo = await yohanes.send_photo(JPEG)
     assert "mohon ketik catatan sebagai teks" in photo.text
     long = await yohanes.send("x" * 600)
@@ -221,4 +246,4 @@ async def test_open_from_a_reminder_button_sends_a_new_message(world: World) -> 
     assert len(yohanes.messages) == before + 1
     assert opened.message_id != first.message_id
     assert "Ekonomi 0/8" in opened.text
-    assert "halaman 1 dari 3" in opened.text
+    assert "indikator 1 dari 8" in opened.text

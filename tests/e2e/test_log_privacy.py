@@ -24,6 +24,7 @@ async def test_a_debug_log_keeps_no_text_code_phone_or_file_name(
     await koordinator.press("Pelaku UMKM")
     await koordinator.send("Tenun Mengkudu Oebobo")
     await koordinator.send("Maria Ndun")
+    await koordinator.press("Ibu")
     await koordinator.press("Tenun ikat")
     await koordinator.expect("nomor telepon")
     await koordinator.send(PHONE)

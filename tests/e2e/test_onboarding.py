@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from bot.render.invite import InviteAction, InviteButton
 from bot.services import agencies, businesses, people
-from db.models import AgencyMember, Business, Invitation, Role
+from db.models import AgencyMember, Business, Invitation, Role, Salutation
 from tests.support.people import Person
 from tests.support.world import World
 
@@ -28,6 +28,9 @@ async def _invite_business(koordinator: Person, business: str = "Tenun Ina") -> 
     await koordinator.send(business)
     await koordinator.expect("nama pemilik")
     await koordinator.send("Maria Ndun")
+    await koordinator.expect("Bagaimana bot menyapa Maria Ndun?")
+    assert koordinator.buttons() == ["Bapak", "Ibu", "Nama saja", "Batal"]
+    await koordinator.press("Ibu")
     await koordinator.expect("sektor")
     await koordinator.press("Tenun ikat")
     await koordinator.expect("nomor telepon")
@@ -50,7 +53,8 @@ async def test_business_joins_consents_confirms_and_sees_the_umkm_menu(world: Wo
 
     maria = world.person("Maria")
     welcome = await maria.send(f"/start {code}")
-    await maria.expect("Selamat datang, Bapak/Ibu Maria Ndun, dari Tenun Ina! 🙏")
+    await maria.expect("Selamat datang, Ibu Maria Ndun, dari Tenun Ina! 🙏")
+    assert "Bapak/Ibu Maria" not in welcome.text
     assert "UU No. 27 Tahun 2022" in welcome.text
     assert maria.buttons() == ["Setuju", "Nanti saja"]
 
@@ -109,7 +113,7 @@ async def test_declining_consent_stores_nothing_and_the_link_still_works(world: 
     assert await _telegram_person_count(world, maria.user_id) == 0
 
     await maria.send(f"/start {code}")
-    await maria.expect("Selamat datang, Bapak/Ibu Maria Ndun")
+    await maria.expect("Selamat datang, Ibu Maria Ndun")
 
 
 async def test_expired_and_forged_links_get_polite_answers(world: World) -> None:
@@ -160,12 +164,14 @@ async def test_focal_point_joins_their_agency_and_later_becomes_a_mentor(world: 
     await koordinator.press("Petugas penghubung")
     await koordinator.press("RSUD S.K. Lerik")
     await koordinator.send("Yohanes Bria")
+    await koordinator.press("Bapak")
     await koordinator.expect("Perangkat daerah: RSUD S.K. Lerik")
+    assert "Nama: Bapak Yohanes Bria" in koordinator.last.text
     code = _code((await koordinator.press("Buat tautan")).text)
 
     yohanes = world.person("Yohanes")
     await yohanes.send(f"/start {code}")
-    await yohanes.expect("Selamat datang, Bapak/Ibu Yohanes Bria")
+    await yohanes.expect("Selamat datang, Bapak Yohanes Bria")
     joined = await yohanes.press("Setuju")
     assert "petugas penghubung RSUD S.K. Lerik" in joined.text
     assert "Tenggat saya" in yohanes.buttons()
@@ -174,6 +180,7 @@ async def test_focal_point_joins_their_agency_and_later_becomes_a_mentor(world: 
     await koordinator.send("/undang")
     await koordinator.press("Mentor")
     await koordinator.send("Yohanes Bria")
+    await koordinator.press("Nama saja")
     mentor_code = _code((await koordinator.press("Buat tautan")).text)
     again = await yohanes.send(f"/start {mentor_code}")
     assert "Sebagai mentor" in again.text
@@ -194,6 +201,7 @@ async def test_invite_dialogue_resumes_after_a_restart(world: World) -> None:
     await koordinator.expect("nama pemilik")
     await world.restart()
     await koordinator.send("Ina Lado")
+    await koordinator.press("Nama saja")
     await koordinator.expect("sektor")
     await koordinator.press("Kue lokal")
     bad = await koordinator.send("nomor saya")
@@ -235,3 +243,36 @@ async def test_batal_leaves_the_invite_dialogue_and_a_photo_is_not_a_name(world:
     assert "belum memahami" in after.text
     async with world.sessions() as db:
         assert await db.scalar(select(Business)) is None
+
+
+async def test_the_inviter_chooses_ibu_and_the_person_corrects_it(world: World) -> None:
+    """The bot writes "Ibu Maria Ndun", never "Bapak/Ibu Maria Ndun", and the person decides."""
+    koordinator = world.coordinator()
+    code = await _invite_business(koordinator)  # the coordinator taps "Ibu"
+
+    maria = world.person("Maria")
+    await maria.send(f"/start {code}")
+    await maria.press("Setuju")
+    await maria.press("Benar")
+    menu = await maria.press("Pagi 08.00")
+    assert "Bapak/Ibu Maria" not in menu.text
+    hello = await maria.send("/start")
+    assert "Halo, Ibu Maria Ndun!" in hello.text
+
+    choice = await maria.send("/sapaan")
+    assert "Saat ini bot menyapa: Ibu Maria Ndun" in choice.text
+    assert maria.buttons()[:3] == ["Bapak", "Ibu ✓", "Nama saja"]
+    saved = await maria.press("Nama saja")
+    assert "Mulai sekarang kami menyapa: Maria Ndun." in saved.text
+    assert "Halo, Maria Ndun!" in (await maria.send("/start")).text
+    await maria.send("/sapaan")
+    await maria.press("Bapak")
+    assert "Halo, Bapak Maria Ndun!" in (await maria.send("/start")).text
+
+    async with world.sessions() as db:
+        person = await people.find_by_telegram_id(db, maria.user_id)
+        assert person is not None
+        assert person.salutation is Salutation.BAPAK
+        invitation = await db.scalar(select(Invitation))
+        assert invitation is not None
+        assert invitation.salutation is Salutation.IBU  # what the inviter chose stays on record

@@ -14,7 +14,9 @@ async def test_invitation_link_waits_out_a_flood_limit(world: World) -> None:
     await koordinator.send("/undang")
     await koordinator.press("Koordinator")
     await koordinator.expect("nama")
-    await koordinator.send("Ibu Ani")
+    await koordinator.send("Ani")
+    await koordinator.expect("Bagaimana bot menyapa")
+    await koordinator.press("Ibu")
     await koordinator.expect("periksa undangan")
     flood = world.api.faults.add(
         method="editMessageText", kind="429", retry_after=1, chat_id=koordinator.user_id

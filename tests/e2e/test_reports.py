@@ -41,7 +41,7 @@ async def _submit_checklist(world: World, owner: Person) -> int:
     await owner.send("/cek")
     for n in range(total):
         reply = await owner.press("Ya" if n % 2 == 0 else "Belum")
-    assert "Ringkasan kesiapan SNI" in reply.text
+    assert "Ringkasan: Kesiapan SNI — Kue lokal" in reply.text
     sent = await owner.press("Kirim")
     assert "sudah terkirim" in sent.text
     found = re.search(r"(\d+)%", sent.text)

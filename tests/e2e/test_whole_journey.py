@@ -34,6 +34,7 @@ async def test_whole_journey_from_invitation_to_a_mentors_answer(
     await koordinator.press("Pelaku UMKM")
     await koordinator.send(business)
     await koordinator.send("Maria Ndun")
+    await koordinator.press("Ibu")
     await koordinator.press(sector_name)
     await koordinator.press("Lewati")
     made = await koordinator.press("Buat tautan")
@@ -66,7 +67,7 @@ async def test_whole_journey_from_invitation_to_a_mentors_answer(
     assert "tersimpan" in saved.text
     for _ in checklist.items:
         reply = await maria.press("Ya")
-    assert "Ringkasan kesiapan SNI" in reply.text
+    assert f"Ringkasan: {checklist.title}" in reply.text
     sent = await maria.press("Kirim")
     assert "sudah terkirim" in sent.text
 

@@ -20,8 +20,13 @@ def test_check_file_refuses_by_declared_size_before_download() -> None:
         evidence.check_file(None, 10)
 
 
-def _checklist(*weights: tuple[str, tuple[int, ...]], version: int = 1) -> Checklist:
-    """A small checklist: sections of items with the given weights (ids s<n>i<m>)."""
+def _checklist(
+    *weights: tuple[str, tuple[int, ...]],
+    version: int = 1,
+    may_not_apply: frozenset[str] = frozenset(),
+) -> Checklist:
+    """A small checklist: sections of items with the given weights (ids s<n>i<m>); the items in
+    `may_not_apply` can be answered "does not apply"."""
     sections = []
     for sindex, (title, item_weights) in enumerate(weights):
         items = tuple(
@@ -31,6 +36,7 @@ def _checklist(*weights: tuple[str, tuple[int, ...]], version: int = 1) -> Check
                 weight=weight,
                 module="sni-dasar",
                 next_step=f"Langkah {sindex}.{iindex}",
+                not_applicable=f"s{sindex}i{iindex}" in may_not_apply,
             )
             for iindex, weight in enumerate(item_weights)
         )
@@ -67,3 +73,37 @@ def test_next_steps_are_the_heaviest_not_yet_done_items_in_order() -> None:
     }
     steps = checklists.next_steps(checklist, answers)
     assert [i.id for i in steps] == ["s1i0", "s0i2", "s1i1"]
+
+
+def test_does_not_apply_counts_on_neither_side_and_is_no_next_step() -> None:
+    checklist = _checklist(
+        ("Izin", (3, 1)), ("Halal", (3,)), may_not_apply=frozenset({"s0i0", "s1i0"})
+    )
+    na = checklists.Answer(AnswerValue.NOT_APPLICABLE)
+    answers = {"s0i0": na, "s0i1": checklists.Answer(AnswerValue.YES), "s1i0": na}
+    result = checklists.score(checklist, answers)
+    assert result.percent == 100  # 1 of 1: the weight-3 items are out of the fraction
+    assert [s.percent for s in result.sections] == [100, 0]
+    assert [s.applies for s in result.sections] == [True, False]
+    assert (result.answered, result.total) == (3, 3)
+    assert checklists.next_steps(checklist, answers) == []
+    # Without the answer, the same items weigh in as Belum and are the next steps.
+    assert checklists.score(checklist, {"s0i1": answers["s0i1"]}).percent == 14  # 1/7
+    assert [i.id for i in checklists.next_steps(checklist, {})] == ["s0i0", "s1i0", "s0i1"]
+
+
+def test_does_not_apply_on_an_item_that_no_longer_allows_it_is_unanswered() -> None:
+    checklist = _checklist(("Izin", (2, 2)))  # the content dropped the flag
+    answers = {
+        "s0i0": checklists.Answer(AnswerValue.NOT_APPLICABLE),
+        "s0i1": checklists.Answer(AnswerValue.YES),
+    }
+    result = checklists.score(checklist, answers)
+    assert (result.percent, result.answered) == (50, 1)
+    assert [i.id for i in checklists.next_steps(checklist, answers)] == ["s0i0"]
+
+
+def test_a_carried_does_not_apply_needs_no_second_look_like_a_carried_yes() -> None:
+    assert checklists.Answer(AnswerValue.NOT_APPLICABLE, carried=True).settled
+    assert checklists.Answer(AnswerValue.YES, carried=True).settled
+    assert not checklists.Answer(AnswerValue.NO, carried=True).settled

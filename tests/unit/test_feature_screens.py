@@ -18,7 +18,7 @@ from bot.render.onboarding import ConsentAction, ConsentButton, OnboardAction, O
 from bot.render.reports import ReportAction, ReportButton
 from bot.services import assessment as sa
 from bot.services.invitations import Invitee
-from db.models import AssessmentState, Light, Role
+from db.models import AssessmentState, Light, Role, Salutation
 
 NOW = datetime(2026, 12, 7, 1, 0, tzinfo=UTC)
 NASTY = "Tenun <b>Ina</b> & Co"
@@ -35,6 +35,7 @@ def tr() -> Translator:
 class Someone:
     full_name: str
     role_set: frozenset[Role]
+    salutation: Salutation | None = None
 
 
 def _data(reply: Reply) -> list[str]:
@@ -76,7 +77,7 @@ def test_welcome_menu_and_notice_escape_names(tr: Translator) -> None:
 
 def test_common_screens_escape_names_and_error_reasons(tr: Translator) -> None:
     menu = common.main_menu(tr, Someone(NASTY, frozenset({Role.UMKM})))
-    assert f"<b>Halo, Bapak/Ibu {ESCAPED}!</b>" in menu.text
+    assert f"<b>Halo, {ESCAPED}!</b>" in menu.text
     help_text = common.help_text(tr, Someone("x", frozenset(Role))).text
     assert "<b>Bantuan</b>" in help_text and "/rekap" in help_text
 

@@ -12,7 +12,7 @@ from bot.i18n import LOCALES_DIR, I18n, Translator
 from bot.render.deadlines.shared import day_list
 from bot.render.onboarding import welcome
 from bot.services.invitations import Invitee
-from db.models import Role
+from db.models import Role, Salutation
 
 WITA = ZoneInfo("Asia/Makassar")
 
@@ -125,10 +125,13 @@ def test_no_message_says_a_sentence_twice() -> None:
 
 @pytest.mark.parametrize("role", list(Role))
 def test_each_welcome_says_each_sentence_once(role: Role) -> None:
-    invitee = Invitee(1, role, "Yohanes Bria", business="Tenun Ina", agency="Setda")
+    invitee = Invitee(
+        1, role, "Yohanes Bria", business="Tenun Ina", agency="Setda", salutation=Salutation.BAPAK
+    )
     greeting = welcome(_indonesian(), invitee, "Yohanes")
     assert _repeated_sentences(greeting.text) == []
-    assert "Bapak/Ibu Yohanes Bria" in greeting.text
+    assert "Bapak Yohanes Bria" in greeting.text
+    assert "Bapak/Ibu Yohanes" not in greeting.text
 
 
 def test_day_lists_put_a_comma_before_dan_from_three_items() -> None:

@@ -8,6 +8,7 @@ from bot.charts import MatrixChart
 from bot.content import Iso18091
 from bot.i18n import Translator
 from bot.render import Button, Reply
+from bot.render import rows as layout
 from bot.render.assessment.labels import (
     AssessAction,
     AssessButton,
@@ -71,13 +72,20 @@ def _agency_line(tr: Translator, iso: Iso18091, row: sa.AgencyRow) -> Html:
 
 
 def chart_caption(
-    tr: Translator, iso: Iso18091, rows: Sequence[sa.AgencyRow], period: str
+    tr: Translator, iso: Iso18091, rows: Sequence[sa.AgencyRow], period: str, current: str
 ) -> Reply:
-    """The text with the chart: one line per agency (the photo is attached by the handler)."""
+    """The text with the chart: one line per agency (the photo is attached by the handler);
+    the quarter before, and from a past quarter the one after and the way back to this one."""
     text = lines(bold(_title(tr, period)), *(_agency_line(tr, iso, row) for row in rows))
-    previous = AssessButton(AssessAction.CHART, period=sa.previous_period(period))
-    buttons = (
-        (Button("◀ " + tr.pgettext("button", "Previous quarter"), previous.pack()),),
-        back_to_menu(tr),
+
+    def quarter(label: str, to: str) -> Button:
+        return Button(label, AssessButton(AssessAction.CHART, period=to).pack())
+
+    earlier = quarter("◀ " + tr.pgettext("button", "Previous quarter"), sa.previous_period(period))
+    later = (
+        quarter(tr.pgettext("button", "Next quarter") + " ▶", sa.next_period(period))
+        if period < current
+        else None
     )
-    return Reply(text, buttons)
+    now = quarter(tr.pgettext("button", "This quarter"), current) if period != current else None
+    return Reply(text, (*layout(earlier, later), *layout(now, width=1), back_to_menu(tr)))

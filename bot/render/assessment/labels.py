@@ -26,6 +26,7 @@ class AssessAction(StrEnum):
     OPEN = "open"  # where the person left off, as a new message (from a deadline reminder)
     CHART = "chart"  # coordinators: every agency in one period (`period`; None: this one)
     OVERVIEW = "ov"  # `sheet`
+    ABOUT = "about"  # `sheet`: what ISO 18091 is and what the lights mean
     PAGE = "q"  # `sheet`, `quadrant`, `page`
     RATE = "r"  # `sheet`, `indicator`, `light`
     NOTE = "n"  # `sheet`, `indicator`

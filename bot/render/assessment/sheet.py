@@ -8,6 +8,7 @@ from bot.content import Indicator, Iso18091
 from bot.i18n import Translator
 from bot.render import Button, Reply, rows
 from bot.render.assessment.labels import (
+    EMOJI,
     AssessAction,
     AssessButton,
     indicator_button,
@@ -19,7 +20,7 @@ from bot.render.assessment.labels import (
     tally,
 )
 from bot.render.common import back_to_menu
-from bot.render.text import Html, bold, italic, lines
+from bot.render.text import Html, bold, italic, join, lines, link
 from bot.services import assessment as sa
 from db.models import AssessmentState, Light
 
@@ -44,6 +45,8 @@ def overview(tr: Translator, iso: Iso18091, sheet: sa.Sheet, *, coordinator: boo
     ]
     text = lines(
         _heading(tr, sheet),
+        italic(iso.note),
+        "",
         _("Rated so far: {rated} of {total} indicators.").format(
             rated=sheet.rated, total=len(iso.indicators)
         ),
@@ -62,10 +65,31 @@ def overview(tr: Translator, iso: Iso18091, sheet: sa.Sheet, *, coordinator: boo
             sheet_button(tr.pgettext("button", "Summary"), AssessAction.SUMMARY, sheet.id),
             sheet_button(tr.pgettext("button", "Send assessment"), AssessAction.SUBMIT, sheet.id),
         ),
+        (sheet_button(tr.pgettext("button", "About ISO 18091"), AssessAction.ABOUT, sheet.id),),
         *(((chart,),) if coordinator else ()),
         back_to_menu(tr),
     )
     return Reply(text, buttons)
+
+
+def about(tr: Translator, iso: Iso18091, sheet_id: int) -> Reply:
+    """What ISO 18091 is (a guideline, not a certification) and what the lights mean."""
+    _ = tr.html
+    lights = iso.lights
+    text = lines(
+        bold(_("About ISO 18091")),
+        iso.note,
+        "",
+        _("What the lights mean (each indicator shows its own short criteria):"),
+        Html("{} {}").format(EMOJI[Light.RED], lights.merah),
+        Html("{} {}").format(EMOJI[Light.YELLOW], lights.kuning),
+        Html("{} {}").format(EMOJI[Light.GREEN], lights.hijau),
+        "",
+        _("Sources: {sources}").format(
+            sources=join((link(source.url, source.title) for source in iso.sources), ", ")
+        ),
+    )
+    return Reply(text, (_back(tr, sheet_id),))
 
 
 def _neighbours(
@@ -86,47 +110,44 @@ def _neighbours(
     return before, after
 
 
-def _indicator_block(
-    tr: Translator,
-    sheet: sa.Sheet,
-    number: int,
-    indicator: Indicator,
-    names: dict[int, str],
-    me: int | None,
+def _status(
+    tr: Translator, sheet: sa.Sheet, indicator: Indicator, names: dict[int, str], me: int | None
 ) -> Html:
-    """One indicator: its question, its light (and who gave it), note and photo."""
+    """The indicator's light and who gave it, else last quarter's as a hint."""
     _ = tr.html
     rating = sheet.ratings.get(indicator.id)
-    status: Html
     if rating is not None and rating.light is not None:
         status = _("Rating: {light}").format(light=light_label(tr, rating.light))
         who = names.get(rating.rated_by_id or 0)
         if who and rating.rated_by_id != me:
             status = Html("{} {}").format(status, _("(by {name})").format(name=who))
-    elif (hint := sheet.hints.get(indicator.id)) is not None:
-        status = _("Not rated yet. Last quarter: {light}").format(light=light_label(tr, hint))
-    else:
-        status = _("Not rated yet.")
-    note = rating.note if rating is not None else None
-    photo = rating is not None and rating.evidence_id is not None
+        return status
+    if (hint := sheet.hints.get(indicator.id)) is not None:
+        return _("Not rated yet. Last quarter: {light}").format(light=light_label(tr, hint))
+    return _("Not rated yet.")
+
+
+def _criteria(indicator: Indicator) -> Html:
+    """The indicator's own red, yellow and green, one short line each."""
+    said = indicator.criteria
     return lines(
-        "",
-        bold(f"{number}. {indicator.title}"),
-        indicator.question,
-        status,
-        _("Note: {note}").format(note=italic(note)) if note else None,
-        _("Photo evidence saved.") if photo else None,
+        *(
+            Html("{} {}").format(EMOJI[light], text)
+            for light, text in (
+                (Light.RED, said.merah),
+                (Light.YELLOW, said.kuning),
+                (Light.GREEN, said.hijau),
+            )
+        )
     )
 
 
-def _indicator_buttons(
-    tr: Translator, sheet: sa.Sheet, number: int, indicator: Indicator
-) -> tuple[tuple[Button, ...], ...]:
-    """Three lights (the chosen one ticked), then note and photo."""
+def _light_row(sheet: sa.Sheet, indicator: Indicator) -> tuple[Button, ...]:
+    """🔴 🟡 🟢 in one row, the chosen one ticked."""
     chosen = sheet.light(indicator.id)
-    lights = tuple(
+    return tuple(
         indicator_button(
-            f"{number}. {light_label(tr, light)}" + (" ✓" if light is chosen else ""),
+            EMOJI[light] + (" ✓" if light is chosen else ""),
             AssessAction.RATE,
             sheet.id,
             indicator.id,
@@ -134,13 +155,6 @@ def _indicator_buttons(
         )
         for light in Light
     )
-    note = tr.pgettext("button", "Add note")
-    photo = tr.pgettext("button", "Add photo")
-    evidence = (
-        indicator_button(f"{number}. {note}", AssessAction.NOTE, sheet.id, indicator.id),
-        indicator_button(f"{number}. {photo}", AssessAction.PHOTO, sheet.id, indicator.id),
-    )
-    return (lights, evidence)
 
 
 def page(
@@ -153,21 +167,30 @@ def page(
     me: int | None = None,
     notice: Html | None = None,
 ) -> Reply:
-    """A few indicators of one quadrant, each with its question and three light buttons."""
+    """One indicator: its question, what each light means for it, and one row of lights."""
+    _ = tr.html
     quadrant = iso.quadrants[position.quadrant]
     count = sa.counts(sheet, iso)[position.quadrant]
-    first = position.page * sa.PAGE_SIZE
-    shown = list(enumerate(quadrant.indicators[first : first + sa.PAGE_SIZE], start=first + 1))
-    where = tr.html("page {n} of {m}").format(
-        n=position.page + 1, m=sa.pages_in(iso, position.quadrant)
-    )
+    indicator = quadrant.indicators[position.page]
+    where = _("indicator {n} of {m}").format(n=position.page + 1, m=len(quadrant.indicators))
     head = Html("{} · {}").format(
         bold(f"{quadrant_name(tr, quadrant.id)} {count.rated}/{count.total}"), where
     )
+    rating = sheet.ratings.get(indicator.id)
+    note = rating.note if rating is not None else None
+    photo = rating is not None and rating.evidence_id is not None
     text = lines(
-        notice,
+        *((notice, "") if notice is not None else ()),
         head,
-        *(_indicator_block(tr, sheet, n, ind, names or {}, me) for n, ind in shown),
+        "",
+        bold(indicator.title),
+        indicator.question,
+        "",
+        _criteria(indicator),
+        "",
+        _status(tr, sheet, indicator, names or {}, me),
+        _("Note: {note}").format(note=italic(note)) if note else None,
+        _("Photo evidence saved.") if photo else None,
     )
     before, after = _neighbours(iso, position)
     nav = rows(
@@ -178,12 +201,15 @@ def page(
         if after is not None
         else None,
     )
-    buttons = (
-        *(row for n, ind in shown for row in _indicator_buttons(tr, sheet, n, ind)),
-        *nav,
-        _back(tr, sheet.id),
+    evidence = (
+        indicator_button(
+            tr.pgettext("button", "Add note"), AssessAction.NOTE, sheet.id, indicator.id
+        ),
+        indicator_button(
+            tr.pgettext("button", "Add photo"), AssessAction.PHOTO, sheet.id, indicator.id
+        ),
     )
-    return Reply(text, buttons)
+    return Reply(text, (_light_row(sheet, indicator), evidence, *nav, _back(tr, sheet.id)))
 
 
 def count_line(tr: Translator, count: sa.QuadrantCount) -> Html:

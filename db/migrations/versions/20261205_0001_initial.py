@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-05 12:24:52.597625
+Create Date: 2026-12-05 14:13:16.319169
 """
 
 from collections.abc import Sequence
@@ -64,6 +64,11 @@ def upgrade() -> None:
         sa.Column("telegram_id", sa.BigInteger(), nullable=False),
         sa.Column("full_name", sa.String(length=200), nullable=False),
         sa.Column("locale", sa.String(length=8), nullable=False),
+        sa.Column(
+            "salutation",
+            sa.Enum("bapak", "ibu", name="salutation", native_enum=False, length=8),
+            nullable=True,
+        ),
         sa.Column("consent_at", db.models.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("unreachable_since", db.models.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("deactivated_at", db.models.base.UTCDateTime(timezone=True), nullable=True),
@@ -615,6 +620,11 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("invitee_name", sa.String(length=120), nullable=False),
+        sa.Column(
+            "salutation",
+            sa.Enum("bapak", "ibu", name="salutation", native_enum=False, length=8),
+            nullable=True,
+        ),
         sa.Column("business_id", sa.Integer(), nullable=True),
         sa.Column("agency_id", sa.Integer(), nullable=True),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
@@ -703,7 +713,15 @@ def upgrade() -> None:
         sa.Column("item_id", sa.String(length=16), nullable=False),
         sa.Column(
             "value",
-            sa.Enum("ya", "sebagian", "belum", name="answervalue", native_enum=False, length=16),
+            sa.Enum(
+                "ya",
+                "sebagian",
+                "belum",
+                "tidak_berlaku",
+                name="answervalue",
+                native_enum=False,
+                length=16,
+            ),
             nullable=True,
         ),
         sa.Column("note", sa.Text(), nullable=True),
