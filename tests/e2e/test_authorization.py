@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import pytest
 
 from bot.render import common as render
-from db.models import Role
+from db.models import Role, Salutation
 from tests.support import drive, tables
 from tests.support.people import Person
 from tests.support.replies import problems, shown
@@ -140,6 +140,7 @@ class _Someone:
 
     role_set: frozenset[Role]
     full_name: str = ""
+    salutation: Salutation | None = None
 
 
 async def test_a_stranger_reads_the_privacy_notice_from_the_welcome(world: World) -> None:

@@ -14,12 +14,14 @@ from db.models import Base
 Rows = dict[str, dict[tuple[Any, ...], dict[str, Any]]]
 
 # What legitimately changes on any message: the inbox, where a person is in a dialogue
-# (refusals may end one), activity and reachability marks.
-IGNORED_TABLES = frozenset({"inbox_update", "dialogue_state"})
+# (refusals may end one), activity and reachability marks; and the dispatcher's heartbeat,
+# which a tick writes whatever the input was.
+IGNORED_TABLES = frozenset({"inbox_update", "dialogue_state", "heartbeat"})
 IGNORED_COLUMNS = frozenset({"last_active_at", "updated_at", "unreachable_since"})
 IGNORED_AUDIT = frozenset({"person.reachable"})
-# Never put back: the inbox remembers which updates were handled.
-KEPT_TABLES = frozenset({"inbox_update"})
+# Never put back: the inbox remembers which updates were handled; the heartbeat is the
+# running dispatcher's, not the input's.
+KEPT_TABLES = frozenset({"inbox_update", "heartbeat"})
 
 
 def tables() -> list[Table]:
