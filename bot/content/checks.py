@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from bot.content.includes import resolve_section
 from bot.content.loader import Checker, Loc, SourceFile
 from bot.content.problems import ContentError, ContentProblem, OpenQuestion
+from bot.content.questions import check_step, collect_questions
 from bot.content.schema import (
     CORE,
     ISO18091_QUADRANTS,
@@ -28,18 +30,13 @@ from bot.content.schema import (
     LeaveFile,
     Module,
     Section,
-    SectionEntry,
     Sector,
     SectorsFile,
     SharedSection,
-    Step,
 )
 from bot.shipped import shipped_folder
 
 DEFAULT_CONTENT_ROOT = shipped_folder("content")
-# Words that say a point is not confirmed yet: such a step must carry an `open_question`, so
-# the programme team finds it in `pendamping content check --open-questions`.
-UNCONFIRMED = ("belum kami pastikan", "sedang menanyakan", "sedang kami tanyakan")
 
 
 @dataclass
@@ -219,7 +216,14 @@ def _load(root: Path) -> tuple[_Loaded, list[ContentProblem]]:
     out.leave = leave
 
     _cross_check(check, out)
-    _collect_questions(check, out)
+    out.open_questions = collect_questions(
+        check,
+        out.contacts,
+        out.shared,
+        out.checklists,
+        (out.iso, out.iso_file),
+        out.open_questions,
+    )
     return out, check.problems
 
 
@@ -263,7 +267,9 @@ def _cross_check(check: Checker, out: _Loaded) -> None:
 
     for module, file in modules.values():
         for index, step in enumerate(module.steps):
-            _check_step(check, out, file, index, step, contacts)
+            check_step(
+                check, out.open_questions, file, index, step, contacts, out.contacts is not None
+            )
         for index, other in enumerate(module.see_also):
             referenced.add(other)
             if other == module.id:
@@ -294,7 +300,7 @@ def _cross_check(check: Checker, out: _Loaded) -> None:
         section_ids: set[str] = set()
         for sindex, entry in enumerate(raw.sections):
             sloc: Loc = ("sections", sindex)
-            section = _resolve_section(check, file, sloc, entry, out.shared or {})
+            section = resolve_section(check, file, sloc, entry, out.shared or {})
             if section is None:
                 continue
             if section.id in section_ids:
@@ -372,126 +378,6 @@ def _cross_check(check: Checker, out: _Loaded) -> None:
                 f"modul '{module_id}' tidak dipakai di sectors.yaml, daftar periksa, "
                 "atau 'see_also' modul lain",
             )
-
-
-def _check_step(
-    check: Checker,
-    out: _Loaded,
-    file: SourceFile,
-    index: int,
-    step: Step,
-    contacts: dict[str, tuple[Contact, SourceFile, int]],
-) -> None:
-    """A step's contact exists, and a point it says is unconfirmed is marked for the team."""
-    loc: Loc = ("steps", index)
-    ask: str | None = None
-    if step.contact is not None:
-        if step.contact not in contacts:
-            if out.contacts is not None:
-                check.add(file, (*loc, "contact"), f"kontak '{step.contact}' tidak ada")
-        else:
-            ask = contacts[step.contact][0].office
-        if step.image is not None:
-            check.add(
-                file,
-                (*loc, "contact"),
-                "langkah bergambar tidak bisa memuat kontak (keterangan foto terlalu pendek)",
-            )
-    text = step.text.lower()
-    if step.open_question is None and any(words in text for words in UNCONFIRMED):
-        check.add(
-            file,
-            (*loc, "text"),
-            f"langkah {index + 1} menyebut hal yang belum dipastikan: tulis pertanyaannya di "
-            "'open_question' supaya tim program menjawabnya",
-        )
-    if step.open_question is not None:
-        out.open_questions.append(
-            _question(check, file, (*loc, "open_question"), step.open_question, ask)
-        )
-
-
-def _question(
-    check: Checker, file: SourceFile, loc: Loc, question: str, ask: str | None = None
-) -> OpenQuestion:
-    return OpenQuestion(file.rel, file.line(loc), question, ask, check.root.name or "content")
-
-
-def _collect_questions(check: Checker, out: _Loaded) -> None:
-    """The open questions of contacts, checklist items and the ISO 18091 file, in file order."""
-    for contact, file, index in (out.contacts or {}).values():
-        if contact.open_question is not None:
-            loc: Loc = ("contacts", index, "open_question")
-            out.open_questions.append(
-                _question(check, file, loc, contact.open_question, contact.office)
-            )
-    for shared_section, file in (out.shared or {}).values():
-        for index, item in enumerate(shared_section.items):
-            if item.open_question is not None:
-                loc = ("items", index, "open_question")
-                out.open_questions.append(_question(check, file, loc, item.open_question))
-    for raw, file in (out.checklists or {}).values():
-        for sindex, entry in enumerate(raw.sections):
-            for index, item in enumerate(entry.items or ()):
-                if item.open_question is not None:
-                    loc = ("sections", sindex, "items", index, "open_question")
-                    out.open_questions.append(_question(check, file, loc, item.open_question))
-    if out.iso is not None and out.iso_file is not None and out.iso.open_question is not None:
-        out.open_questions.append(
-            _question(check, out.iso_file, ("open_question",), out.iso.open_question)
-        )
-    out.open_questions.sort(key=lambda q: (q.file, q.line))
-
-
-def _resolve_section(
-    check: Checker,
-    file: SourceFile,
-    loc: Loc,
-    entry: SectionEntry,
-    shared: dict[str, tuple[SharedSection, SourceFile]],
-) -> Section | None:
-    own = (entry.id, entry.title, entry.items)
-    if entry.include is not None:
-        if any(part is not None for part in own):
-            check.add(
-                file,
-                (*loc, "include"),
-                "bagian dengan 'include' hanya boleh berisi 'include' dan 'version'",
-            )
-            return None
-        if entry.include not in shared:
-            check.add(
-                file,
-                (*loc, "include"),
-                f"bagian bersama '{entry.include}' tidak ada di core/sections/",
-            )
-            return None
-        section, _ = shared[entry.include]
-        if entry.version != section.version:
-            check.add(
-                file,
-                (*loc, "version") if entry.version is not None else (*loc, "include"),
-                f"bagian bersama '{section.id}' kini versi {section.version}: naikkan 'version' "
-                f"daftar periksa ini, lalu tulis version: {section.version} pada include ini",
-            )
-        return Section(id=section.id, title=section.title, items=section.items)
-    if entry.version is not None:
-        check.add(file, (*loc, "version"), "'version' hanya dipakai bersama 'include'")
-    missing = [
-        name for name, part in zip(("id", "title", "items"), own, strict=True) if part is None
-    ]
-    if missing:
-        check.add(
-            file,
-            loc,
-            f"bagian {loc[-1] + 1 if isinstance(loc[-1], int) else ''}: "
-            f"kolom {', '.join(repr(m) for m in missing)} wajib diisi (atau pakai 'include')",
-        )
-        return None
-    assert entry.id is not None
-    assert entry.title is not None
-    assert entry.items is not None
-    return Section(id=entry.id, title=entry.title, items=entry.items)
 
 
 # --------------------------------------------------------------------------------------------
