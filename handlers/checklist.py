@@ -12,7 +12,7 @@ from bot.render import checklist as render
 from bot.render.checklist import AnswerButton, Answered, ChecklistAction, ChecklistButton
 from bot.render.common import MenuKey
 from bot.render.text import Html
-from bot.services import checklists, evidence
+from bot.services import checklists, evidence, scoring
 from bot.services.checklists import RunView
 from bot.services.errors import Stale
 from db.models import Business, Role
@@ -199,7 +199,7 @@ async def submit(t: Turn, button: ChecklistButton) -> None:
         _stale(t)
         return
     await CHECKLIST.finish(t)
-    steps = checklists.next_steps(content.checklist_for(business.sector), version.answers)
+    steps = scoring.next_steps(content.checklist_for(business.sector), version.answers)
     t.edit(render.submitted(t.tr, version, steps))
 
 

@@ -14,7 +14,8 @@ from bot.render.common import MenuButton, MenuKey, back_to_menu
 from bot.render.guidance import guide_button
 from bot.render.questions import ask_button
 from bot.render.text import Html, bold, italic, lines
-from bot.services.checklists import ItemView, RunView, Score, Version
+from bot.services.checklists import ItemView, RunView, Version
+from bot.services.scoring import Score
 from db.models import AnswerValue
 
 BAR_CELLS = 10
