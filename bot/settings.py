@@ -107,7 +107,7 @@ class Settings(BaseSettings):
         if not value or value.lower() == "off":
             return ""
         host, _, port = value.rpartition(":")
-        if not port.isdigit() or not 0 < int(port) < 65536:
+        if not port.isdecimal() or not 0 < int(port) < 65536:
             raise ValueError("must be a port, host:port (e.g. 127.0.0.1:9108) or off")
         return f"{host or '127.0.0.1'}:{port}"
 

@@ -508,7 +508,7 @@ async def find_unused(db: AsyncSession, clock: Clock, ref: str) -> Unused:
     """An unused invitation by its id, its code or its whole link (the command line)."""
     ref = ref.strip()
     code = ref.rsplit("start=", 1)[-1]
-    if ref.isdigit():
+    if ref.isdecimal():
         return await get_unused(db, clock, int(ref))
     if not _CODE.match(code):
         raise NotFound()

@@ -72,7 +72,9 @@ def clean_title(text: str) -> str:
 
 def parse_offsets(text: str) -> tuple[int, ...]:
     """ "7,3,1,0" -> (7, 3, 1, 0): distinct days before, largest first."""
-    days = sorted({int(part) for part in text.split(",") if part.strip().isdigit()}, reverse=True)
+    days = sorted(
+        {int(part) for part in text.split(",") if part.strip().isdecimal()}, reverse=True
+    )
     return tuple(d for d in days if d <= MAX_OFFSET_DAYS) or DEFAULT_OFFSETS
 
 
@@ -96,7 +98,7 @@ _HOUR = re.compile(r"^\s*(\d{1,2})[.:](\d{2})\s*$")
 def read_offsets(text: str) -> tuple[int, ...]:
     """Typed days before the deadline, "7,3,1,0": whole days 0-60, at most six, largest first."""
     parts = [p for p in _OFFSET_SPLIT.split(text.strip()) if p]
-    if not parts or not all(p.isdigit() and len(p) <= 3 for p in parts):
+    if not parts or not all(p.isdecimal() and len(p) <= 3 for p in parts):
         raise BadRule(RuleError.OFFSETS)
     days = sorted({int(p) for p in parts}, reverse=True)
     if len(days) > MAX_OFFSETS or days[0] > MAX_OFFSET_DAYS:
