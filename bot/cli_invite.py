@@ -21,6 +21,7 @@ LINK_COLUMNS = ("business", "owner", "sector", "link", "expires")
 MAX_IMPORT_ROWS = 5000
 SIMULATOR_USERNAME = "PendampingUMKMBot"
 ROLES = ("coordinator", "mentor", "focal", "umkm")  # db.models.Role's values
+SALUTATIONS = ("bapak", "ibu", "none")  # db.models.Salutation's values, and the name alone
 
 
 class UsageError(Exception):
@@ -46,6 +47,12 @@ def add_parsers(
     invite.add_argument(
         "--name",
         help="the invitee's name (roles focal, mentor, coordinator; default: their Telegram name)",
+    )
+    invite.add_argument(
+        "--salutation",
+        choices=SALUTATIONS,
+        default="none",
+        help="how the bot addresses the invitee: Bapak or Ibu before the name, or the name alone",
     )
     invite.add_argument("--days", type=int, default=14, help="days the link stays valid")
     imports = commands.add_parser("import", help="bulk invitations from a file")
@@ -143,12 +150,13 @@ async def _invite(
     from bot.clock import SystemClock
     from bot.services import agencies, businesses, invitations
     from bot.services.errors import Invalid
-    from db.models import Role
+    from db.models import Role, Salutation
     from db.session import create_engine, create_session_factory
 
     engine = create_engine(settings.database_url)
     clock = SystemClock()
     role = Role(args.role)
+    salutation = None if args.salutation == "none" else Salutation(args.salutation)
     try:
         async with create_session_factory(engine)() as db, db.begin():
             await agencies.seed_pilot_agencies(db, clock)
@@ -159,7 +167,12 @@ async def _invite(
                         raise UsageError(f"the owner of {existing.name!r} has already joined")
                     if existing is not None:
                         invitation, code = await invitations.reinvite_business(
-                            db, clock, existing.id, created_by_id=None, valid_days=args.days
+                            db,
+                            clock,
+                            existing.id,
+                            created_by_id=None,
+                            valid_days=args.days,
+                            salutation=salutation,
                         )
                     else:
                         _, invitation, code = await invitations.invite_business(
@@ -172,6 +185,7 @@ async def _invite(
                             phone=args.phone,
                             created_by_id=None,
                             valid_days=args.days,
+                            salutation=salutation,
                         )
                 else:
                     agency_id = None
@@ -191,6 +205,7 @@ async def _invite(
                         created_by_id=None,
                         agency_id=agency_id,
                         valid_days=args.days,
+                        salutation=salutation,
                     )
             except Invalid as exc:
                 raise UsageError(str(exc)) from None

@@ -170,18 +170,19 @@ async def reinvite_business(
     *,
     created_by_id: int | None,
     valid_days: int = DEFAULT_VALID_DAYS,
+    salutation: Salutation | None = None,
 ) -> tuple[Invitation, str]:
     """A fresh invitation for a business whose owner has not joined yet."""
     business = await businesses.get(db, business_id)
     if business.owner_id is not None:
         raise Invalid(N_("the owner of this business has already joined."))
-    # The new link addresses the owner as the last one did.
-    salutation = await db.scalar(
-        select(Invitation.salutation)
-        .where(Invitation.business_id == business.id)
-        .order_by(Invitation.created_at.desc(), Invitation.id.desc())
-        .limit(1)
-    )
+    if salutation is None:  # the new link addresses the owner as the last one did
+        salutation = await db.scalar(
+            select(Invitation.salutation)
+            .where(Invitation.business_id == business.id)
+            .order_by(Invitation.created_at.desc(), Invitation.id.desc())
+            .limit(1)
+        )
     # Older links of this business stop working (even expired ones leave the list of links
     # to re-issue): only the newest one is out there.
     await db.execute(

@@ -159,3 +159,32 @@ def test_import_umkm_refuses_a_wrong_header(tmp_path: Path) -> None:
     missing = _run(["import", "umkm", str(tmp_path / "nowhere.csv")], tmp_path)
     assert missing.returncode == 2
     assert "no such file" in missing.stderr
+
+
+def test_invite_stores_how_the_invitee_is_addressed(tmp_path: Path) -> None:
+    """--salutation ibu: the welcome says "Ibu Maria"; none (the default): the name alone."""
+    for salutation, args in (
+        ("ibu", ["--role", "umkm", "--business", "Tenun Ina", "--owner", "Maria"]),
+        ("bapak", ["--role", "focal", "--agency", "RSUD S.K. Lerik", "--name", "Yohanes"]),
+        ("none", ["--role", "mentor", "--name", "Ana"]),
+    ):
+        extra = ["--sector", "tenun"] if salutation == "ibu" else []
+        result = _run(["invite", *args, *extra, "--salutation", salutation], tmp_path)
+        assert result.returncode == 0, result.stderr
+    assert _rows(tmp_path, "SELECT invitee_name, salutation FROM invitation ORDER BY id") == [
+        ("Maria", "ibu"),
+        ("Yohanes", "bapak"),
+        ("Ana", None),
+    ]
+    # A new link for the same business may correct it.
+    again = _run(
+        ["invite", "--role", "umkm", "--business", "Tenun Ina", "--sector", "tenun"]
+        + ["--salutation", "bapak"],
+        tmp_path,
+    )
+    assert again.returncode == 0, again.stderr
+    newest = _rows(tmp_path, "SELECT salutation FROM invitation ORDER BY id DESC LIMIT 1")
+    assert newest == [("bapak",)]
+    wrong = _run(["invite", "--role", "mentor", "--salutation", "saudara"], tmp_path)
+    assert wrong.returncode == 2
+    assert "--salutation" in wrong.stderr
