@@ -52,10 +52,12 @@ def check_limits(method: str, params: Mapping[str, Any]) -> None:
             raise BadRequest("message text is empty")
         if len(parsed.text) > MAX_TEXT_LENGTH:
             raise BadRequest("message is too long")
-    if _CAPTION_METHODS_FIELD in params and isinstance(params["caption"], str):
-        parsed = parse_message_text(params["caption"], params.get("parse_mode"))
-        if len(parsed.text) > MAX_CAPTION_LENGTH:
-            raise BadRequest("message caption is too long")
+    media = params.get("media")  # editMessageMedia: the caption is inside the InputMedia
+    for holder in (params, media if isinstance(media, dict) else {}):
+        if isinstance(holder.get(_CAPTION_METHODS_FIELD), str):
+            parsed = parse_message_text(holder["caption"], holder.get("parse_mode"))
+            if len(parsed.text) > MAX_CAPTION_LENGTH:
+                raise BadRequest("message caption is too long")
     if method == "answerCallbackQuery":
         toast = params.get("text", "")
         if len(toast) > MAX_CALLBACK_ANSWER_LENGTH:

@@ -10,11 +10,12 @@ from typing import Any
 from bot.localapi.errors import ApiError, BadRequest
 from bot.localapi.faults import FORBIDDEN_BLOCKED
 from bot.localapi.formatting import ParsedText, parse_message_text
-from bot.localapi.model import SentMessage, SimChat, StoredFile
+from bot.localapi.model import MEDIA_KINDS, SentMessage, SimChat, StoredFile
 from bot.localapi.spec import Spec, Upload
 from bot.localapi.world import World, scope_key
 
 MAX_UPDATES_PER_CALL = 100  # getUpdates limit ceiling
+FOLDERS = {"photo": "photos", "document": "documents", "voice": "voice"}  # as Telegram's paths
 NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly the "
     "same as a current content and reply markup of the message"
@@ -32,6 +33,7 @@ class BotMethods:
         self.world = world
         self.spec = spec
         self._allowed_updates: list[str] = []
+        self._uploads: dict[str, Upload] = {}  # the file parts of the call being answered
         self.table: dict[str, Handler] = {
             "getMe": self._get_me,
             "getUpdates": self._get_updates,
@@ -44,9 +46,11 @@ class BotMethods:
             "sendMessage": self._send_message,
             "sendPhoto": self._send_photo,
             "sendDocument": self._send_document,
+            "sendVoice": self._send_voice,
             "editMessageText": self._edit_message_text,
             "editMessageCaption": self._edit_message_caption,
             "editMessageReplyMarkup": self._edit_message_reply_markup,
+            "editMessageMedia": self._edit_message_media,
             "deleteMessage": self._delete_message,
             "answerCallbackQuery": self._answer_callback_query,
             "getFile": self._get_file,
@@ -56,8 +60,12 @@ class BotMethods:
             "getChat": self._get_chat,
         }
 
-    async def call(self, name: str, params: dict[str, Any]) -> Any:
-        """The result of a checked call (ApiError when Telegram would refuse it)."""
+    async def call(
+        self, name: str, params: dict[str, Any], uploads: Mapping[str, Upload] | None = None
+    ) -> Any:
+        """The result of a checked call (ApiError when Telegram would refuse it); `uploads`
+        are the request's file parts, which "attach://<name>" inside a JSON object names."""
+        self._uploads = dict(uploads or {})
         handler = self.table.get(name)
         if handler is not None:
             return await handler(params)
@@ -160,18 +168,22 @@ class BotMethods:
         parsed = parse_message_text(p["text"], p.get("parse_mode"), p.get("entities"))
         return self._bot_sends(chat, p, "text", parsed, p["text"])
 
+    def _file(self, value: Any, kind: str) -> StoredFile:
+        """The file a call names: a new upload, or one the server holds by its id."""
+        if isinstance(value, str) and value.startswith("attach://"):
+            value = self._uploads.get(value.removeprefix("attach://"), value)
+        if isinstance(value, Upload):
+            mime = value.content_type or mimetypes.guess_type(value.filename or "")[0]
+            return self.world.store_file(value.data, FOLDERS[kind], mime, value.filename)
+        if value in self.world.files:
+            return self.world.files[value]
+        raise BadRequest("wrong file identifier/HTTP URL specified")
+
     async def _send_media(self, p: dict[str, Any], kind: str) -> Any:
         chat = self._writable_chat(p["chat_id"])
-        value = p[kind]
-        if isinstance(value, Upload):
-            folder = "photos" if kind == "photo" else "documents"
-            mime = value.content_type or mimetypes.guess_type(value.filename or "")[0]
-            stored = self.world.store_file(value.data, folder, mime, value.filename)
-        elif value in self.world.files:
-            stored = self.world.files[value]
-        else:
-            raise BadRequest("wrong file identifier/HTTP URL specified")
-        files = {"photo_file": stored} if kind == "photo" else {"document_file": stored}
+        files: dict[str, Any] = {f"{kind}_file": self._file(p[kind], kind)}
+        if kind == "voice":
+            files["voice_duration"] = int(p.get("duration") or 0)
         return self._bot_sends(chat, p, kind, _caption(p), p.get("caption", ""), **files)
 
     def _bot_sends(
@@ -181,7 +193,7 @@ class BotMethods:
         kind: str,
         parsed: ParsedText,
         html: str,
-        **files: StoredFile,
+        **files: Any,
     ) -> Any:
         msg = self.world.new_message(
             chat,
@@ -204,6 +216,9 @@ class BotMethods:
 
     async def _send_document(self, p: dict[str, Any]) -> Any:
         return await self._send_media(p, "document")
+
+    async def _send_voice(self, p: dict[str, Any]) -> Any:
+        return await self._send_media(p, "voice")
 
     def _editable(self, p: dict[str, Any]) -> tuple[SimChat, SentMessage]:
         if "inline_message_id" in p:
@@ -251,7 +266,7 @@ class BotMethods:
 
     async def _edit_message_caption(self, p: dict[str, Any]) -> Any:
         chat, msg = self._editable(p)
-        if msg.kind not in ("photo", "document"):
+        if msg.kind not in MEDIA_KINDS:
             raise BadRequest("there is no caption in the message to edit")
         return self._apply_edit(
             chat,
@@ -265,6 +280,35 @@ class BotMethods:
     async def _edit_message_reply_markup(self, p: dict[str, Any]) -> Any:
         chat, msg = self._editable(p)
         return self._apply_edit(chat, msg, None, None, None, p.get("reply_markup"))
+
+    async def _edit_message_media(self, p: dict[str, Any]) -> Any:
+        """A photo or document in place of a message's file (or added to a text message)."""
+        chat, msg = self._editable(p)
+        media = p["media"]
+        kind = media["type"]
+        if kind not in ("photo", "document"):
+            raise BadRequest(f"the local server does not edit media into {kind}")
+        if msg.kind == "voice":
+            raise BadRequest("MESSAGE_NOT_MODIFIED: can't change the type of a voice message")
+        stored = self._file(media["media"], kind)
+        parsed = _caption(media)
+        markup = p.get("reply_markup")
+        current = msg.photo_file if kind == "photo" else msg.document_file
+        same_file = current is not None and current.file_id == stored.file_id
+        same_text = parsed.text == msg.text and parsed.entities == msg.entities
+        if same_file and same_text and (markup or None) == (msg.reply_markup or None):
+            raise BadRequest(NOT_MODIFIED)
+        msg.kind = kind
+        msg.photo_file = stored if kind == "photo" else None
+        msg.document_file = stored if kind == "document" else None
+        msg.text, msg.entities, msg.tree = parsed.text, parsed.entities, parsed.tree
+        msg.html = media.get("caption", "")
+        msg.parse_mode = media.get("parse_mode")
+        msg.reply_markup = markup or None
+        msg.edit_date = self.world.timestamp()
+        msg.edits += 1
+        self.world.record_activity(msg)
+        return msg.to_api(chat, self.world.bot_user())
 
     async def _delete_message(self, p: dict[str, Any]) -> Any:
         chat = self._chat(p["chat_id"])

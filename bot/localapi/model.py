@@ -55,6 +55,9 @@ class SimChat:
         return out
 
 
+MEDIA_KINDS = ("photo", "document", "voice")  # messages whose text is a caption
+
+
 class Button(NamedTuple):
     """One inline button: its label and its callback_data (or url)."""
 
@@ -92,12 +95,14 @@ class SentMessage:
     reply_markup: dict[str, Any] | None = None
     photo_file: StoredFile | None = None
     document_file: StoredFile | None = None
+    voice_file: StoredFile | None = None
+    voice_duration: int = 0  # seconds, as the sender said
     sender: SimUser | None = None
     reply_to_message_id: int | None = None
     edit_date: int | None = None
     edits: int = 0
     deleted: bool = False
-    kind: str = "text"  # text | photo | document | other
+    kind: str = "text"  # text | photo | document | voice | other
 
     @property
     def photo(self) -> bytes | None:
@@ -110,9 +115,14 @@ class SentMessage:
         return self.document_file.data if self.document_file else None
 
     @property
+    def voice(self) -> bytes | None:
+        """Bytes of the voice message, if this is one."""
+        return self.voice_file.data if self.voice_file else None
+
+    @property
     def caption(self) -> str | None:
         """The visible caption of a media message."""
-        return self.text if self.kind in ("photo", "document") else None
+        return self.text if self.kind in MEDIA_KINDS else None
 
     @property
     def buttons(self) -> list[list[Button]]:
@@ -150,11 +160,26 @@ class SentMessage:
             out["photo"] = photo_sizes(self.photo_file)
         if self.document_file is not None:
             out["document"] = document_object(self.document_file)
+        if self.voice_file is not None:
+            out["voice"] = voice_object(self.voice_file, self.voice_duration)
         if self.reply_markup:
             out["reply_markup"] = self.reply_markup
         if self.edit_date is not None:
             out["edit_date"] = self.edit_date
         return out
+
+
+def voice_object(f: StoredFile, duration: int) -> dict[str, Any]:
+    """Voice object for a stored voice message."""
+    out: dict[str, Any] = {
+        "file_id": f.file_id,
+        "file_unique_id": f.file_unique_id,
+        "duration": duration,
+        "file_size": len(f.data),
+    }
+    if f.mime_type:
+        out["mime_type"] = f.mime_type
+    return out
 
 
 def photo_sizes(f: StoredFile) -> list[dict[str, Any]]:

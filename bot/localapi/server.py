@@ -162,7 +162,7 @@ class LocalBotApi(World):
                 return _error(error)
             await fault.before_call()
         try:
-            result = await self.methods.call(name, checked)
+            result = await self.methods.call(name, checked, uploads)
         except ApiError as exc:
             if exc.error_code == 400 and "query is too old" in exc.description:
                 self.violations.append(f"{name}: {exc.description}")

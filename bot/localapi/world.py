@@ -211,6 +211,28 @@ class World:
         """Queue a photo message update from a user."""
         return self._user_sends_file(user_id, "photo", data, mime, None, caption)
 
+    async def user_sends_voice(
+        self,
+        user_id: int,
+        data: bytes,
+        duration: int,
+        *,
+        caption: str | None = None,
+        mime: str = "audio/ogg",
+        reply_to_message_id: int | None = None,
+    ) -> dict[str, Any]:
+        """Queue a voice message update from a user (`duration` in seconds)."""
+        return self._user_sends_file(
+            user_id,
+            "voice",
+            data,
+            mime,
+            None,
+            caption,
+            duration=duration,
+            reply_to_message_id=reply_to_message_id,
+        )
+
     async def user_sends_document(
         self,
         user_id: int,
@@ -231,9 +253,12 @@ class World:
         mime: str,
         file_name: str | None,
         caption: str | None,
+        *,
+        duration: int = 0,
+        reply_to_message_id: int | None = None,
     ) -> dict[str, Any]:
         chat = self._chat_for_user(user_id, None, "private")
-        stored = self.store_file(data, f"{kind}s", mime, file_name)
+        stored = self.store_file(data, "voice" if kind == "voice" else f"{kind}s", mime, file_name)
         msg = self.new_message(
             chat,
             from_bot=False,
@@ -243,7 +268,10 @@ class World:
             tree=plain_tree(caption or ""),
             photo_file=stored if kind == "photo" else None,
             document_file=stored if kind == "document" else None,
+            voice_file=stored if kind == "voice" else None,
+            voice_duration=duration,
             sender=self._user(user_id),
+            reply_to_message_id=reply_to_message_id,
         )
         return self._push_update("message", self._user_message_payload(msg, chat))
 

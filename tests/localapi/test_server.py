@@ -7,7 +7,15 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, MessageEntity, Update
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputMediaPhoto,
+    Message,
+    MessageEntity,
+    Update,
+)
 from telegram.error import (
     BadRequest,
     EndPointNotFound,
@@ -298,3 +306,59 @@ async def test_deep_link_with_bad_start_parameter_is_a_violation(api: LocalBotAp
     assert api.pending_updates[-1]["message"]["text"] == "/start ABC_12-x"
     await api.user_opens_link(USER, "https://t.me/PendampingUMKMBot?start=a+b")
     assert len(api.violations) == 1
+
+
+async def test_voice_messages_go_both_ways_and_are_relayed_by_file_id(
+    api: LocalBotApi, bot: Bot
+) -> None:
+    update = await api.user_sends_voice(USER, b"OggS-voice", 42, caption="pertanyaan")
+    got = Update.de_json(update, bot)
+    assert got.message is not None and got.message.voice is not None
+    assert got.message.voice.to_dict()["duration"] == 42
+    assert got.message.caption == "pertanyaan"
+    file_id = got.message.voice.file_id
+
+    relayed = await bot.send_voice(USER, file_id, caption="<b>Dari Maria</b>", parse_mode="HTML")
+    assert relayed.voice is not None and relayed.voice.file_id == file_id
+    assert relayed.caption == "Dari Maria"
+    assert api.chat_messages(USER)[-1].voice == b"OggS-voice"
+    with pytest.raises(BadRequest, match=r"(?i)wrong file identifier"):
+        await bot.send_voice(USER, "AgAD-not-a-file")
+    uploaded = await bot.send_voice(USER, b"OggS-new", duration=3, filename="jawab.ogg")
+    assert uploaded.voice is not None and uploaded.voice.file_id != file_id
+    assert api.chat_messages(USER)[-1].voice_duration == 3
+
+
+async def test_edit_message_media_swaps_the_photo_in_place(api: LocalBotApi, bot: Bot) -> None:
+    first, second = tiny_png(width=3, height=3), tiny_png(width=5, height=5)
+    sent = await bot.send_photo(
+        USER, first, caption="Triwulan IV", reply_markup=keyboard(("A", "a"))
+    )
+    edited = await bot.edit_message_media(
+        InputMediaPhoto(second, caption="<b>Triwulan III</b>", parse_mode="HTML"),
+        chat_id=USER,
+        message_id=sent.message_id,
+        reply_markup=keyboard(("B", "b")),
+    )
+    assert isinstance(edited, Message)
+    assert edited.message_id == sent.message_id and edited.caption == "Triwulan III"
+    [stored] = api.chat_messages(USER)
+    assert stored.photo == second and stored.edits == 1
+    assert [b.text for row in stored.buttons for b in row] == ["B"]
+    # By file id, the same photo with the same caption and keyboard: not modified.
+    assert stored.photo_file is not None
+    with pytest.raises(BadRequest, match="not modified"):
+        await bot.edit_message_media(
+            InputMediaPhoto(
+                stored.photo_file.file_id, caption="<b>Triwulan III</b>", parse_mode="HTML"
+            ),
+            chat_id=USER,
+            message_id=sent.message_id,
+            reply_markup=keyboard(("B", "b")),
+        )
+    with pytest.raises(BadRequest, match="caption is too long"):
+        await bot.edit_message_media(
+            InputMediaPhoto(first, caption="x" * 1025), chat_id=USER, message_id=sent.message_id
+        )
+    assert api.violations == ["editMessageMedia: Bad Request: message caption is too long"]
+    api.violations.clear()
