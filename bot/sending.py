@@ -63,7 +63,9 @@ async def call(make: Callable[[], Awaitable[T]], retry: Retry = ONCE) -> T:
 async def send_reply(bot: Bot, chat_id: int, reply: Reply, retry: Retry = ONCE) -> Message:
     """Send a reply, split when too long; buttons go with the last part. Returns the last."""
     markup = reply.markup()
-    if reply.attachment is not None:
+    if reply.voice is not None:
+        sent = await _send_voice(bot, chat_id, reply, retry)
+    elif reply.attachment is not None:
         attachment = reply.attachment
         data = await attachment.content()  # once: a chart is drawn here, not per try
         fits = limits.visible_length(reply.text) <= limits.MAX_CAPTION
@@ -92,6 +94,26 @@ async def send_reply(bot: Bot, chat_id: int, reply: Reply, retry: Retry = ONCE) 
     return sent
 
 
+async def _send_voice(bot: Bot, chat_id: int, reply: Reply, retry: Retry) -> Message:
+    """A voice message by its file id (relayed, never downloaded), the text as its caption."""
+    assert reply.voice is not None
+    voice, markup = reply.voice, reply.markup()
+    fits = limits.visible_length(reply.text) <= limits.MAX_CAPTION
+    sent = await call(
+        lambda: bot.send_voice(
+            chat_id,
+            voice.file_id,
+            caption=reply.text if fits else None,
+            duration=voice.seconds,
+            reply_markup=markup if fits else None,
+        ),
+        retry,
+    )
+    if not fits:  # too long for a caption: the text follows the voice message
+        sent = await send_reply(bot, chat_id, Reply(reply.text, reply.buttons), retry)
+    return sent
+
+
 def has_file(message: Message) -> bool:
     """A photo or document (or any media): its text is a caption, it cannot become text."""
     return message.text is None
@@ -105,7 +127,7 @@ async def edit_reply(bot: Bot, source: Message, reply: Reply, retry: Retry = ONC
     (a guidance step's picture under the next step). Replies with a file (the local and the
     real server would need editMessageMedia), in parts, or with extra messages go anew.
     """
-    if reply.attachment is not None or reply.extra:
+    if reply.attachment is not None or reply.voice is not None or reply.extra:
         return False
     if has_file(source):
         return False

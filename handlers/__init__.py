@@ -73,10 +73,12 @@ def register(app: BotApplication) -> None:
         app.add_handler(found)
     app.add_handler(CallbackQueryHandler(menu.menu_button(routing), pattern=MenuButton.pattern()))
 
-    # A text sent as a reply to a question's message: a mentor's answer (else the dialogue).
+    # A text or voice message sent as a reply to a question's message: a mentor's answer
+    # (else the dialogue).
     app.add_handler(
         MessageHandler(
-            filters.REPLY & filters.TEXT & ~filters.COMMAND, questions.reply_handler(routing)
+            filters.REPLY & ((filters.TEXT & ~filters.COMMAND) | filters.VOICE),
+            questions.reply_handler(routing),
         )
     )
     # Text, photos and documents: the dialogue the person is in.

@@ -48,6 +48,7 @@ async def _show(
     notice: Html | None = None,
     new: bool = False,
     answered_before: Answered | None = None,
+    photo_just_saved: bool = False,
 ) -> None:
     """The current item (the person is then "on" it), or the summary when all are answered."""
     current = view.current
@@ -57,7 +58,13 @@ async def _show(
     else:
         # While an item is shown, a stray text or photo reaches our flow, not the global answer.
         await CHECKLIST.begin(t, ItemStep.ITEM, ItemRef(run=view.run.id, item=current.item.id))
-        reply = render.item(t.tr, current, notice=notice, answered_before=answered_before)
+        reply = render.item(
+            t.tr,
+            current,
+            notice=notice,
+            answered_before=answered_before,
+            photo_just_saved=photo_just_saved,
+        )
     if new:
         t.reply(reply)
     else:
@@ -232,8 +239,13 @@ async def take_evidence(t: Turn, dialogue: OnItem) -> None:
         await checklists.attach_evidence(
             t.db, t.clock, content, business, ref.run, item.id, stored.id
         )
-        notice = _saved_notice(t, content, business, ref, photo=True)
-    elif dialogue.step is ItemStep.NOTE:
+        view = await checklists.show_item(t.db, t.clock, content, business, ref.run, home)
+        if ref.back is None:  # the item shown says it has the photo now: once, not twice
+            await _show(t, view, new=True, photo_just_saved=True)
+        else:
+            await _show(t, view, notice=_saved_notice(t, content, business, ref), new=True)
+        return
+    if dialogue.step is ItemStep.NOTE:
         if attached:
             t.reply(render.waiting_for_note(t.tr, ref.run, home))
             return
@@ -254,7 +266,7 @@ async def take_evidence(t: Turn, dialogue: OnItem) -> None:
 
 
 def _saved_notice(
-    t: Turn, content: Content, business: Business, ref: ItemRef, *, photo: bool
+    t: Turn, content: Content, business: Business, ref: ItemRef, *, photo: bool = True
 ) -> Html:
     """ "Saved"; for the question answered before the one shown, which question it went with."""
     if ref.back is None:

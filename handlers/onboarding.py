@@ -114,7 +114,8 @@ async def _join(t: Turn, person: Person, invitation_id: int, *, from_notice: boo
             t.reply(_profile(t, business))
             return
     await ONBOARD.finish(t)
-    t.reply(render.joined(t.tr, person, accepted.role, agency=await _agency_name(t, accepted)))
+    agency = await _agency_name(t, accepted)
+    t.reply(render.joined(t.tr, person, accepted.role, agency=agency, welcomed=from_notice))
 
 
 async def _plan_deadlines(t: Turn, accepted: Accepted) -> None:

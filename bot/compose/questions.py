@@ -15,7 +15,8 @@ from bot.services.questions import QuestionRef
 from db.models import Evidence, OutboxMessage, Person, QuestionStatus, Role
 
 
-async def _photo(db: AsyncSession, deps: Deps, evidence_id: int | None) -> Attachment | None:
+async def photo_of(db: AsyncSession, deps: Deps, evidence_id: int | None) -> Attachment | None:
+    """The photo (or document) sent with a question, ready to send; None when it is gone."""
     if evidence_id is None:
         return None
     found = await db.get(Evidence, evidence_id)
@@ -51,7 +52,8 @@ async def _for_mentor(
         return None
     sector = screens.sector_name(deps.content, q.sector)
     topic = screens.topic_title(deps.content, q.sector, q.topic_ref)
-    photo = await _photo(db, deps, q.evidence_id)
+    # With a voice message, the photo is a button away: one message carries one file.
+    photo = None if q.voice else await photo_of(db, deps, q.evidence_id)
     if escalated:
         return screens.escalation(tr, q, sector, topic, deps.clock.now(), photo)
     return screens.question_to_mentor(tr, q, sector, topic, photo)

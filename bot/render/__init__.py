@@ -42,6 +42,14 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class Voice:
+    """A voice message relayed as it was recorded: Telegram's file id and its length."""
+
+    file_id: str
+    seconds: int
+
+
+@dataclass(frozen=True)
 class Reply:
     """A message to show: HTML text, rows of buttons, maybe a file.
 
@@ -53,10 +61,13 @@ class Reply:
     buttons: tuple[tuple[Button, ...], ...] = ()
     attachment: Attachment | None = None
     extra: tuple[Reply, ...] = field(default=())
+    voice: Voice | None = None  # the text becomes its caption
 
     def __post_init__(self) -> None:
         if not isinstance(self.text, Html):
             raise TypeError(f"Reply text must be Html, not {type(self.text).__name__}")
+        if self.voice is not None and self.attachment is not None:
+            raise ValueError("a reply carries a file or a voice message, not both")
 
     def markup(self) -> InlineKeyboardMarkup | None:
         if not self.buttons:

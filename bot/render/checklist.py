@@ -106,6 +106,7 @@ def item(
     *,
     notice: Html | None = None,
     answered_before: Answered | None = None,
+    photo_just_saved: bool = False,
 ) -> Reply:
     """One question with its answer buttons, under the checklist's own title (tenun and
     sasando have no SNI): "Kesiapan SNI — Kue lokal", "Label kemasan (3/12)"."""
@@ -121,7 +122,9 @@ def item(
             else _("Your answer: <b>{answer}</b>")
         ).format(answer=label)
     evidence: Html | None = None
-    if answer.evidence_id is not None:
+    if answer.evidence_id is not None and photo_just_saved:
+        evidence = photo_saved_notice(tr)  # said once, where the photo line stands
+    elif answer.evidence_id is not None:
         evidence = _("📎 A photo is saved as evidence.")
     elif view.item.evidence_hint:
         evidence = _("Evidence: {hint}").format(hint=italic(view.item.evidence_hint))

@@ -217,10 +217,20 @@ def ask_hour(tr: Translator) -> Reply:
     )
 
 
-def joined(tr: Translator, person: Someone, role: Role, *, agency: str | None = None) -> Reply:
-    """The first main menu, after a one-line word about the role."""
+def joined(
+    tr: Translator,
+    person: Someone,
+    role: Role,
+    *,
+    agency: str | None = None,
+    welcomed: bool = False,
+) -> Reply:
+    """The first main menu, after a one-line word about the role (not again when the welcome
+    just above said it)."""
     if role is Role.UMKM:
         line = tr.html("All set. Let us start with the guidance or the readiness check.")
+    elif welcomed:
+        line = tr.html("All set. Everything you need is in the menu below.")
     else:
         line = _explained(tr, role, agency)
     return main_menu(tr, person, notice=Html("✅ {}").format(line))

@@ -15,6 +15,7 @@ from bot.services.calendar import WorkCalendar
 from bot.services.errors import DomainError, Invalid, NotAllowed, NotFound
 from db.models import (
     Business,
+    Evidence,
     OutboxMessage,
     Person,
     Question,
@@ -61,6 +62,18 @@ def dedupe_prefix(question_id: int) -> str:
 
 
 @dataclass(frozen=True)
+class VoiceNote:
+    """A voice message as Telegram keeps it: relayed by file id, its length shown first."""
+
+    file_id: str
+    seconds: int
+
+
+def _voice(file_id: str | None, seconds: int | None) -> VoiceNote | None:
+    return VoiceNote(file_id, seconds or 0) if file_id else None
+
+
+@dataclass(frozen=True)
 class Asked:
     question_id: int
     answer_expected_by: datetime  # when the coordinators step in if no mentor has answered
@@ -82,11 +95,16 @@ class QuestionView:
     sector: str
     owner_name: str
     topic_ref: str | None
-    text: str
+    text: str  # empty for a voice message without a caption
     evidence_id: int | None
     asked_at: datetime
     status: QuestionStatus
     asker_id: int | None
+    voice: VoiceNote | None = None
+
+    @property
+    def has_photo(self) -> bool:
+        return self.evidence_id is not None
 
 
 @dataclass(frozen=True)
@@ -95,16 +113,18 @@ class AnswerView:
     mentor_name: str
     text: str
     answered_at: datetime
+    voice: VoiceNote | None = None
 
 
 async def business_of(db: AsyncSession, person_id: int) -> Business | None:
     return await db.scalar(select(Business).where(Business.owner_id == person_id))
 
 
-def check_text(text: str, limit: int) -> str:
-    """The trimmed text; Invalid when empty or over the limit (the handler says so first)."""
+def check_text(text: str, limit: int, *, voice: VoiceNote | None = None) -> str:
+    """The trimmed text; Invalid when empty (without a voice message) or over the limit (the
+    handler says so first)."""
     cleaned = text.strip()
-    if not cleaned or len(cleaned) > limit:
+    if (not cleaned and voice is None) or len(cleaned) > limit:
         raise Invalid()
     return cleaned
 
@@ -124,8 +144,10 @@ async def ask(
     *,
     topic_ref: str | None = None,
     evidence_id: int | None = None,
+    voice: VoiceNote | None = None,
 ) -> Asked:
-    """Store a question, send it to every mentor now, and plan its escalation."""
+    """Store a question (text, or a voice message with or without a caption), send it to
+    every mentor now, and plan its escalation."""
     if Role.UMKM not in person.role_set:
         raise NotAllowed()
     business = await business_of(db, person.id)
@@ -136,7 +158,9 @@ async def ask(
         business_id=business.id,
         asker_id=person.id,
         topic_ref=clean_topic(topic_ref),
-        text=check_text(text, MAX_QUESTION),
+        text=check_text(text, MAX_QUESTION, voice=voice),
+        voice_file_id=voice.file_id if voice else None,
+        voice_seconds=voice.seconds if voice else None,
         evidence_id=evidence_id,
         asked_at=now,
         status=QuestionStatus.OPEN,
@@ -198,6 +222,7 @@ def _view(question: Question, business: Business) -> QuestionView:
         asked_at=question.asked_at,
         status=question.status,
         asker_id=question.asker_id,
+        voice=_voice(question.voice_file_id, question.voice_seconds),
     )
 
 
@@ -209,7 +234,11 @@ async def answer_of(db: AsyncSession, question_id: int) -> AnswerView | None:
     if found is None:
         return None
     return AnswerView(
-        await view(db, question_id), found.mentor_name, found.text, found.answered_at
+        await view(db, question_id),
+        found.mentor_name,
+        found.text,
+        found.answered_at,
+        _voice(found.voice_file_id, found.voice_seconds),
     )
 
 
@@ -225,12 +254,18 @@ async def open_for_answer(db: AsyncSession, mentor: Person, question_id: int) ->
 
 
 async def answer(
-    db: AsyncSession, clock: Clock, mentor: Person, question_id: int, text: str
+    db: AsyncSession,
+    clock: Clock,
+    mentor: Person,
+    question_id: int,
+    text: str,
+    voice: VoiceNote | None = None,
 ) -> Answered:
-    """Record the first answer and send it to the business; AlreadyAnswered otherwise."""
+    """Record the first answer (text or a voice message) and send it to the business;
+    AlreadyAnswered otherwise."""
     if Role.MENTOR not in mentor.role_set:
         raise NotAllowed()
-    cleaned = check_text(text, MAX_ANSWER)
+    cleaned = check_text(text, MAX_ANSWER, voice=voice)
     question = await view(db, question_id)
     now = clock.now()
     # Conditional update: of two mentors answering at once, exactly one wins.
@@ -249,6 +284,8 @@ async def answer(
             mentor_id=mentor.id,
             mentor_name=mentor.full_name,
             text=cleaned,
+            voice_file_id=voice.file_id if voice else None,
+            voice_seconds=voice.seconds if voice else None,
             answered_at=now,
         )
     )
@@ -270,6 +307,27 @@ async def answer(
         )
     await people.audit(db, clock, mentor.id, "question.answered", question_id=question_id)
     return Answered(question_id, question.asker_id)
+
+
+async def question_photo(db: AsyncSession, reader: Person, question_id: int) -> Evidence:
+    """The photo sent with a question, for a mentor (or a coordinator it was escalated to)."""
+    if not reader.role_set & {Role.MENTOR, Role.COORDINATOR}:
+        raise NotAllowed()
+    question = await view(db, question_id)
+    found = await db.get(Evidence, question.evidence_id) if question.evidence_id else None
+    if found is None:
+        raise NotFound()
+    return found
+
+
+async def question_voice(db: AsyncSession, reader: Person, question_id: int) -> QuestionView:
+    """A question with its voice message, for a mentor (or a coordinator)."""
+    if not reader.role_set & {Role.MENTOR, Role.COORDINATOR}:
+        raise NotAllowed()
+    question = await view(db, question_id)
+    if question.voice is None:
+        raise NotFound()
+    return question
 
 
 async def is_open(db: AsyncSession, question_id: int) -> bool:

@@ -33,7 +33,11 @@ class Question(Base):
     asker_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     # What the question is about: a guidance module id or a checklist item id; None: general.
     topic_ref: Mapped[str | None] = mapped_column(String(64))
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)  # empty for a voice message without a caption
+    # A voice message, relayed by Telegram's file id (the bot never downloads it), and its
+    # length in seconds, shown before anyone plays it.
+    voice_file_id: Mapped[str | None] = mapped_column(String(200))
+    voice_seconds: Mapped[int | None]
     # A photo sent with the question (an evidence row), when there is one.
     evidence_id: Mapped[int | None] = mapped_column(
         ForeignKey("evidence.id", ondelete="SET NULL"), index=True
@@ -62,5 +66,7 @@ class QuestionAnswer(Base):
     )
     mentor_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     mentor_name: Mapped[str] = mapped_column(String(200))
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)  # empty for a voice message without a caption
+    voice_file_id: Mapped[str | None] = mapped_column(String(200))
+    voice_seconds: Mapped[int | None]
     answered_at: Mapped[datetime]

@@ -177,11 +177,8 @@ def test_invite_stores_how_the_invitee_is_addressed(tmp_path: Path) -> None:
         ("Ana", None),
     ]
     # A new link for the same business may correct it.
-    again = _run(
-        ["invite", "--role", "umkm", "--business", "Tenun Ina", "--sector", "tenun"]
-        + ["--salutation", "bapak"],
-        tmp_path,
-    )
+    business = ["--business", "Tenun Ina", "--sector", "tenun"]
+    again = _run(["invite", "--role", "umkm", *business, "--salutation", "bapak"], tmp_path)
     assert again.returncode == 0, again.stderr
     newest = _rows(tmp_path, "SELECT salutation FROM invitation ORDER BY id DESC LIMIT 1")
     assert newest == [("bapak",)]

@@ -10,6 +10,7 @@ from bot.render.invite import InviteAction, InviteButton
 from bot.services import agencies, businesses, people
 from db.models import AgencyMember, Business, Invitation, Role, Salutation
 from tests.support.people import Person
+from tests.support.replies import repeated_sentences
 from tests.support.world import World
 
 LINK = re.compile(r"https://t\.me/PendampingUMKMBot\?start=([A-Za-z0-9_-]{16,64})")
@@ -173,8 +174,11 @@ async def test_focal_point_joins_their_agency_and_later_becomes_a_mentor(world: 
     await yohanes.send(f"/start {code}")
     await yohanes.expect("Selamat datang, Bapak Yohanes Bria")
     joined = await yohanes.press("Setuju")
-    assert "petugas penghubung RSUD S.K. Lerik" in joined.text
+    assert "petugas penghubung RSUD S.K. Lerik" in yohanes.transcript()
     assert "Tenggat saya" in yohanes.buttons()
+    # The welcome said what a focal point does; the menu after it does not say it again.
+    assert repeated_sentences(world.api.all_messages(yohanes.user_id)) == [], yohanes.transcript()
+    assert "menerima pengingat" not in joined.text
 
     # A second link for someone already with us adds the role without asking again.
     await koordinator.send("/undang")

@@ -8,6 +8,7 @@ from bot.jobs import plan_nudges
 from bot.services import people
 from db.models import Business, OutboxMessage, OutboxState, Question, QuestionStatus, Role
 from tests.support.people import Person
+from tests.support.replies import repeated_sentences
 from tests.support.world import World
 
 
@@ -201,3 +202,100 @@ async def test_question_with_a_photo_and_a_topic_reaches_the_mentor_with_the_pho
         assert stored is not None
         assert stored.topic_ref == module.id
         assert stored.evidence_id is not None
+
+
+OGG = b"OggS\x00\x02" + bytes(range(200))  # a voice message as the phone records it
+
+
+async def test_a_question_may_be_a_voice_message_and_so_may_its_answer(world: World) -> None:
+    koordinator = world.coordinator("Yuliana")
+    await koordinator.send("/start")
+    maria = await _business_owner(world, "Maria", "Tenun Ina")
+    prompt = await maria.send("/tanya")
+    assert "pesan suara" in prompt.text
+    calls = len(world.api.calls)
+    asked = await maria.send_voice(OGG, 42)
+    assert "sudah sampai kepada mentor" in asked.text
+    spoken = world.api.all_messages(maria.user_id)[-2]
+    assert spoken.voice_file is not None
+    async with world.sessions() as db:
+        stored = await db.scalar(select(Question))
+        assert stored is not None
+        assert (stored.text, stored.voice_seconds) == ("", 42)
+        assert stored.voice_file_id == spoken.voice_file.file_id
+
+    # Relayed as it is, by its file id: the bot never downloads it.
+    await world.tick()
+    question = await koordinator.expect("Pertanyaan baru untuk mentor")
+    assert question.voice_file is not None
+    assert question.voice_file.file_id == spoken.voice_file.file_id
+    assert question.voice_duration == 42
+    assert "Pesan suara (0:42)" in question.text
+    assert "getFile" not in [name for name, _ in world.api.calls[calls:]]
+
+    # The answer screen does not repeat the question right under it; a voice answer goes back.
+    prompt = await koordinator.press("Jawab")
+    assert "pertanyaan dari Tenun Ina di atas" in prompt.text
+    assert prompt.voice_file is None
+    thanks = await koordinator.send_voice(OGG[::-1], 75)
+    assert "Terima kasih" in thanks.text
+    reply = world.api.all_messages(koordinator.user_id)[-2]
+    assert reply.voice_file is not None
+    await world.tick()
+    answer = await maria.expect("Mentor menjawab pertanyaan")
+    assert answer.voice_file is not None
+    assert answer.voice_file.file_id == reply.voice_file.file_id
+    assert answer.voice_duration == 75
+    assert "Pesan suara (1:15)" in answer.text
+    assert "Yuliana" in answer.text
+    for person in (koordinator, maria):
+        assert repeated_sentences(world.api.all_messages(person.user_id)) == []
+
+
+async def test_mentor_answers_a_voice_question_with_a_voice_reply(world: World) -> None:
+    koordinator = world.coordinator("Yuliana")
+    await koordinator.send("/start")
+    maria = await _business_owner(world, "Maria", "Tenun Ina")
+    await maria.send("/tanya")
+    await maria.send_voice(OGG, 9)
+    await world.tick()
+    question = await koordinator.expect("Pertanyaan baru untuk mentor")
+
+    thanks = await koordinator.send_voice(OGG, 20, reply_to=question.message_id)
+    assert "Terima kasih" in thanks.text
+    await world.tick()
+    answer = await maria.expect("Mentor menjawab pertanyaan")
+    assert answer.voice_duration == 20
+    async with world.sessions() as db:
+        assert await db.scalar(select(Question.status)) is QuestionStatus.ANSWERED
+
+
+async def test_the_mentor_sees_and_opens_the_photo_from_the_list_and_the_answer_screen(
+    world: World,
+) -> None:
+    koordinator = world.coordinator("Yuliana")
+    await koordinator.send("/start")
+    maria = await _business_owner(world, "Maria", "Tenun Ina")
+    await maria.send("/tanya")
+    await maria.send_photo(JPEG)
+    await maria.send("Apakah warna benang ini sudah rata?")
+    await world.tick()
+    await koordinator.expect("Apakah warna benang ini sudah rata?")
+
+    listed = await koordinator.send("/pertanyaan")
+    assert "Apakah warna benang ini sudah rata? · 📷" in listed.text
+    photo = await koordinator.press("📷 Foto 1")
+    assert photo.photo == JPEG
+    assert "Tenun Ina" in photo.text
+
+    prompt = await koordinator.press("Jawab 1")
+    assert "Ada foto bersama pertanyaan ini" in prompt.text
+    again = await koordinator.press("Lihat foto")
+    assert again.photo == JPEG
+
+    # Only mentors (and coordinators) open it.
+    async with world.sessions() as db:
+        question_id = await db.scalar(select(Question.id))
+    forged = await maria.press_data(f"qm:{question_id}:p")
+    assert "tidak tersedia untuk peran" in forged.text
+    assert forged.photo is None

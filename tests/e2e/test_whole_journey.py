@@ -12,6 +12,7 @@ import re
 import pytest
 
 from tests.support.png import tiny_png
+from tests.support.replies import repeated_sentences
 from tests.support.world import World
 
 LINK = re.compile(r"https://t\.me/PendampingUMKMBot\?start=([A-Za-z0-9_-]{16,64})")
@@ -86,3 +87,9 @@ async def test_whole_journey_from_invitation_to_a_mentors_answer(
     answer = await maria.expect("Mentor menjawab pertanyaan")
     assert "kami bantu jadwalkan" in answer.text
     assert menu.message_id < answer.message_id
+
+    # Nobody reads the same sentence twice in one message or in two messages in a row.
+    for person in (maria, koordinator):
+        assert repeated_sentences(world.api.all_messages(person.user_id)) == [], person.transcript(
+            30
+        )

@@ -24,7 +24,15 @@ def describe(msg: SentMessage) -> str:
     """One bot message as a short line for failure reports."""
     text = msg.text if len(msg.text) <= 300 else msg.text[:300] + "…"
     labels = " | ".join(b.text for row in msg.buttons for b in row)
-    media = " [foto]" if msg.photo_file else " [dokumen]" if msg.document_file else ""
+    media = (
+        " [foto]"
+        if msg.photo_file
+        else " [dokumen]"
+        if msg.document_file
+        else f" [suara {msg.voice_duration} s]"
+        if msg.voice_file
+        else ""
+    )
     edited = " (diedit)" if msg.edits else ""
     buttons = f"\n      buttons: {labels}" if labels else ""
     return f"  #{msg.message_id}{edited}{media}: {text!r}{buttons}"
@@ -125,6 +133,16 @@ class Person:
         mark = self._begin()
         update = await self.api.user_sends_photo(self.user_id, data, caption=caption)
         return await self._reaction(mark, "sending a photo", update["update_id"])
+
+    async def send_voice(
+        self, data: bytes, seconds: int, *, reply_to: int | None = None
+    ) -> SentMessage:
+        """Send a voice message (`seconds` long, maybe as a reply); the bot's reaction."""
+        mark = self._begin()
+        update = await self.api.user_sends_voice(
+            self.user_id, data, seconds, reply_to_message_id=reply_to
+        )
+        return await self._reaction(mark, "sending a voice message", update["update_id"])
 
     async def send_document(
         self,

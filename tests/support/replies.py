@@ -70,3 +70,42 @@ def problems(texts: list[str], i18n: I18n, *, english_ok: bool = False) -> list[
         if english:
             found.append(f"English {english[:3]} in {text[:120]!r}")
     return found
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+_NOT_WORDS = re.compile(r"[^\w\s/%-]+")
+
+
+def _sentences(text: str) -> list[str]:
+    """The sentences of a message, lower-cased without emoji or punctuation (3+ words)."""
+    found = []
+    for piece in _SENTENCE_END.split(html.unescape(text)):
+        words = _NOT_WORDS.sub(" ", piece).casefold().split()
+        if len(words) >= MIN_WORDS:
+            found.append(" ".join(words))
+    return found
+
+
+def repeated_sentences(messages: list[SentMessage]) -> list[str]:
+    """Sentences a person reads twice: within one bot message, or in two in a row.
+
+    `messages` is the whole chat (the person's messages too): what the person typed in
+    between two bot messages asked for the second (/kemajuan after a summary), so those two
+    are not in a row. A tap sends no message: a screen after a tap is right after the last.
+    """
+    found: list[str] = []
+    before: set[str] = set()
+    for msg in messages:
+        if not msg.from_bot:
+            before = set()
+            continue
+        sentences = _sentences(msg.text)
+        seen: set[str] = set()
+        for sentence in sentences:
+            if sentence in seen:
+                found.append(f"twice in #{msg.message_id}: {sentence!r}")
+            elif sentence in before:
+                found.append(f"again in #{msg.message_id} right after: {sentence!r}")
+            seen.add(sentence)
+        before = seen
+    return found

@@ -12,9 +12,15 @@ from bot.i18n import I18n
 from bot.render import Reply
 from bot.render import nudges as render_nudges
 from bot.render import questions as render
-from bot.render.questions import AskButton, QuestionButton
+from bot.render.questions import (
+    AskButton,
+    ListedQuestionButton,
+    MediaAction,
+    QuestionButton,
+    QuestionMediaButton,
+)
 from bot.services.nudges import NextStep
-from bot.services.questions import AnswerView, QuestionView
+from bot.services.questions import AnswerView, QuestionView, VoiceNote
 from db.models import QuestionStatus
 
 NOW = datetime(2026, 12, 9, 1, 0, tzinfo=UTC)
@@ -46,7 +52,7 @@ def _data(reply: Reply) -> list[str]:
     [
         (render.question_to_mentor(TR, QUESTION, "Tenun <ikat>", "Benang & warna"), 1),
         (render.escalation(TR, QUESTION, "Tenun <ikat>", "Benang & warna", NOW), 1),
-        (render.answer_prompt(TR, QUESTION, "Tenun <ikat>", "Benang & warna"), 0),
+        (render.answer_prompt(TR, QUESTION, "Tenun <ikat>", "Benang & warna", whole=True), 0),
         (render.open_list(TR, [QUESTION], 1, {"tenun": "Tenun <ikat>"}, NOW), 1),
     ],
     ids=["to-mentor", "escalation", "answer-prompt", "open-list"],
@@ -59,8 +65,12 @@ def test_mentor_screens_escape_every_value_and_keep_their_own_markup(
     assert "<b>Maria</b>" not in reply.text
     assert "<ikat>" not in reply.text and "&lt;ikat&gt;" in reply.text
     assert "<b>" in reply.text  # the catalog's own bold stays markup
-    answers = [d for d in _data(reply) if d.startswith("qa:")]
-    assert [QuestionButton.unpack(d) for d in answers] == [QuestionButton(12)] * answer_buttons
+    answers = [
+        (QuestionButton if d.startswith("qa:") else ListedQuestionButton).unpack(d).question
+        for d in _data(reply)
+        if d.startswith(("qa:", "ql:"))
+    ]
+    assert answers == [12] * answer_buttons
 
 
 def test_answer_and_thanks_escape_names_and_texts() -> None:
@@ -95,3 +105,49 @@ def test_ask_and_answer_buttons_keep_their_old_shape() -> None:
     for forged in ("qa:x", "qa:", "qa:1:2", "ask:a:b", "ask:<b>"):
         with pytest.raises(CallbackDataError):
             (QuestionButton if forged.startswith("qa") else AskButton).unpack(forged)
+
+
+SPOKEN = QuestionView(
+    id=14,
+    business_name="Kue Mama",
+    sector="kue",
+    owner_name="Ina",
+    topic_ref=None,
+    text="",
+    evidence_id=5,
+    asked_at=NOW,
+    status=QuestionStatus.OPEN,
+    asker_id=3,
+    voice=VoiceNote("AwACAgIAAx", 42),
+)
+
+
+def test_a_voice_question_goes_as_a_voice_message_with_its_length_and_the_photo_a_tap_away() -> (
+    None
+):
+    reply = render.question_to_mentor(TR, SPOKEN, "Kue lokal", None)
+    assert reply.voice is not None and reply.voice.file_id == "AwACAgIAAx"
+    assert reply.voice.seconds == 42 and reply.attachment is None
+    assert "🎤 Pesan suara (0:42)" in reply.text
+    assert "📷" in reply.text
+    photo = QuestionMediaButton(14, MediaAction.PHOTO).pack()
+    assert photo in _data(reply)
+    listed = render.open_list(TR, [SPOKEN, QUESTION], 2, {}, NOW)
+    assert "🎤 Pesan suara (0:42) · 📷" in listed.text
+    assert "📷 Foto 1" in _labels(listed) and photo in _data(listed)
+    # From the list the prompt plays the question; under the question it does not repeat it.
+    from_list = render.answer_prompt(TR, SPOKEN, "Kue lokal", None, whole=True)
+    assert from_list.voice == reply.voice
+    assert photo in _data(from_list)
+    below = render.answer_prompt(TR, QUESTION, "Tenun", None, whole=False)
+    assert below.voice is None and "script" not in below.text
+    assert "Tenun &lt;Ina&gt; &amp; Co" in below.text
+    assert render.shown_whole_in_list(QUESTION) and not render.shown_whole_in_list(SPOKEN)
+
+
+def test_a_spoken_answer_reaches_the_business_as_a_voice_message() -> None:
+    answer = AnswerView(SPOKEN, "Yohanes", "", NOW, VoiceNote("AwACAgIAAy", 75))
+    reply = render.answer_to_business(TR, answer)
+    assert reply.voice is not None and reply.voice.seconds == 75
+    assert "🎤 Pesan suara (1:15)" in reply.text
+    assert "🎤 Pesan suara (0:42)" in reply.text  # what was asked, in a line

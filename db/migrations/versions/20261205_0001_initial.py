@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-05 14:13:16.319169
+Create Date: 2026-12-05 15:23:43.367936
 """
 
 from collections.abc import Sequence
@@ -667,6 +667,8 @@ def upgrade() -> None:
         sa.Column("asker_id", sa.Integer(), nullable=True),
         sa.Column("topic_ref", sa.String(length=64), nullable=True),
         sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("voice_file_id", sa.String(length=200), nullable=True),
+        sa.Column("voice_seconds", sa.Integer(), nullable=True),
         sa.Column("evidence_id", sa.Integer(), nullable=True),
         sa.Column("asked_at", db.models.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column(
@@ -754,6 +756,8 @@ def upgrade() -> None:
         sa.Column("mentor_id", sa.Integer(), nullable=True),
         sa.Column("mentor_name", sa.String(length=200), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("voice_file_id", sa.String(length=200), nullable=True),
+        sa.Column("voice_seconds", sa.Integer(), nullable=True),
         sa.Column("answered_at", db.models.base.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["mentor_id"],
