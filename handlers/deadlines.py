@@ -126,10 +126,9 @@ async def show_all_deadlines(t: Turn) -> None:
 
 @router.action(OpenDeadlineButton, roles=FOCAL)
 async def open_deadline(t: Turn, button: OpenDeadlineButton) -> None:
-    """One deadline of the agency's list, with the answer buttons."""
-    found = await deadlines.focal_assignment(t.db, button.deadline, button.agency, t.me.id)
-    now = t.clock.now()
-    t.reply(focal.reminder(t.tr, found, now, overdue=found.due_at < now))
+    """One deadline of the agency's list, with the agency's answer and the answer buttons."""
+    found, status = await deadlines.focal_deadline(t.db, button.deadline, button.agency, t.me.id)
+    t.reply(focal.deadline_detail(t.tr, found, t.clock.now(), status.status if status else None))
 
 
 async def _acknowledge(t: Turn, button: AnswerDeadlineButton, status: AckStatus) -> None:

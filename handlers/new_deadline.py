@@ -253,7 +253,8 @@ async def save_deadline(t: Turn, button: NewDeadlineButton, current: Creating) -
         return
     await NEW.finish(t)
     reach = await deadlines.reach(t.db, made.id)
-    t.edit(creation.created(t.tr, DeadlineInfo.of(made), reach))
+    plan = deadlines.reminder_plan(t.deps.calendar, made, t.clock.now())
+    t.edit(creation.created(t.tr, DeadlineInfo.of(made), reach, plan))
     t.wake_dispatcher()
 
 

@@ -15,7 +15,7 @@ from bot.services.deadlines.answers import ExtensionRef, HelpAsked
 from bot.services.deadlines.changes import Changed
 from bot.services.deadlines.planning import Planned
 from bot.services.deadlines.views import Assignment
-from db.models import ExtensionStatus, OutboxMessage
+from db.models import Deadline, ExtensionStatus, OutboxMessage
 
 
 async def _planned(
@@ -63,10 +63,29 @@ async def compose_escalation(
 async def compose_changed(
     db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage, payload: Changed
 ) -> Reply | None:
+    if payload.change == "created":
+        return await _announcement(db, deps, tr, payload)
     found = await deadlines.find_assignment(db, payload.deadline_id, payload.agency_id)
     if found is None:
         return None
     return focal.changed(tr, found, payload.change, deps.clock.now())
+
+
+async def _announcement(
+    db: AsyncSession, deps: Deps, tr: Translator, payload: Changed
+) -> Reply | None:
+    """A new deadline; skipped once cancelled, done or past."""
+    deadline = await db.get(Deadline, payload.deadline_id)
+    found = await deadlines.find_assignment(db, payload.deadline_id, payload.agency_id)
+    if deadline is None or found is None or deadline.cancelled_at is not None:
+        return None
+    now = deps.clock.now()
+    if found.due_at <= now or await deadlines.agency_done(db, deadline.id, payload.agency_id):
+        return None  # passed meanwhile (the overdue notes take over), or done already
+    cal = deps.calendar
+    upcoming = planning.reminder_moments(cal, deadline, found.due_at, now, catch_up=False)
+    next_at = next((m for label, m in upcoming if label.startswith("h-")), None)
+    return focal.announced(tr, found, now, next_at)
 
 
 async def compose_help(

@@ -141,17 +141,26 @@ async def test_quiet_hour_reminders_move_to_the_evening(
         assert overdue[0].due_at == wita(2026, 12, 22, 7)
 
 
-async def test_past_moments_are_not_planned_but_one_comes_now(
+async def test_past_moments_are_not_planned_and_the_announcement_comes_now(
     sessions: async_sessionmaker[AsyncSession], clock: FakeClock, setup: Setup
 ) -> None:
     async with sessions() as db, db.begin():
-        await make(db, clock, setup, wita(2026, 12, 11, 16))  # Friday: H-7 is past
+        friday = await make(db, clock, setup, wita(2026, 12, 11, 16))  # H-7 is past
         labels = [r.payload["label"] for r in await rows(db, recipient=setup.focal)][:3]
         assert labels == ["h-3", "h-1", "h-0"]
-        # Due today at 16.00: every reminder moment (08.00 today and before) has passed.
-        await make(db, clock, setup, wita(2026, 12, 7, 16), agency_id=setup.setda)
-        today = await rows(db, recipient=setup.other_focal, kinds=[deadlines.REMINDER])
-        assert [(r.payload["label"], r.due_at) for r in today] == [("h-0", clock.now())]
+        plan = deadlines.reminder_plan(setup.cal, friday, clock.now())
+        assert plan == deadlines.ReminderPlan((7,), wita(2026, 12, 8, 8))
+        # Due today at 16.00: every reminder moment (08.00 today and before) has passed. The
+        # announcement, due now, says it all: no late reminder besides it.
+        today = await make(db, clock, setup, wita(2026, 12, 7, 16), agency_id=setup.setda)
+        assert await rows(db, recipient=setup.other_focal, kinds=[deadlines.REMINDER]) == []
+        told = await rows(db, recipient=setup.other_focal, kinds=[deadlines.CHANGED])
+        assert [(r.payload["change"], r.due_at) for r in told] == [("created", clock.now())]
+        assert deadlines.reminder_plan(setup.cal, today, clock.now()).next_at is None
+        # A focal point who joins later gets no announcement: one reminder comes now instead.
+        await deadlines.plan_for_person(db, clock, setup.cal, setup.other_focal)
+        late = await rows(db, recipient=setup.other_focal, kinds=[deadlines.REMINDER])
+        assert [(r.payload["label"], r.due_at) for r in late] == [("h-0", clock.now())]
 
 
 async def test_done_stops_the_rest_for_the_agency(

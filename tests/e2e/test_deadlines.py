@@ -348,3 +348,66 @@ async def test_focal_point_cannot_reach_another_agencys_deadline(world: World) -
         assert (await db.scalars(select(DeadlineAck))).all() == []
         assert (await db.scalars(select(ExtensionRequest))).all() == []
         assert await db.scalar(select(func.count()).select_from(OutboxMessage)) == planned
+
+
+async def test_a_new_deadline_is_announced_at_once_and_stands_in_for_passed_reminders(
+    world: World,
+) -> None:
+    coordinator = world.coordinator()
+    focal = await focal_point(world)
+    await coordinator.send("/start")
+    # Monday 09.00; due Thursday: the reminders of 7 and 3 days before (08.00) have passed.
+    await create_deadline(coordinator, "Dokumen SOP", "10-12-2026 16.00")
+    saved = coordinator.last.text
+    assert "baru saja kami umumkan kepada 1 petugas penghubung" in saved
+    assert "Waktu pengingat 7 dan 3 hari sebelumnya sudah lewat" in saved
+    assert "Pengingat berikutnya: Rabu, 9 Desember 2026 pukul 08.00 WITA" in saved
+
+    await world.tick()  # the bot wakes its dispatcher itself; the test does it here
+    announced = await focal.expect("Tenggat baru untuk RSUD S.K. Lerik")
+    assert "Dokumen SOP" in announced.text
+    assert "Kamis, 10 Desember 2026 pukul 16.00 WITA (3 hari lagi)" in announced.text
+    assert "Kami akan mengingatkan lagi pada Rabu, 9 Desember 2026 pukul 08.00 WITA" in (
+        announced.text
+    )
+    assert "Sedang dikerjakan" in focal.buttons()
+    assert len(focal.messages) == 1, focal.transcript()  # not a late reminder besides
+
+    world.clock.set(wita(2026, 12, 9, 8))
+    await world.tick()
+    await focal.expect("Pengingat tenggat — besok")
+
+
+async def test_a_deadline_set_for_today_is_announced_once_and_says_no_reminder_is_left(
+    world: World,
+) -> None:
+    coordinator = world.coordinator()
+    focal = await focal_point(world)
+    await coordinator.send("/start")
+    await create_deadline(coordinator, "Daftar hadir rapat", "07-12-2026 16.00")
+    assert "Tidak ada lagi pengingat sebelum batas waktunya" in coordinator.last.text
+    await world.tick()
+    await focal.expect("Tenggat baru untuk RSUD S.K. Lerik")
+    assert len(focal.messages) == 1, focal.transcript()
+    world.clock.set(wita(2026, 12, 7, 15))
+    await world.tick()
+    await focal.quiet(0.3)
+
+
+async def test_opening_a_deadline_from_the_list_shows_the_deadline_not_a_reminder(
+    world: World,
+) -> None:
+    coordinator = world.coordinator()
+    focal = await focal_point(world)
+    await coordinator.send("/start")
+    await create_deadline(coordinator, "Dokumen SOP", "17-12-2026 16.00")
+    await focal.send("/tenggat")
+    opened = await focal.press("1. Dokumen SOP")
+    assert opened.text.startswith("Dokumen SOP\n")
+    assert "Pengingat" not in opened.text
+    assert "Kamis, 17 Desember 2026 pukul 16.00 WITA (10 hari lagi)" in opened.text
+    assert "Jawaban perangkat daerah Bapak/Ibu: belum ada jawaban" in opened.text
+    await focal.press("Sedang dikerjakan")
+    await focal.send("/tenggat")
+    again = await focal.press("1. Dokumen SOP")
+    assert "Jawaban perangkat daerah Bapak/Ibu: sedang dikerjakan" in again.text

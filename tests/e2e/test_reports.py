@@ -122,9 +122,9 @@ async def test_focal_point_who_blocked_the_bot_is_listed_as_unreachable(world: W
     assert "0 dari 1 menjawab, 0 selesai" in summary.text
     assert "RSUD S.K. Lerik 0/39" in summary.text
 
-    # Yohanes blocked the bot: the H-7 reminder is refused with 403.
+    # Yohanes blocked the bot: the new deadline's announcement is refused with 403.
     world.api.faults.add(method="sendMessage", kind="403", chat_id=yohanes.user_id)
-    report = await world.advance(days=4)
+    report = await world.tick()
     assert report.blocked == 1
 
     summary = await coordinator.send("/rekap")
@@ -144,7 +144,7 @@ async def test_focal_point_who_blocked_the_bot_is_listed_as_unreachable(world: W
     await coordinator.press("Rekap")
     agencies_view = await coordinator.press("Perangkat daerah")
     assert "RSUD S.K. Lerik" in agencies_view.text
-    assert "Berikutnya: Dokumen SOP pelayanan (6 hari lagi)" in agencies_view.text
+    assert "Berikutnya: Dokumen SOP pelayanan (10 hari lagi)" in agencies_view.text
 
 
 async def test_forged_report_buttons_from_others_are_refused(world: World) -> None:

@@ -15,6 +15,7 @@ from bot.render.deadlines.admin import AdminAction, DeadlineAdminButton, Extensi
 from bot.render.deadlines.creation import DraftView, NewDeadlineButton
 from bot.render.deadlines.focal import AnswerDeadlineButton, OpenDeadlineButton
 from bot.render.text import plain
+from bot.services.deadlines.planning import ReminderPlan
 from bot.services.deadlines.views import (
     AgencyRef,
     AgencyStatus,
@@ -82,7 +83,7 @@ def _screens(tr: Translator) -> list[Reply]:
         creation.new_agency(tr, [AGENCY]),
         creation.new_title(tr, AGENCY.name),
         creation.new_confirm(tr, draft),
-        creation.created(tr, DEADLINE, 3),
+        creation.created(tr, DEADLINE, 3, ReminderPlan((7,), None)),
     ]
 
 

@@ -17,11 +17,13 @@ from bot.render.deadlines.shared import (
     KIND_NAMES,
     RECURRENCE_NAMES,
     cancel_row,
+    day_list,
     reminder_rule,
     short,
 )
 from bot.render.text import lines
 from bot.services.deadlines.parsing import RuleError
+from bot.services.deadlines.planning import ReminderPlan
 from bot.services.deadlines.views import AgencyRef, DeadlineInfo
 from db.models import DeadlineKind, Recurrence
 
@@ -203,16 +205,42 @@ def rule_error(tr: Translator, code: RuleError) -> Reply:
     return Reply(text, cancel_row(tr))
 
 
-def created(tr: Translator, deadline: DeadlineInfo, focal_points: int) -> Reply:
-    return Reply(
-        tr.nhtml(
-            "✅ Deadline saved: <i>%(title)s</i>. Reminders will go to %(n)d focal point.",
-            "✅ Deadline saved: <i>%(title)s</i>. Reminders will go to %(n)d focal points.",
+def created(
+    tr: Translator, deadline: DeadlineInfo, focal_points: int, plan: ReminderPlan
+) -> Reply:
+    """Saved and announced; which reminders had passed already, and when the next one goes."""
+    _ = tr.html
+    if focal_points:
+        saved = tr.nhtml(
+            "✅ Deadline saved: <i>%(title)s</i>. We have announced it to %(n)d focal point "
+            "just now.",
+            "✅ Deadline saved: <i>%(title)s</i>. We have announced it to %(n)d focal points "
+            "just now.",
             focal_points,
+        ) % {"title": deadline.title, "n": focal_points}
+    else:
+        saved = _(
+            "✅ Deadline saved: <i>{title}</i>. No focal point has joined yet; each one gets "
+            "it when they join."
+        ).format(title=deadline.title)
+    passed = (
+        tr.nhtml(
+            "The reminder %(days)s days before had already passed: the announcement takes "
+            "its place.",
+            "The reminders %(days)s days before had already passed: the announcement takes "
+            "their place.",
+            len(plan.passed),
         )
-        % {"title": deadline.title, "n": focal_points},
-        ((back_to_list(tr),), back_to_menu(tr)),
+        % {"days": day_list(tr, plan.passed)}
+        if plan.passed and focal_points
+        else None
     )
+    upcoming = (
+        _("Next reminder: {when}.").format(when=tr.format_datetime(plan.next_at))
+        if plan.next_at is not None
+        else _("No reminder is left before the deadline.")
+    )
+    return Reply(lines(saved, passed, upcoming), ((back_to_list(tr),), back_to_menu(tr)))
 
 
 def step_expired(tr: Translator) -> Reply:

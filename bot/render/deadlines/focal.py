@@ -96,6 +96,24 @@ def reminder(
     return Reply(text, answer_buttons(tr, assignment))
 
 
+def deadline_detail(
+    tr: Translator, assignment: Assignment, now: datetime, status: AckStatus | None
+) -> Reply:
+    """One deadline opened from the agency's list: the deadline itself, not a reminder."""
+    _ = tr.html
+    deadline, due_at = assignment.deadline, assignment.due_at
+    text = lines(
+        bold(deadline.title),
+        _("{agency} · due: {when}").format(
+            agency=assignment.agency.name, when=when(tr, due_at, now)
+        ),
+        deadline.description or None,
+        _("Your agency's answer: {state}").format(state=status_label(tr, status)),
+        _("Please let us know how it stands:") if status != AckStatus.DONE else None,
+    )
+    return Reply(text, answer_buttons(tr, assignment))
+
+
 def answered(tr: Translator, deadline: DeadlineInfo, status: AckStatus) -> Reply:
     _ = tr.html
     if status == AckStatus.DONE:
@@ -198,6 +216,25 @@ def focal_list(tr: Translator, found: FocalList, now: datetime) -> Reply:
 
 
 # --- sent later ------------------------------------------------------------------------------
+
+
+def announced(
+    tr: Translator, assignment: Assignment, now: datetime, next_at: datetime | None
+) -> Reply:
+    """A new deadline, to its focal points at once, with when the next reminder comes."""
+    _ = tr.html
+    deadline = assignment.deadline
+    text = lines(
+        bold(_("📌 New deadline for {agency}").format(agency=assignment.agency.name)),
+        italic(deadline.title),
+        _("Due: {when}").format(when=when(tr, assignment.due_at, now)),
+        deadline.description or None,
+        _("We will remind you again on {when}.").format(when=tr.format_datetime(next_at))
+        if next_at is not None
+        else None,
+        _("Please let us know how it stands:"),
+    )
+    return Reply(text, answer_buttons(tr, assignment))
 
 
 def changed(tr: Translator, assignment: Assignment, change: Change, now: datetime) -> Reply:

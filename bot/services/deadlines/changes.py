@@ -26,11 +26,11 @@ from bot.services.errors import NotFound
 from db.models import Agency, Deadline, DeadlineKind, DeadlineOverride, Recurrence
 
 CHANGED = "deadline_changed"
-Change = Literal["moved", "renamed", "cancelled"]
+Change = Literal["created", "moved", "renamed", "cancelled"]
 
 
 class Changed(outbox.Payload):
-    """A deadline was moved or cancelled: to each focal point of an agency it concerns."""
+    """A deadline was set, moved or cancelled: to each focal point of an agency it concerns."""
 
     KINDS = (CHANGED,)
 
@@ -55,7 +55,12 @@ class NewDeadline:
 async def create(
     db: AsyncSession, clock: Clock, cal: WorkCalendar, new: NewDeadline, created_by_id: int | None
 ) -> Deadline:
-    """Create a deadline and plan its reminders."""
+    """Create a deadline, announce it to its focal points at once and plan its reminders.
+
+    The announcement stands in for reminders whose moment had already passed (a deadline set
+    at short notice): one message now with the date and the answer buttons, not that and a
+    late reminder saying the same.
+    """
     if new.due_at <= clock.now():
         raise BadDue(DueError.PAST)
     if new.agency_id is not None and await db.get(Agency, new.agency_id) is None:
@@ -79,7 +84,8 @@ async def create(
     if deadline.recurrence != Recurrence.NONE:
         deadline.series_id = deadline.id  # the first occurrence names the series
         await db.flush()
-    await plan_deadline(db, clock, cal, deadline)
+    await plan_deadline(db, clock, cal, deadline, catch_up=False)
+    await _tell_focal_points(db, clock, deadline, "created")
     await people.audit(db, clock, created_by_id, "deadline.created", deadline_id=deadline.id)
     return deadline
 
@@ -137,7 +143,7 @@ async def edit(
     deadline.version += 1
     await db.flush()
     await skip_plan(db, deadline.id, None, "deadline changed")
-    await plan_deadline(db, clock, cal, deadline)
+    await plan_deadline(db, clock, cal, deadline, catch_up=False)  # told at once below
     change: Change = "moved" if due_at is not None else "renamed"
     await _tell_focal_points(db, clock, deadline, change)
     await people.audit(db, clock, by_id, f"deadline.{change}", deadline_id=deadline.id)

@@ -11,6 +11,7 @@ old unsent rows and plans new ones; rows already sent stay as they are.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -51,12 +52,10 @@ def subject(deadline_id: int, agency_id: int) -> str:
     return f"dl:{deadline_id}:a{agency_id}"
 
 
-def reminder_moments(
-    cal: WorkCalendar, deadline: Deadline, due_at: datetime, now: datetime
-) -> list[tuple[str, datetime]]:
-    """(label, moment) of the reminders still to come: "h-7" ... "h-0", then "o1" ... "o5"."""
+def _before(cal: WorkCalendar, deadline: Deadline, due_at: datetime) -> list[tuple[datetime, int]]:
+    """(moment, days before) of every reminder before the deadline, earliest first."""
     due_day = cal.local_date(due_at)
-    planned: dict[datetime, str] = {}
+    planned: dict[datetime, int] = {}
     for days in parse_offsets(deadline.reminder_days):
         moment = cal.at_local(
             due_day - timedelta(days=days), deadline.reminder_hour, deadline.reminder_minute
@@ -64,15 +63,48 @@ def reminder_moments(
         if moment >= due_at:  # the reminder hour of day H comes after the deadline itself
             moment = due_at - timedelta(hours=1)
         moment = cal.previous_working_moment(moment)
-        planned[moment] = f"h-{days}"  # a later (smaller) offset wins a shared moment
-    before = sorted((m, label) for m, label in planned.items() if m < due_at)
+        planned[moment] = days  # a later (smaller) offset wins a shared moment
+    return sorted((m, days) for m, days in planned.items() if m < due_at)
+
+
+@dataclass(frozen=True)
+class ReminderPlan:
+    """What a new deadline's reminders will be: which had passed when it was set (the
+    announcement sent at once stands in for them) and when the next one goes out."""
+
+    passed: tuple[int, ...]  # days before, largest first
+    next_at: datetime | None
+
+
+def reminder_plan(cal: WorkCalendar, deadline: Deadline, now: datetime) -> ReminderPlan:
+    moments = _before(cal, deadline, deadline.due_at)
+    passed = tuple(days for moment, days in moments if moment <= now)
+    upcoming = [moment for moment, _ in moments if moment > now]
+    return ReminderPlan(passed, upcoming[0] if upcoming else None)
+
+
+def reminder_moments(
+    cal: WorkCalendar,
+    deadline: Deadline,
+    due_at: datetime,
+    now: datetime,
+    *,
+    catch_up: bool = True,
+) -> list[tuple[str, datetime]]:
+    """(label, moment) of the reminders still to come: "h-7" ... "h-0", then "o1" ... "o5".
+
+    With `catch_up`, a deadline whose every reminder moment has passed gets one now; without
+    it (a message about the deadline goes out now anyway) the passed moments are left out.
+    """
+    before = [(m, f"h-{days}") for m, days in _before(cal, deadline, due_at)]
     future = [(label, m) for m, label in before if m > now]
-    if not future and before and due_at > now:
+    if catch_up and not future and before and due_at > now:
         # Every reminder moment has passed (a deadline set at short notice): one now.
         label = before[-1][1]
         future = [(label, max(now, cal.next_working_moment(now)))]
         if future[0][1] >= due_at:
             future = [(label, now)]
+    due_day = cal.local_date(due_at)
     at_hour = cal.at_local(due_day, deadline.reminder_hour, deadline.reminder_minute)
     seen: set[datetime] = set()
     for n in range(1, OVERDUE_TIMES + 1):
@@ -90,6 +122,8 @@ async def plan_target(
     deadline: Deadline,
     tgt: Target,
     person_ids: Sequence[int] | None = None,
+    *,
+    catch_up: bool = True,
 ) -> int:
     """Plan reminders, overdue rows and the escalation for one agency; returns rows planned."""
     if deadline.cancelled_at is not None or await agency_done(db, deadline.id, tgt.agency.id):
@@ -105,7 +139,7 @@ async def plan_target(
     if person_ids is None:
         person_ids = [p.id for p in await agencies.focal_points(db, tgt.agency.id)]
     count = 0
-    for label, moment in reminder_moments(cal, deadline, tgt.due_at, now):
+    for label, moment in reminder_moments(cal, deadline, tgt.due_at, now, catch_up=catch_up):
         kind = OVERDUE if label.startswith("o") else REMINDER
         for person_id in person_ids:
             await outbox.plan(
@@ -135,10 +169,13 @@ async def plan_target(
 
 
 async def plan_deadline(
-    db: AsyncSession, clock: Clock, cal: WorkCalendar, deadline: Deadline
+    db: AsyncSession, clock: Clock, cal: WorkCalendar, deadline: Deadline, *, catch_up: bool = True
 ) -> int:
     return sum(
-        [await plan_target(db, clock, cal, deadline, t) for t in await targets(db, deadline)]
+        [
+            await plan_target(db, clock, cal, deadline, t, catch_up=catch_up)
+            for t in await targets(db, deadline)
+        ]
     )
 
 

@@ -217,6 +217,17 @@ async def focal_assignment(
     return Assignment.of(deadline, await target(db, deadline, agency))
 
 
+async def focal_deadline(
+    db: AsyncSession, deadline_id: int, agency_id: int, person_id: int
+) -> tuple[Assignment, AgencyStatus | None]:
+    """One open deadline of the focal point's own agency, with the agency's answer so far."""
+    deadline = await get_open(db, deadline_id)
+    agency = await check_member(db, deadline, person_id, agency_id)
+    found = await view(db, deadline, agency.id)
+    status = found.agencies[0] if found.agencies else None
+    return Assignment.of(deadline, await target(db, deadline, agency)), status
+
+
 async def find_assignment(db: AsyncSession, deadline_id: int, agency_id: int) -> Assignment | None:
     """A deadline (cancelled ones too) as an agency has it, for messages sent later."""
     deadline = await db.get(Deadline, deadline_id)
