@@ -12,12 +12,16 @@ import threading
 from dataclasses import dataclass
 
 DPI = 100
-# Layout in pixels (at DPI), fixed so a cell's place in the image can be computed.
-WIDTH_PX = 1300
-LEFT_PX, RIGHT_PX = 230, 30
-TOP_PX, BOTTOM_PX = 120, 110
-ROW_PX = 42
-LABEL_LIMIT = 26
+# Layout in pixels (at DPI), fixed so a cell's place in the image can be computed. A phone in
+# portrait shows the image about 380 px wide: a chart of one quadrant (about ten rows) and a
+# few agencies stays portrait, and its 30 px labels read as about 10 px there.
+LEFT_PX, RIGHT_PX = 490, 150  # row labels on the left; room for the last slanted label
+TOP_PX, BOTTOM_PX = 330, 140  # title and slanted column labels above, the legend below
+COL_PX, ROW_PX = 100, 84
+MIN_WIDTH_PX = 900
+LABEL_LIMIT = 26  # characters of a row label
+COLUMN_LIMIT = 16  # characters of a column label
+TITLE_PT, LABEL_PT, LEGEND_PT = 26, 22, 20  # 1 pt = DPI/72 px
 
 # Traffic lights, readable for most colour-blind people too (distinct in lightness).
 COLOURS: dict[str | None, str] = {
@@ -31,17 +35,13 @@ _render_lock = threading.Lock()  # matplotlib's font and text caches are not thr
 
 @dataclass(frozen=True)
 class MatrixChart:
-    """Rows (agencies) × columns grouped under headings (quadrants), one colour key per cell."""
+    """Rows (indicators) × columns (agencies), one colour key per cell, for a phone's screen."""
 
-    title: str
+    title: str  # may hold a line break
     rows: tuple[str, ...]
-    groups: tuple[tuple[str, tuple[str, ...]], ...]  # heading, column labels
+    columns: tuple[str, ...]
     cells: tuple[tuple[str | None, ...], ...]  # per row, per column: "red" | "yellow" | ...
     legend: tuple[tuple[str | None, str], ...]  # colour key, label
-
-    @property
-    def columns(self) -> tuple[str, ...]:
-        return tuple(label for _, labels in self.groups for label in labels)
 
     def __post_init__(self) -> None:
         width = len(self.columns)
@@ -51,17 +51,17 @@ class MatrixChart:
 
 def size_px(chart: MatrixChart) -> tuple[int, int]:
     """(width, height) of the image in pixels."""
-    return WIDTH_PX, TOP_PX + BOTTOM_PX + ROW_PX * max(1, len(chart.rows))
+    grid = LEFT_PX + COL_PX * max(1, len(chart.columns)) + RIGHT_PX
+    return max(MIN_WIDTH_PX, grid), TOP_PX + BOTTOM_PX + ROW_PX * max(1, len(chart.rows))
 
 
 def cell_centre(chart: MatrixChart, row: int, column: int) -> tuple[int, int]:
     """(x, y) in pixels from the top-left corner of the image, of a cell's centre."""
-    cell_w = (WIDTH_PX - LEFT_PX - RIGHT_PX) / len(chart.columns)
-    return round(LEFT_PX + (column + 0.5) * cell_w), round(TOP_PX + (row + 0.5) * ROW_PX)
+    return round(LEFT_PX + (column + 0.5) * COL_PX), round(TOP_PX + (row + 0.5) * ROW_PX)
 
 
-def _short(label: str) -> str:
-    return label if len(label) <= LABEL_LIMIT else label[: LABEL_LIMIT - 1] + "…"
+def _short(label: str, limit: int) -> str:
+    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
 
 
 def render_matrix(chart: MatrixChart) -> bytes:
@@ -71,7 +71,7 @@ def render_matrix(chart: MatrixChart) -> bytes:
     from matplotlib.patches import Patch, Rectangle
 
     width, height = size_px(chart)
-    n_rows, n_cols = max(1, len(chart.rows)), len(chart.columns)
+    n_rows, n_cols = max(1, len(chart.rows)), max(1, len(chart.columns))
     with _render_lock:
         fig = Figure(figsize=(width / DPI, height / DPI), dpi=DPI)
         FigureCanvasAgg(fig)
@@ -80,7 +80,7 @@ def render_matrix(chart: MatrixChart) -> bytes:
             (
                 LEFT_PX / width,
                 BOTTOM_PX / height,
-                (width - LEFT_PX - RIGHT_PX) / width,
+                COL_PX * n_cols / width,
                 ROW_PX * n_rows / height,
             )
         )
@@ -89,39 +89,37 @@ def render_matrix(chart: MatrixChart) -> bytes:
         for r, row in enumerate(chart.cells):
             for c, key in enumerate(row):
                 ax.add_patch(
-                    Rectangle(
-                        (c, r), 1, 1, facecolor=COLOURS[key], edgecolor="white", linewidth=1.5
-                    )
+                    Rectangle((c, r), 1, 1, facecolor=COLOURS[key], edgecolor="white", linewidth=3)
                 )
-        start = 0
-        for heading, labels in chart.groups:
-            end = start + len(labels)
-            if start:
-                ax.axvline(start, color="#333333", linewidth=2.5)
-            ax.text(
-                (start + end) / 2,
-                1.03,
-                heading,
-                transform=ax.get_xaxis_transform(),
-                ha="center",
-                va="bottom",
-                fontsize=11,
-                fontweight="bold",
-            )
-            start = end
-        ax.set_xticks([c + 0.5 for c in range(n_cols)], chart.columns, rotation=90, fontsize=8)
-        ax.set_yticks([r + 0.5 for r in range(len(chart.rows))], [_short(r) for r in chart.rows])
-        ax.tick_params(length=0, labelsize=10)
-        ax.tick_params(axis="x", labelsize=8)
+        ax.xaxis.tick_top()
+        ax.set_xticks(
+            [c + 0.5 for c in range(len(chart.columns))],
+            [_short(c, COLUMN_LIMIT) for c in chart.columns],
+            rotation=45,
+            ha="left",
+            rotation_mode="anchor",
+        )
+        ax.set_yticks(
+            [r + 0.5 for r in range(len(chart.rows))], [_short(r, LABEL_LIMIT) for r in chart.rows]
+        )
+        ax.tick_params(length=0, labelsize=LABEL_PT)
         for spine in ax.spines.values():
             spine.set_visible(False)
-        fig.suptitle(chart.title, y=1 - 30 / height, fontsize=14, fontweight="bold")
+        fig.text(
+            24 / width,
+            1 - 24 / height,
+            chart.title,
+            ha="left",
+            va="top",
+            fontsize=TITLE_PT,
+            fontweight="bold",
+        )
         fig.legend(
             handles=[Patch(facecolor=COLOURS[key], label=label) for key, label in chart.legend],
             loc="lower center",
-            ncol=len(chart.legend),
+            ncol=2,
             frameon=False,
-            fontsize=10,
+            fontsize=LEGEND_PT,
             bbox_to_anchor=(0.5, 0.0),
         )
         buffer = io.BytesIO()

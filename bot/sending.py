@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TypeVar
 
-from telegram import Bot, Message
+from telegram import Bot, InputMediaPhoto, Message
 from telegram.error import TelegramError
 
 from bot import limits
@@ -122,13 +122,16 @@ def has_file(message: Message) -> bool:
 async def edit_reply(bot: Bot, source: Message, reply: Reply, retry: Retry = ONCE) -> bool:
     """Show `reply` in place of `source`; False when it cannot be (send it anew instead).
 
-    Only a text message is edited, and only into one text part. A message with a file is
-    never edited as text, nor given a new caption: its file would be wrong for the new text
-    (a guidance step's picture under the next step). Replies with a file (the local and the
-    real server would need editMessageMedia), in parts, or with extra messages go anew.
+    A text message is edited into one text part; a photo into another photo with its
+    caption (editMessageMedia: a chart browsed by quarter). A message with a file is never
+    edited as text, nor given a new caption: its file would be wrong for the new text (a
+    guidance step's picture under the next step). Other replies with a file, in parts, or
+    with extra messages go anew.
     """
-    if reply.attachment is not None or reply.voice is not None or reply.extra:
+    if reply.voice is not None or reply.extra:
         return False
+    if reply.attachment is not None:
+        return await _edit_photo(bot, source, reply, retry)
     if has_file(source):
         return False
     parts = limits.split_text(reply.text)
@@ -137,6 +140,26 @@ async def edit_reply(bot: Bot, source: Message, reply: Reply, retry: Retry = ONC
     return await _edited(
         lambda: bot.edit_message_text(
             parts[0],
+            chat_id=source.chat_id,
+            message_id=source.message_id,
+            reply_markup=reply.markup(),
+        ),
+        retry,
+    )
+
+
+async def _edit_photo(bot: Bot, source: Message, reply: Reply, retry: Retry) -> bool:
+    """A photo in place of a photo, with the reply's caption and buttons."""
+    attachment = reply.attachment
+    assert attachment is not None
+    fits = limits.visible_length(reply.text) <= limits.MAX_CAPTION
+    if not (attachment.is_photo and source.photo and fits):
+        return False
+    data = await attachment.content()
+    media = InputMediaPhoto(data, caption=reply.text, filename=attachment.filename)
+    return await _edited(
+        lambda: bot.edit_message_media(
+            media,
             chat_id=source.chat_id,
             message_id=source.message_id,
             reply_markup=reply.markup(),

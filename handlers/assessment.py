@@ -120,20 +120,26 @@ async def _open(t: Turn, show: Callable[[Reply], None]) -> None:
 
 @router.action(AssessButton, AssessAction.CHART, roles={Role.COORDINATOR})
 async def show_chart(t: Turn, button: AssessButton) -> None:
-    """Every agency's lights in one period: the button's, else this quarter."""
+    """Every agency's lights in one period and quadrant: the button's, else this quarter's
+    first; shown in place of the chart tapped (a new photo under a text message)."""
     if button.period is not None:
         sa.parse_period(button.period)  # Stale when it is not a period
-    await _chart(t, button.period or _current_period(t))
+    quadrant = button.quadrant or 0
+    if not 0 <= quadrant < len(t.deps.content.iso18091.quadrants):
+        raise CallbackDataError(f"no quadrant {quadrant}")
+    await _chart(t, button.period or _current_period(t), quadrant, t.edit)
 
 
-async def _chart(t: Turn, period: str) -> None:
+async def _chart(
+    t: Turn, period: str, quadrant: int = 0, show: Callable[[Reply], None] | None = None
+) -> None:
     iso = t.deps.content.iso18091
     rows = await sa.period_overview(t.db, period)
-    spec = chart.chart_spec(t.tr, iso, rows, period)
-    caption = chart.chart_caption(t.tr, iso, rows, period, _current_period(t))
+    spec = chart.chart_spec(t.tr, iso, rows, period, quadrant)
+    caption = chart.chart_caption(t.tr, iso, rows, period, _current_period(t), quadrant)
     # Drawn when the reply is sent, after the commit: the chart takes ~0.4 s.
     drawing = Attachment(b"", CHART_FILENAME, make=lambda: charts.draw_matrix(spec))
-    t.reply(Reply(caption.text, caption.buttons, attachment=drawing))
+    (show or t.reply)(Reply(caption.text, caption.buttons, attachment=drawing))
 
 
 @router.action(AssessButton, AssessAction.OVERVIEW)

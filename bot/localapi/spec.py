@@ -14,6 +14,10 @@ from bot.localapi.errors import BadRequest
 from bot.localapi.limits import check_limits
 
 SPEC_PATH = Path(__file__).parent / "bot-api.json"
+# Telegram ignores parameters a method does not have; this server refuses them, to catch
+# typos, except these that python-telegram-bot always sends (its Defaults put a top-level
+# parse_mode into editMessageMedia; the caption's own parse_mode is inside the InputMedia).
+IGNORED_EXTRAS = frozenset({("editMessageMedia", "parse_mode")})
 
 
 @dataclass(frozen=True)
@@ -50,7 +54,7 @@ class Spec:
         spec = self.methods[method]
         fields = {f["name"]: f for f in spec.get("fields", [])}
         for name in params:
-            if name not in fields:
+            if name not in fields and (method, name) not in IGNORED_EXTRAS:
                 raise BadRequest(f'unknown parameter "{name}" for method {method}')
         out: dict[str, Any] = {}
         for name, fdef in fields.items():

@@ -167,12 +167,24 @@ async def test_coordinator_gets_the_chart_photo_with_a_summary(world: World) -> 
     assert "Setda (belum dikirim, 1/39 dinilai): 🟢 0 · 🟡 0 · 🔴 1" in reply.text
     assert "BKD: belum mulai" in reply.text
     assert "Triwulan ini" not in koordinator.buttons()
+    assert "kuadran Tata kelola" in reply.text and "• Tata kelola" in koordinator.buttons()
+
+    # Browsing edits the chart in place: the same message, a new picture and caption.
+    calls, first_chart = len(world.api.calls), reply.photo
+    economy = await koordinator.press("Ekonomi")
+    assert economy.message_id == reply.message_id and economy.edits == 1
+    assert "kuadran Ekonomi" in economy.text and "• Ekonomi" in koordinator.buttons()
+    assert economy.photo is not None and economy.photo != first_chart
     previous = await koordinator.press("◀ Triwulan lalu")
-    assert previous.photo is not None
-    assert "Triwulan III 2026" in previous.text
+    assert previous.message_id == reply.message_id
+    assert "Triwulan III 2026" in previous.text and "kuadran Ekonomi" in previous.text
     assert "Triwulan berikutnya ▶" in koordinator.buttons()
     current = await koordinator.press("Triwulan ini")
+    assert current.message_id == reply.message_id
     assert "Triwulan IV 2026" in current.text
+    assert len(koordinator.messages) == 1
+    methods = [name for name, _ in world.api.calls[calls:]]
+    assert methods.count("editMessageMedia") == 3 and "sendPhoto" not in methods
 
     # From the main menu too.
     await koordinator.send("/menu")

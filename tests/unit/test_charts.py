@@ -14,19 +14,13 @@ from bot import charts
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
-def _chart(rows: int) -> charts.MatrixChart:
-    groups = (
-        ("Tata kelola", tuple(f"I{n:02d}" for n in range(1, 11))),
-        ("Ekonomi", tuple(f"E{n:02d}" for n in range(1, 9))),
-        ("Sosial", tuple(f"S{n:02d}" for n in range(1, 13))),
-        ("Lingkungan", tuple(f"L{n:02d}" for n in range(1, 10))),
-    )
+def _chart(rows: int, columns: int = 5) -> charts.MatrixChart:
     keys: tuple[str | None, ...] = ("red", "yellow", "green", None)
-    cells = tuple(tuple(keys[(r + c) % 4] for c in range(39)) for r in range(rows))
+    cells = tuple(tuple(keys[(r + c) % 4] for c in range(columns)) for r in range(rows))
     return charts.MatrixChart(
-        title="Swa-penilaian ISO 18091 — Triwulan IV 2026",
-        rows=tuple(f"Instansi {r}" for r in range(rows)),
-        groups=groups,
+        title="Swa-penilaian ISO 18091 · Triwulan IV 2026\nTata kelola",
+        rows=tuple(f"I{r + 1:02d} Kepemimpinan dan tata kelola yang baik" for r in range(rows)),
+        columns=tuple(f"Instansi {c}" for c in range(columns)),
         cells=cells,
         legend=(("red", "Merah"), ("yellow", "Kuning"), ("green", "Hijau"), (None, "Belum")),
     )
@@ -46,7 +40,16 @@ async def test_matrix_is_a_png_of_the_computed_size() -> None:
     assert height == charts.TOP_PX + charts.BOTTOM_PX + 5 * charts.ROW_PX
 
 
-@pytest.mark.parametrize(("row", "column"), [(0, 0), (1, 0), (2, 17), (4, 38), (3, 30)])
+def test_the_largest_quadrant_of_the_pilot_agencies_is_portrait_and_readable_on_a_phone() -> None:
+    """Twelve indicators (Sosial) × five agencies: taller than wide, and shown about 380 px
+    wide on a phone its labels stay at least 10 px high."""
+    width, height = charts.size_px(_chart(12, 5))
+    assert height > width
+    label_px = charts.LABEL_PT * charts.DPI / 72
+    assert label_px * 380 / width >= 10
+
+
+@pytest.mark.parametrize(("row", "column"), [(0, 0), (1, 0), (2, 3), (4, 4), (3, 2)])
 def test_each_cell_has_its_traffic_light_colour(row: int, column: int) -> None:
     chart = _chart(5)
     pixels = _pixels(charts.render_matrix(chart))
@@ -57,4 +60,4 @@ def test_each_cell_has_its_traffic_light_colour(row: int, column: int) -> None:
 
 def test_cells_that_do_not_fit_the_columns_are_refused() -> None:
     with pytest.raises(ValueError, match="one cell per column"):
-        charts.MatrixChart("x", ("a",), (("g", ("c1", "c2")),), (("red",),), ())
+        charts.MatrixChart("x", ("a",), ("c1", "c2"), (("red",),), ())

@@ -30,21 +30,21 @@ def _title(tr: Translator, period: str) -> str:
 
 
 def chart_spec(
-    tr: Translator, iso: Iso18091, rows: Sequence[sa.AgencyRow], period: str
+    tr: Translator, iso: Iso18091, rows: Sequence[sa.AgencyRow], period: str, quadrant: int
 ) -> MatrixChart:
-    """What the coordinators' chart shows: agencies × 39 indicators in traffic-light colours."""
+    """One quadrant's indicators × the agencies, in traffic-light colours: a chart a phone
+    shows readably in portrait (the four quadrants are a tap apart)."""
+    q = iso.quadrants[quadrant]
     return MatrixChart(
-        title=_title(tr, period),
-        rows=tuple(row.short_name for row in rows),
-        groups=tuple(
-            (quadrant_name(tr, q.id), tuple(ind.id for ind in q.indicators)) for q in iso.quadrants
-        ),
+        title=f"{_title(tr, period)}\n{quadrant_name(tr, q.id)}",
+        rows=tuple(f"{ind.id} {ind.title}" for ind in q.indicators),
+        columns=tuple(row.short_name for row in rows),
         cells=tuple(
             tuple(
                 (light.value if (light := row.lights.get(ind.id)) is not None else None)
-                for ind in iso.indicators
+                for row in rows
             )
-            for row in rows
+            for ind in q.indicators
         ),
         legend=(
             ("red", light_name(tr, Light.RED)),
@@ -72,20 +72,47 @@ def _agency_line(tr: Translator, iso: Iso18091, row: sa.AgencyRow) -> Html:
 
 
 def chart_caption(
-    tr: Translator, iso: Iso18091, rows: Sequence[sa.AgencyRow], period: str, current: str
+    tr: Translator,
+    iso: Iso18091,
+    rows: Sequence[sa.AgencyRow],
+    period: str,
+    current: str,
+    quadrant: int,
 ) -> Reply:
     """The text with the chart: one line per agency (the photo is attached by the handler);
-    the quarter before, and from a past quarter the one after and the way back to this one."""
-    text = lines(bold(_title(tr, period)), *(_agency_line(tr, iso, row) for row in rows))
+    the other quadrants, the quarter before, and from a past quarter the one after and the
+    way back to this one. Every tap shows its chart in place of this one."""
+    shown = quadrant_name(tr, iso.quadrants[quadrant].id)
+    text = lines(
+        bold(_title(tr, period)),
+        *(_agency_line(tr, iso, row) for row in rows),
+        "",
+        tr.html("The chart shows <b>{quadrant}</b>; choose another quadrant below.").format(
+            quadrant=shown
+        ),
+    )
 
-    def quarter(label: str, to: str) -> Button:
-        return Button(label, AssessButton(AssessAction.CHART, period=to).pack())
+    def chart(label: str, to: str, q: int) -> Button:
+        return Button(label, AssessButton(AssessAction.CHART, quadrant=q, period=to).pack())
 
-    earlier = quarter("◀ " + tr.pgettext("button", "Previous quarter"), sa.previous_period(period))
+    quadrants = [
+        chart(("• " if n == quadrant else "") + quadrant_name(tr, q.id), period, n)
+        for n, q in enumerate(iso.quadrants)
+    ]
+    earlier = chart(
+        "◀ " + tr.pgettext("button", "Previous quarter"), sa.previous_period(period), quadrant
+    )
     later = (
-        quarter(tr.pgettext("button", "Next quarter") + " ▶", sa.next_period(period))
+        chart(tr.pgettext("button", "Next quarter") + " ▶", sa.next_period(period), quadrant)
         if period < current
         else None
     )
-    now = quarter(tr.pgettext("button", "This quarter"), current) if period != current else None
-    return Reply(text, (*layout(earlier, later), *layout(now, width=1), back_to_menu(tr)))
+    now = (
+        chart(tr.pgettext("button", "This quarter"), current, quadrant)
+        if period != current
+        else None
+    )
+    return Reply(
+        text,
+        (*layout(*quadrants), *layout(earlier, later), *layout(now, width=1), back_to_menu(tr)),
+    )
