@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Collection
+from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import build_application
 from bot.clock import Clock
-from bot.localapi import LocalBotApi, Persona
+from bot.localapi import LocalBotApi, Persona, WebChat, history
 from bot.runner import prepare_database, start_polling, stop_polling, wait_for_signal
 from bot.settings import Settings
 from db.models import Role
@@ -34,10 +35,21 @@ UMKM_OWNER = Persona(
 FOCAL_POINT = Persona(
     user_id=710003,
     first_name="Yohanes",
-    label="Focal point",
-    description="Bapak Yohanes, focal point RSUD S.K. Lerik",
+    label="Petugas penghubung",
+    description="Bapak Yohanes, petugas penghubung RSUD S.K. Lerik",
 )
-PERSONAS = [UMKM_OWNER, FOCAL_POINT, COORDINATOR]
+SPARE = Persona(
+    user_id=710004,
+    first_name="Yakob",
+    label="Belum diundang",
+    description=(
+        "Bapak Yakob, perajin sasando. Undang dia sebagai koordinator (Undang peserta), "
+        "lalu tempel tautannya di sini"
+    ),
+)
+PERSONAS = [UMKM_OWNER, FOCAL_POINT, COORDINATOR, SPARE]
+HISTORY = "webchat"  # below the simulator's data folder: the conversations kept on disk
+SAVE_AFTER_SECONDS = 1.0  # a change is written once the chat has been still this long
 # What the personas are invited as (the web chat's "Gunakan undangan").
 PERSONA_BUSINESS = ("Tenun Ina", "Maria", "tenun")
 PERSONA_AGENCY = "RSUD S.K. Lerik"
@@ -96,23 +108,84 @@ async def persona_invitations(
     return codes
 
 
+async def joined(
+    sessions: async_sessionmaker[AsyncSession], user_ids: Collection[int]
+) -> set[int]:
+    """Which of these personas have a role now (their invitation is used)."""
+    from bot.services import people
+
+    found: set[int] = set()
+    async with sessions() as db:
+        for user_id in user_ids:
+            person = await people.find_by_telegram_id(db, user_id)
+            if person is not None and person.role_set:
+                found.add(user_id)
+    return found
+
+
+class Invitations:
+    """The web chat's "Gunakan undangan" buttons, withdrawn once their persona has joined."""
+
+    def __init__(self, chat: WebChat) -> None:
+        self.chat = chat
+        self.sessions: async_sessionmaker[AsyncSession] | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def update_done(self, update_id: int) -> None:
+        """After each update: did it make a persona with a button join?"""
+        if self.sessions is None or not self.chat.start_links:
+            return
+        task = asyncio.get_running_loop().create_task(self._withdraw(self.sessions))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _withdraw(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        for user_id in await joined(sessions, list(self.chat.start_links)):
+            self.chat.set_start_link(user_id, None)
+
+
+async def keep_history(api: LocalBotApi, folder: Path) -> None:
+    """Write the conversations whenever they changed and then stayed still a moment."""
+    while not api.closing:
+        if not await api.wait_for_activity(3600):
+            continue
+        while await api.wait_for_activity(SAVE_AFTER_SECONDS):
+            pass  # still busy: write once it settles
+        await history.save(api, folder)
+
+
 async def serve_simulator(settings: Settings, port: int) -> None:
-    """Migrate the simulator's database, serve the web chat on port and run the bot on it."""
+    """Migrate the simulator's database, serve the web chat on port and run the bot on it;
+    the conversations of the last run come back."""
     own = simulator_settings(settings)
     await asyncio.to_thread(prepare_database, own)
     api = LocalBotApi(token=SIMULATOR_TOKEN, bot_username="PendampingUMKMBot", port=port)
     chat = api.enable_webchat(PERSONAS)
+    folder = own.data_dir / HISTORY
+    if await asyncio.to_thread(history.load, api, folder):
+        log.info("the web chat's earlier conversations are back")
     await api.start()
     local = {"telegram_api_url": api.base_url, "telegram_file_url": api.base_file_url}
-    app = build_application(own.model_copy(update=local), token=SIMULATOR_TOKEN)
+    invitations = Invitations(chat)
+    app = build_application(
+        own.model_copy(update=local),
+        token=SIMULATOR_TOKEN,
+        on_update_done=invitations.update_done,
+    )
+    saver: asyncio.Task[None] | None = None
     try:
         await start_polling(app)
         deps = app.bot_data.require()
         codes = await persona_invitations(deps.sessions, deps.clock, deps.content.sector_keys)
         for user_id, code in codes.items():
             chat.set_start_link(user_id, code)
+        invitations.sessions = deps.sessions
+        saver = asyncio.create_task(keep_history(api, folder))
         print(f"Simulator ready: open http://127.0.0.1:{api.port} in a browser", flush=True)
         await wait_for_signal()
     finally:
         await stop_polling(app)
+        if saver is not None:
+            saver.cancel()
+        await history.save(api, folder)
         await api.stop()

@@ -14,6 +14,7 @@ import secrets
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
 
 from aiohttp import web
 
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
 STATIC_DIR = Path(__file__).parent / "static"
 LONG_POLL_SECONDS = 20.0  # how long /sim/api/messages holds a request without news
 MAX_PHOTO_BYTES = 10 * 1024 * 1024  # Telegram's photo upload limit
+MAX_VOICE_BYTES = 20 * 1024 * 1024  # what a bot may download; a minute of speech is ~100 KB
+VOICE_TYPES = frozenset({"audio/ogg", "audio/webm", "audio/mp4", "audio/mpeg"})
 PHOTO_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif"})
 TOKEN_HEADER = "X-Sim-Token"
 TOKEN_PLACEHOLDER = "__SIM_TOKEN__"  # in webchat.html's <meta name="sim-token">
@@ -61,13 +64,18 @@ class WebChat:
         self.start_links = start_links
         self.pressed: dict[str, int] = {}  # callback query id -> user id
         self.token = secrets.token_urlsafe(32)  # new each run; only the served page holds it
+        self._links_changed = 0
 
     def set_start_link(self, user_id: int, code: str | None) -> None:
-        """Offer (or, with None, withdraw) a "Gunakan undangan" button for a persona."""
+        """Offer (or, with None, withdraw) a "Gunakan undangan" button for a persona; an open
+        page shows the change at once."""
         if code is None:
-            self.start_links.pop(user_id, None)
+            if self.start_links.pop(user_id, None) is None:
+                return
         else:
             self.start_links[user_id] = code
+        self._links_changed += 1
+        self.api.notify_watchers()
 
     def page(self) -> str:
         """The page, with this run's token in it."""
@@ -100,7 +108,7 @@ class WebChat:
         """Changes whenever the conversation or its notices change."""
         msgs = self.api.all_messages(user_id)
         answered = sum(1 for q in self.pressed if q in self.api.callback_answers)
-        return f"{self.api.activity_mark()}.{len(msgs)}.{answered}"
+        return f"{self.api.activity_mark()}.{len(msgs)}.{answered}.{self._links_changed}"
 
     def conversation(self, user_id: int) -> dict[str, Any]:
         """What the page draws for one persona."""
@@ -111,7 +119,23 @@ class WebChat:
             if uid == user_id and answer and answer.get("text"):
                 alert = bool(answer.get("show_alert"))
                 toasts.append({"id": query_id, "text": answer["text"], "alert": alert})
-        return {"version": self.version(user_id), "messages": messages, "toasts": toasts}
+        return {
+            "version": self.version(user_id),
+            "messages": messages,
+            "toasts": toasts,
+            "invite": user_id in self.start_links,
+        }
+
+    def invitation_link(self, text: str) -> bool:
+        """Whether a text is this bot's invitation link (pasted into a persona's chat, it opens
+        as tapping it in Telegram would: `/start <code>`)."""
+        parsed = urlparse(text)
+        return (
+            parsed.scheme in ("http", "https")
+            and parsed.netloc in ("t.me", "telegram.me")
+            and parsed.path.strip("/") == self.api.bot_username
+            and "start=" in parsed.query
+        )
 
 
 def _message_json(m: SentMessage) -> dict[str, Any]:
@@ -138,6 +162,8 @@ def _message_json(m: SentMessage) -> dict[str, Any]:
             )
     if m.photo_file is not None:
         out["photo"] = f"/sim/file/{m.photo_file.file_id}"
+    if m.voice_file is not None:
+        out["voice"] = {"url": f"/sim/file/{m.voice_file.file_id}", "seconds": m.voice_duration}
     if m.document_file is not None:
         out["document"] = {
             "name": m.document_file.file_name or "dokumen",
@@ -200,7 +226,10 @@ def add_routes(app: web.Application, api: LocalBotApi) -> None:
         text = str(body.get("text", "")).strip()
         if not text:
             raise web.HTTPBadRequest(text="Pesan kosong")
-        await api.user_sends_text(user_id, text)
+        if wc.invitation_link(text):
+            await api.user_opens_link(user_id, text)
+        else:
+            await api.user_sends_text(user_id, text)
         return web.json_response({"ok": True})
 
     async def press(request: web.Request) -> web.Response:
@@ -230,16 +259,24 @@ def add_routes(app: web.Application, api: LocalBotApi) -> None:
         body = await _json(request)
         user_id = _int(body.get("user_id"))
         wc.persona(user_id)
-        try:
-            data = base64.b64decode(str(body.get("photo", "")), validate=True)
-        except binascii.Error:
-            raise web.HTTPBadRequest(text="Foto tidak ditemukan") from None
-        if not data or len(data) > MAX_PHOTO_BYTES:
-            raise web.HTTPBadRequest(text="Ukuran foto tidak sesuai")
+        data = _upload(body, "photo", MAX_PHOTO_BYTES, "Foto")
         caption = str(body.get("caption") or "").strip() or None
         mime = str(body.get("mime"))
         mime = mime if mime in PHOTO_TYPES else "image/jpeg"  # as Telegram says of photos
         await api.user_sends_photo(user_id, data, caption=caption, mime=mime)
+        return web.json_response({"ok": True})
+
+    async def voice(request: web.Request) -> web.Response:
+        wc = chat(request)
+        body = await _json(request)
+        user_id = _int(body.get("user_id"))
+        wc.persona(user_id)
+        data = _upload(body, "voice", MAX_VOICE_BYTES, "Pesan suara")
+        seconds = max(1, min(_int(body.get("seconds")), 3600))
+        mime = str(body.get("mime")).split(";")[0]
+        await api.user_sends_voice(
+            user_id, data, seconds, mime=mime if mime in VOICE_TYPES else "audio/ogg"
+        )
         return web.json_response({"ok": True})
 
     async def file(request: web.Request) -> web.StreamResponse:
@@ -261,7 +298,19 @@ def add_routes(app: web.Application, api: LocalBotApi) -> None:
     app.router.add_post("/sim/api/press", press)
     app.router.add_post("/sim/api/start_link", start_link)
     app.router.add_post("/sim/api/photo", photo)
+    app.router.add_post("/sim/api/voice", voice)
     app.router.add_get("/sim/file/{file_id}", file)
+
+
+def _upload(body: dict[str, Any], key: str, limit: int, what: str) -> bytes:
+    """A file the page sent as base64 in its JSON body (a 400 naming `what` otherwise)."""
+    try:
+        data = base64.b64decode(str(body.get(key, "")), validate=True)
+    except binascii.Error:
+        raise web.HTTPBadRequest(text=f"{what} tidak ditemukan") from None
+    if not data or len(data) > limit:
+        raise web.HTTPBadRequest(text=f"Ukuran {what.lower()} tidak sesuai")
+    return data
 
 
 def _int(value: Any) -> int:

@@ -409,10 +409,46 @@ class World:
                 return msg
         return None
 
+    def notify_watchers(self) -> None:
+        """Wake whoever waits for activity (the web chat's long polls): something they show
+        changed that is not a message."""
+        self._activity_signal.notify()
+
     def record_answer(self, query_id: str, answer: dict[str, Any]) -> None:
         """Keep the bot's answer to a button tap and wake whoever waits (the web chat's toast)."""
         self.callback_answers[query_id] = answer
         self._activity_signal.notify()
+
+    # -- what a restart keeps (bot/localapi/history.py) --------------------------------------
+
+    def counters(self) -> tuple[int, int]:
+        """The next file/query number and the next update id, for a snapshot."""
+        current = next(self._ids)
+        self._ids = itertools.count(current)
+        return current, self._next_update_id
+
+    def restore(
+        self,
+        messages: dict[int, list[SentMessage]],
+        files: list[StoredFile],
+        counters: tuple[int, int],
+    ) -> None:
+        """Put back a snapshot's conversations and files; numbering goes on after it (the bot
+        records update ids, and would take a reused one for a redelivery)."""
+        for chat_id, kept in messages.items():
+            chat = self.chats.get(chat_id)
+            if chat is None or not kept:
+                continue
+            self._messages[chat_id] = list(kept)
+            chat.next_message_id = max(m.message_id for m in kept) + 1
+        for stored in files:
+            self.files[stored.file_id] = stored
+        self._ids = itertools.count(max(counters[0], next(self._ids)))
+        self._next_update_id = max(counters[1], self._next_update_id)
+
+    def conversations(self) -> dict[int, list[SentMessage]]:
+        """Every chat's messages (deleted ones too), for a snapshot."""
+        return {chat_id: list(kept) for chat_id, kept in self._messages.items()}
 
     # -- files and hooks ------------------------------------------------------------------------
 

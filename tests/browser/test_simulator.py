@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,9 +12,13 @@ import pytest
 from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS, require_chromium
 from tests.support.pendamping_run import (
     COORDINATOR_ID,
+    SPARE_ID,
     UMKM_ID,
     RunningBot,
+    conversation,
     pendamping_run,
+    plain_text,
+    send_text,
 )
 
 pytestmark = pytest.mark.browser
@@ -45,8 +50,8 @@ async def test_make_run_coordinator_menu_help_and_umkm_welcome_in_chromium(
             await page.goto(running.url)
             await expect(page).to_have_title("Pendamping UMKM — simulator")
             personas = page.locator("#persona-list button")
-            await expect(personas).to_have_count(3)
-            for label in ("Pelaku UMKM", "Focal point", "Koordinator"):
+            await expect(personas).to_have_count(4)
+            for label in ("Pelaku UMKM", "Petugas penghubung", "Koordinator", "Belum diundang"):
                 await expect(page.locator("#persona-list")).to_contain_text(label)
             bot_bubbles = page.locator(".msg.bot")
 
@@ -78,17 +83,45 @@ async def test_make_run_coordinator_menu_help_and_umkm_welcome_in_chromium(
             await expect(bot_bubbles.first.locator("b")).to_have_text("Pendamping UMKM")
             await expect(page.locator(".messages")).not_to_contain_text("Untuk koordinator")
 
-            # With an invitation seeded, "Gunakan undangan" sends /start <code> and she is in.
-            if await page.locator("#invite").is_visible():
-                await page.click("#invite")
-                await expect(page.locator(".msg.user .text").last).to_contain_text("/start ")
-                await expect(bot_bubbles.nth(1)).to_be_visible()
-                await expect(bot_bubbles.last).not_to_contain_text(STRANGER_HINT)
+            # With an invitation seeded, "Gunakan undangan" sends /start <code>; once she has
+            # agreed she is in, and the button is gone.
+            await expect(page.locator("#invite")).to_be_visible()
+            await page.click("#invite")
+            await expect(page.locator(".msg.user .text").last).to_contain_text("/start ")
+            await expect(bot_bubbles.last).not_to_contain_text(STRANGER_HINT)
+            await page.locator(".kb-row button", has_text="Setuju").click()
+            await expect(page.locator("#invite")).to_be_hidden()
+
+            # The spare persona: the coordinator invites him, the link pasted in his chat.
+            await page.click(f'#persona-list button[data-user-id="{SPARE_ID}"]')
+            await expect(page.locator("#invite")).to_be_hidden()
+            await page.click(f'#persona-list button[data-user-id="{COORDINATOR_ID}"]')
+            await page.fill("#text", "/undang")
+            await page.press("#text", "Enter")
+            for step in ("Pelaku UMKM", "Sasando Yakob", "Yakob Pah", "Bapak", "Sasando"):
+                before = await bot_bubbles.count()
+                if step in ("Pelaku UMKM", "Bapak", "Sasando"):
+                    await bot_bubbles.last.locator(".kb-row button", has_text=step).click()
+                else:
+                    await page.fill("#text", step)
+                    await page.press("#text", "Enter")
+                    await expect(bot_bubbles).to_have_count(before + 1)
+            await bot_bubbles.last.locator(".kb-row button", has_text="Lewati").click()
+            await bot_bubbles.last.locator(".kb-row button", has_text="Buat tautan").click()
+            await expect(bot_bubbles.last).to_contain_text("https://t.me/")
+            link = re.search(r"https://t\.me/\S+", await bot_bubbles.last.inner_text())
+            assert link is not None
+            await page.click(f'#persona-list button[data-user-id="{SPARE_ID}"]')
+            await page.fill("#text", link.group(0))
+            await page.press("#text", "Enter")
+            await expect(page.locator(".messages")).to_contain_text(
+                "Selamat datang, Bapak Yakob Pah, dari Sasando Yakob"
+            )
 
             # The coordinator's conversation is still there.
             await page.click(f'#persona-list button[data-user-id="{COORDINATOR_ID}"]')
             await expect(bot_bubbles.first).to_contain_text("Halo")
-            await expect(bot_bubbles.last).to_contain_text("Untuk koordinator")
+            await expect(page.locator(".messages")).to_contain_text("Untuk koordinator")
         finally:
             await browser.close()
 
@@ -96,3 +129,26 @@ async def test_make_run_coordinator_menu_help_and_umkm_welcome_in_chromium(
     assert code == 0, running.stderr
     assert "Traceback" not in running.stderr, running.stderr
     assert seconds < 5, f"stopping took {seconds:.1f} s"
+
+    # `make run` again: the conversations are still there, and the bot goes on from them.
+    with pendamping_run(running.workdir, settings=running.settings) as again:
+        again.wait_until_ready()
+        coordinator = conversation(again, COORDINATOR_ID)
+        texts = [plain_text(m["tree"]) for m in coordinator["messages"]]
+        assert any("Untuk koordinator" in t for t in texts), texts
+        maria = conversation(again, UMKM_ID)
+        assert maria["invite"] is False
+        assert any("Selamat datang" in plain_text(m["tree"]) for m in maria["messages"])
+        assert send_text(again, COORDINATOR_ID, "/menu")["ok"]
+        seen, version = len(texts), coordinator["version"]
+        answered = False
+        for _ in range(10):  # each call waits (long poll) for the chat to change
+            after = conversation(again, COORDINATOR_ID, version)
+            version = after["version"]
+            news = [plain_text(m["tree"]) for m in after["messages"][seen:] if m["from_bot"]]
+            if any("Menu utama" in t for t in news):
+                answered = True
+                break
+        assert answered, "the bot did not answer /menu after the restart"
+        code, _ = again.terminate()
+        assert code == 0, again.stderr

@@ -109,3 +109,92 @@ async def test_webchat_conversation_buttons_personas_and_photo(
             await expect(bot_bubbles.last).to_contain_text(f"Foto diterima ({len(png)} bita)")
         finally:
             await browser.close()
+
+
+PHONE_WIDTH = 390  # an iPhone 12-15 in portrait, in CSS pixels
+# What a page would overflow with at 390 px: a long unbroken word, a long button, a big photo.
+LONG_WORD = "https://bsn.go.id/main/berita/" + "x" * 90
+OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  const wide = [...document.querySelectorAll("body *")].filter((el) => {
+    const box = el.getBoundingClientRect();
+    return box.width > 0 && (box.right > width + 0.5 || box.left < -0.5);
+  });
+  return {
+    scroll: document.documentElement.scrollWidth,
+    width,
+    wide: wide.slice(0, 5).map((el) => el.tagName + "." + el.className),
+  };
+}"""
+
+
+async def test_webchat_on_a_phone_fits_opens_photos_plays_voice_and_drops_a_used_invitation(
+    served: tuple[LocalBotApi, TinyApp],
+) -> None:
+    from playwright.async_api import FilePayload, async_playwright, expect
+
+    api, _ = served
+    assert api.webchat is not None
+    big: FilePayload = {
+        "name": "kain.png",
+        "mimeType": "image/png",
+        "buffer": tiny_png(width=1200, height=900),
+    }
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = await browser.new_page(
+                viewport={"width": PHONE_WIDTH, "height": 844}, is_mobile=True, has_touch=True
+            )
+            page.set_default_timeout(WAIT_MS)
+            await page.goto(api.url)
+            await page.click('#persona-list button[data-user-id="601"]')
+            await expect(page.locator("#invite")).to_be_visible()
+
+            await page.fill("#text", "/start")
+            await page.click("#send")
+            bot_bubbles = page.locator(".msg.bot")
+            await expect(bot_bubbles.first.locator(".kb-row button")).to_have_count(2)
+            await page.fill("#text", LONG_WORD)
+            await page.click("#send")
+            await expect(bot_bubbles.last).to_contain_text("Anda menulis")
+            await page.set_input_files("#photo-input", files=[big])
+            await expect(bot_bubbles.last).to_contain_text("Foto diterima")
+            # A bot message as wide as ours get: a long link, three long buttons in a row.
+            wide_buttons = [
+                {"text": f"{label} {LONG_WORD[-20:]}", "callback_data": f"x:{n}"}
+                for n, label in enumerate(("Tata kelola", "Ekonomi", "Lingkungan"))
+            ]
+            api.record_activity(
+                api.new_message(
+                    api.chats[601],
+                    from_bot=True,
+                    text=LONG_WORD,
+                    html=LONG_WORD,
+                    tree=[LONG_WORD],
+                    reply_markup={"inline_keyboard": [wide_buttons]},
+                )
+            )
+            await api.user_sends_voice(601, b"OggS-voice", 42)
+            await expect(page.locator(".msg .voice audio")).to_have_count(1)
+            await expect(page.locator(".voice-len")).to_have_text("🎤 0:42")
+
+            # Nothing sticks out sideways at 390 px.
+            found = await page.evaluate(OVERFLOW)
+            assert found["scroll"] <= PHONE_WIDTH, found
+            assert found["wide"] == [], found
+
+            # A photo opens at its full size over the page, and closes again.
+            await page.locator(".msg.user img").click()
+            viewer = page.locator("#viewer img")
+            await expect(page.locator("#viewer")).to_be_visible()
+            natural = await viewer.evaluate("img => [img.naturalWidth, img.naturalHeight]")
+            assert natural == [1200, 900]
+            await page.keyboard.press("Escape")
+            await expect(page.locator("#viewer")).to_be_hidden()
+
+            # Once the persona has joined, the simulator withdraws the invitation: it goes.
+            api.webchat.set_start_link(601, None)
+            await expect(page.locator("#invite")).to_be_hidden()
+        finally:
+            await browser.close()

@@ -157,3 +157,46 @@ async def test_a_photo_goes_up_as_json_and_comes_back_sandboxed(
         assert r.headers["Content-Type"] == "image/jpeg"
         assert r.headers["Content-Security-Policy"] == "sandbox"
         assert await r.read() == png
+
+
+async def test_a_voice_message_goes_up_and_plays_back_from_the_chat(
+    api: LocalBotApi, http: ClientSession
+) -> None:
+    body = {
+        "user_id": MARIA.user_id,
+        "voice": base64.b64encode(b"OggS-recorded").decode(),
+        "mime": "audio/webm;codecs=opus",
+        "seconds": 7,
+    }
+    async with http.post(f"{api.url}sim/api/voice", json=body, headers=_own(api)) as r:
+        assert r.status == 200
+    [update] = api.pending_updates
+    assert update["message"]["voice"]["duration"] == 7
+    assert update["message"]["voice"]["mime_type"] == "audio/webm"
+    params = {"user_id": str(MARIA.user_id)}
+    async with http.get(f"{api.url}sim/api/messages", params=params, headers=_own(api)) as r:
+        [shown] = (await r.json())["messages"]
+    assert shown["voice"]["seconds"] == 7
+    async with http.get(f"{api.url}{shown['voice']['url'].lstrip('/')}") as r:
+        assert await r.read() == b"OggS-recorded"
+
+
+async def test_a_pasted_invitation_link_opens_as_a_tap_and_the_button_goes_once_used(
+    api: LocalBotApi, http: ClientSession
+) -> None:
+    assert api.webchat is not None
+    params = {"user_id": str(MARIA.user_id)}
+    async with http.get(f"{api.url}sim/api/messages", params=params, headers=_own(api)) as r:
+        before = await r.json()
+    assert before["invite"] is True
+    link = {"user_id": MARIA.user_id, "text": "https://t.me/PendampingUMKMBot?start=ABCdef123"}
+    async with http.post(f"{api.url}sim/api/send", json=link, headers=_own(api)) as r:
+        assert r.status == 200
+    assert api.pending_updates[-1]["message"]["text"] == "/start ABCdef123"
+
+    # The simulator withdraws the button once the persona has joined: an open page sees it.
+    api.webchat.set_start_link(MARIA.user_id, None)
+    since = {**params, "since": before["version"]}
+    async with http.get(f"{api.url}sim/api/messages", params=since, headers=_own(api)) as r:
+        after = await r.json()
+    assert after["invite"] is False and after["version"] != before["version"]

@@ -28,6 +28,7 @@ TOKEN_RE = re.compile(r'<meta name="sim-token" content="([^"]+)">')
 UMKM_ID = 710002
 FOCAL_ID = 710003
 COORDINATOR_ID = 710001
+SPARE_ID = 710004  # not invited: for trying an invitation of one's own
 
 
 def free_port() -> int:
@@ -45,6 +46,7 @@ class RunningBot:
     workdir: Path
     database: Path  # SIMULATOR_DATABASE_URL's file
     production: Path  # DATABASE_URL's file, which the simulator must leave alone
+    settings: Mapping[str, str] | None = None  # extra settings it was started with
     token: str = ""  # the web chat's, read from its page once it answers
 
     @property
@@ -124,7 +126,7 @@ def pendamping_run(
             stderr=err,
             stdin=subprocess.DEVNULL,
         )
-    bot = RunningBot(process, port, workdir, database, production)
+    bot = RunningBot(process, port, workdir, database, production, settings)
     try:
         yield bot
     finally:
@@ -139,6 +141,19 @@ def conversation(bot: RunningBot, user_id: int, since: str = "") -> dict[str, An
         f"{bot.url}sim/api/messages",
         params={"user_id": user_id, "since": since},
         headers=bot.headers,
+        timeout=30,
+    )
+    response.raise_for_status()
+    data: dict[str, Any] = response.json()
+    return data
+
+
+def send_text(bot: RunningBot, user_id: int, text: str) -> dict[str, Any]:
+    """A persona types a message in the web chat."""
+    response = httpx.post(
+        f"{bot.url}sim/api/send",
+        json={"user_id": user_id, "text": text},
+        headers={**bot.headers, "Origin": bot.url.rstrip("/")},
         timeout=30,
     )
     response.raise_for_status()
