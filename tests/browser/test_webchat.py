@@ -111,6 +111,8 @@ async def test_webchat_conversation_buttons_personas_and_photo(
             await browser.close()
 
 
+# Chromium's stand-in microphone, allowed without asking.
+FAKE_MICROPHONE = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
 PHONE_WIDTH = 390  # an iPhone 12-15 in portrait, in CSS pixels
 # What a page would overflow with at 390 px: a long unbroken word, a long button, a big photo.
 LONG_WORD = "https://bsn.go.id/main/berita/" + "x" * 90
@@ -141,11 +143,15 @@ async def test_webchat_on_a_phone_fits_opens_photos_plays_voice_and_drops_a_used
         "buffer": tiny_png(width=1200, height=900),
     }
     async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = await p.chromium.launch(
+            executable_path=str(CHROMIUM), args=[*CHROMIUM_ARGS, *FAKE_MICROPHONE]
+        )
         try:
-            page = await browser.new_page(
+            phone = await browser.new_context(
                 viewport={"width": PHONE_WIDTH, "height": 844}, is_mobile=True, has_touch=True
             )
+            await phone.grant_permissions(["microphone"], origin=api.url.rstrip("/"))
+            page = await phone.new_page()
             page.set_default_timeout(WAIT_MS)
             await page.goto(api.url)
             await page.click('#persona-list button[data-user-id="601"]')
@@ -178,6 +184,13 @@ async def test_webchat_on_a_phone_fits_opens_photos_plays_voice_and_drops_a_used
             await api.user_sends_voice(601, b"OggS-voice", 42)
             await expect(page.locator(".msg .voice audio")).to_have_count(1)
             await expect(page.locator(".voice-len")).to_have_text("🎤 0:42")
+            # The microphone: a tap starts recording, a second tap sends a voice message.
+            await page.click("#mic")
+            await expect(page.locator("#mic.recording")).to_have_count(1)
+            await page.click("#mic")
+            await expect(page.locator(".msg.user .voice audio")).to_have_count(2)
+            recorded = api.all_messages(601)[-1]
+            assert recorded.voice_file is not None and recorded.voice_duration >= 1
 
             # Nothing sticks out sideways at 390 px.
             found = await page.evaluate(OVERFLOW)
