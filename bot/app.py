@@ -15,7 +15,7 @@ from telegram.ext import (
     ExtBot,
     TypeHandler,
 )
-from telegram.request import HTTPXRequest
+from telegram.request import BaseRequest
 
 from bot import dispatcher, jobs, metrics
 from bot.clock import Clock, SystemClock
@@ -33,13 +33,15 @@ from bot.inbox import (
     prune_inbox_job,
 )
 from bot.settings import Settings
+from bot.transport import new_request
 from db.models import Role
 from db.session import create_engine, create_session_factory
 
 log = logging.getLogger(__name__)
 
-# How many updates run at once; updates of one chat always run one after another.
-CONCURRENT_UPDATES = 32
+# How many updates run at once (updates of one chat always one after another). More only
+# lengthens the queue at the database: SQLite has one connection, PostgreSQL's pool five to 15.
+CONCURRENT_UPDATES = 8
 
 
 def build_application(
@@ -50,10 +52,12 @@ def build_application(
     token: str | None = None,
     flood: FloodLimits | None = None,
     on_update_done: UpdateDone | None = None,
+    request: BaseRequest | None = None,
 ) -> BotApplication:
     """Build the bot: dependencies, handlers, command menus and the dispatcher wake-up.
 
-    `on_update_done` (tests) hears each update id once it is completely done.
+    `on_update_done` (tests) hears each update id once it is completely done; `request`
+    (the bench) is the transport of every call but getUpdates.
     """
     bot_token = token or (
         settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else None
@@ -77,8 +81,8 @@ def build_application(
         base_url=settings.telegram_api_url,
         base_file_url=settings.telegram_file_url,
         # The sizes ApplicationBuilder would give: many sends at once, one long poll.
-        request=metrics.CountingRequest(connection_pool_size=256),
-        get_updates_request=HTTPXRequest(connection_pool_size=1),
+        request=request or metrics.CountingRequest(256),
+        get_updates_request=new_request(1),
         defaults=Defaults(
             parse_mode=ParseMode.HTML,
             link_preview_options=LinkPreviewOptions(is_disabled=True),
