@@ -126,7 +126,8 @@ def build_application(
 
 
 async def _post_init(app: BotApplication) -> None:
-    """Runs once the bot is connected: command menus for everyone and for coordinators."""
+    """Runs once the bot is connected: stored updates first, then the command menus for
+    everyone and for coordinators, set while polling begins (start_polling waits for them)."""
     from bot.services import agencies, people, roles
 
     deps = app.bot_data.require()
@@ -137,9 +138,12 @@ async def _post_init(app: BotApplication) -> None:
         coordinators = await people.with_role(db, Role.COORDINATOR)
     commands = app.bot_data.commands
     assert commands is not None
-    await commands.set_defaults(app.bot)
-    for coordinator in coordinators:  # the others get theirs when they join
-        await commands.give(app.bot, coordinator)
+
+    async def set_menus() -> None:
+        await commands.set_defaults(app.bot)
+        await commands.give_all(app.bot, coordinators)  # the others get theirs when they join
+
+    app.bot_data.starting = app.create_task(set_menus(), name="command-menus")
 
 
 async def _post_shutdown(app: BotApplication) -> None:

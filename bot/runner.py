@@ -35,7 +35,8 @@ def prepare_database(settings: Settings) -> None:
 
 
 async def start_polling(app: BotApplication, conflict: asyncio.Event | None = None) -> None:
-    """Initialize, run post_init, start handling and long polling (returns once running).
+    """Initialize, run post_init, start handling and long polling; returns once running and
+    the start-up work begun in post_init (command menus) is done.
 
     When Telegram answers 409 Conflict (a second poller, or a webhook set meanwhile),
     `conflict` is set with nothing handled twice: the inbox skips what was seen.
@@ -55,6 +56,7 @@ async def start_polling(app: BotApplication, conflict: asyncio.Event | None = No
     await app.updater.start_polling(
         allowed_updates=Update.ALL_TYPES, timeout=25, error_callback=polling_failed
     )
+    await app.bot_data.started()
 
 
 async def stop_app(app: BotApplication) -> None:
