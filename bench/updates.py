@@ -679,10 +679,11 @@ if __name__ == "__main__":
     with contextlib.ExitStack() as stack:
         url = arguments.postgres
         if url == "":
-            from tests.support.postgres import throwaway_cluster
+            from tests.support.postgres import pg_bin, throwaway_cluster
 
-            url = stack.enter_context(throwaway_cluster())
-            if url is None:
+            bindir = pg_bin()
+            if bindir is None:
                 raise SystemExit("no PostgreSQL server binaries here; pass --postgres URL")
+            url = stack.enter_context(throwaway_cluster(bindir))
         figures = asyncio.run(main(arguments.people, arguments.rounds, url))
     print(json.dumps(figures))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -143,7 +144,8 @@ async def _post_init(app: BotApplication) -> None:
         await commands.set_defaults(app.bot)
         await commands.give_all(app.bot, coordinators)  # the others get theirs when they join
 
-    app.bot_data.starting = app.create_task(set_menus(), name="command-menus")
+    # Not app.create_task: the application is not running yet; stop_app awaits it.
+    app.bot_data.starting = asyncio.create_task(set_menus(), name="command-menus")
 
 
 async def _post_shutdown(app: BotApplication) -> None:

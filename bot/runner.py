@@ -67,6 +67,7 @@ async def stop_app(app: BotApplication) -> None:
         await app.stop()  # also the JobQueue, waiting for a running dispatcher pass
     if app.post_stop is not None:
         await app.post_stop(app)
+    await app.bot_data.started()  # the command menus, when the start was quick to stop
     deps = app.bot_data.deps
     if deps is not None:  # another process may lead at once
         await dispatcher.runner_of(deps).leadership.close()

@@ -38,16 +38,18 @@ class CommandMenus:
 
     async def set_defaults(self, bot: Bot) -> None:
         """The menu of people without a menu of their own, in each language (at once)."""
-        await asyncio.gather(
-            *(
-                bot.set_my_commands(
+
+        async def set_default(code: str) -> None:
+            try:
+                await bot.set_my_commands(
                     self.for_roles(self._i18n.translator(code), None),
                     scope=BotCommandScopeDefault(),
                     language_code=None if code == "id" else code,
                 )
-                for code in SUPPORTED_LOCALES
-            )
-        )
+            except TelegramError as exc:  # the bot works without; the next start tries again
+                log.warning("could not set the default commands (%s): %s", code, exc)
+
+        await asyncio.gather(*(set_default(code) for code in SUPPORTED_LOCALES))
 
     async def give_all(self, bot: Bot, people: Iterable[Person]) -> None:
         """Everyone's own menu, `AT_ONCE` calls at a time."""
