@@ -8,6 +8,7 @@ httpx sends them, a urlencoded form, or multipart with the files of an upload.
 
 from __future__ import annotations
 
+import urllib.request
 from collections.abc import Mapping
 from typing import IO
 
@@ -53,7 +54,9 @@ class AiohttpRequest(BaseRequest):
                 connector=connector,
                 headers={"User-Agent": self.USER_AGENT},
                 cookie_jar=aiohttp.DummyCookieJar(),  # the Bot API sets none worth keeping
-                trust_env=True,  # HTTPS_PROXY and the like, as with httpx
+                # HTTPS_PROXY and the like, as with httpx; only when one is set: aiohttp then
+                # looks the proxy and ~/.netrc up in a thread on every request.
+                trust_env=bool(urllib.request.getproxies()),
             )
 
     async def shutdown(self) -> None:
