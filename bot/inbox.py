@@ -155,6 +155,16 @@ class InboxBot(ExtBot[Any]):
         self._inbox = inbox
         self._polled: dict[int, dict[str, Any]] = {}  # the last batch's JSON, by update id
 
+    async def initialize(self) -> None:
+        """Open the transports and ask getMe; when that fails the transports are closed
+        again (PTB leaves them open, and an open aiohttp session is reported at exit)."""
+        try:
+            await super().initialize()
+        except BaseException:
+            for request in self._request:
+                await request.shutdown()
+            raise
+
     async def _post(self, endpoint: str, *args: Any, **kwargs: Any) -> Any:
         """Every call; getUpdates' answer is also kept as Telegram sent it, to be stored."""
         result = await super()._post(endpoint, *args, **kwargs)
