@@ -10,16 +10,18 @@ import logging
 import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
+from typing import TYPE_CHECKING
 
-from aiohttp import web
 from telegram import Update
 from telegram.error import Conflict, TelegramError
 
-from bot import dispatcher, health
+from bot import dispatcher
 from bot.context import BotApplication
 from bot.settings import Settings
-from db import migrate
-from db.storage import private_sqlite_file
+from db import upgrade
+
+if TYPE_CHECKING:
+    from aiohttp import web
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +32,7 @@ class PollingConflict(Exception):
 
 def prepare_database(settings: Settings) -> None:
     """Create the SQLite file (owner only) if needed; bring the schema to the newest migration."""
-    private_sqlite_file(settings.database_url)
-    migrate.upgrade_sync(settings.database_url)
+    upgrade.start(settings.database_url)()
 
 
 async def start_polling(app: BotApplication, conflict: asyncio.Event | None = None) -> None:
@@ -101,6 +102,8 @@ async def status_server(app: BotApplication) -> AsyncIterator[None]:
     address = deps.settings.metrics_address
     runner: web.AppRunner | None = None
     if address is not None:
+        from bot import health  # aiohttp's server (2 MB) only when it is asked for
+
         runner = await health.serve_status(deps, *address)
     try:
         yield
