@@ -5,17 +5,18 @@
    transaction), with SQLite's plan for the claim query (it must search the
    (state, due_at) index, not scan the table). Goal: under 10 ms.
 2. Dispatch: 10,000 due rows to 10,000 people through the real application's bot (its
-   AIORateLimiter) at a raised rate limit, against the local Bot API server running in a
-   child process (as Telegram is elsewhere). Figures: achieved sends/s divided by the
-   configured limit, and our time beside the time of a bare `telegram.Bot` sending the same
-   number of messages (32 at once, no limiter, no database). A short run at the default
+   AIORateLimiter) at a raised rate limit of 1,000/s, against the local Bot API server
+   running in a child process (as Telegram is elsewhere). Beside it, in the same run, a bare
+   `telegram.Bot` on the same transport (bot/transport.py) sends as many messages, 32 at
+   once, no limiter, no database: what the server and the machine allow. `dispatch_ratio`
+   is our rate divided by min(1,000/s, the bare rate). A short run at the default
    30 messages/s shows the pace holds at Telegram's real limit.
 
     python -m bench.reminders [--rows 10000]
 
 `--rows N` scales everything (idle sizes are 10*N and 50*N). The last line is one JSON
-object: tick_ms_100k, tick_ms_500k, dispatch_ratio, sends_per_s, max_sends_per_second,
-bare_sends_per_s, vs_bare, paced_30_ratio.
+object: tick_ms_100k, tick_ms_500k, dispatch_ratio, dispatch_per_s, bare_per_s,
+max_sends_per_second, paced_30_ratio.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ from bot.render import Reply
 from bot.render.text import Html
 from bot.services.outbox import Payload
 from bot.settings import load_settings
+from bot.transport import new_request
 from db import migrate
 from db.models import OutboxMessage, OutboxState, Person
 
@@ -218,7 +220,7 @@ async def _dispatch(app: BotApplication) -> tuple[float, int]:
 
 async def _bare(server: Server, n: int) -> float:
     """A bare telegram.Bot sending n messages, 32 at once, no limiter, no database."""
-    bot = Bot(TOKEN, base_url=server.urls["base_url"])
+    bot = Bot(TOKEN, base_url=server.urls["base_url"], request=new_request(256))
     await bot.initialize()
     queue = list(range(n))
 
@@ -288,10 +290,11 @@ async def main(rows: int) -> dict[str, float]:
         assert sent == rows == received, (sent, rows, received)
         rate = rows / ours_s
         bare_rate = rows / bare_s
+        reachable = min(FAST_RATE, bare_rate)
         print(f"bare Bot    {rows:,} messages in {bare_s:6.2f} s = {bare_rate:7.1f}/s")
         print(
             f"dispatcher  {rows:,} messages in {ours_s:6.2f} s = {rate:7.1f}/s"
-            f" (limit {FAST_RATE:.0f}/s: ratio {rate / FAST_RATE:.3f})"
+            f" (limit {FAST_RATE:.0f}/s; ratio to min(limit, bare) {rate / reachable:.3f})"
         )
 
         # 3. Telegram's real limit: the pace must hold, without bursts beyond it
@@ -311,11 +314,10 @@ async def main(rows: int) -> dict[str, float]:
             "idle_rows_small": small,
             "idle_rows_large": large,
             "dispatch_rows": rows,
-            "dispatch_ratio": round(rate / FAST_RATE, 3),
-            "sends_per_s": round(rate, 1),
+            "dispatch_ratio": round(rate / reachable, 3),
+            "dispatch_per_s": round(rate, 1),
+            "bare_per_s": round(bare_rate, 1),
             "max_sends_per_second": FAST_RATE,
-            "bare_sends_per_s": round(bare_rate, 1),
-            "vs_bare": round(bare_s / ours_s, 3),
             "paced_30_ratio": round(real_rate / REAL_RATE, 3),
         }
     finally:

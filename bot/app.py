@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -15,7 +16,7 @@ from telegram.ext import (
     ExtBot,
     TypeHandler,
 )
-from telegram.request import HTTPXRequest
+from telegram.request import BaseRequest
 
 from bot import dispatcher, jobs, metrics
 from bot.clock import Clock, SystemClock
@@ -33,13 +34,15 @@ from bot.inbox import (
     prune_inbox_job,
 )
 from bot.settings import Settings
+from bot.transport import new_request
 from db.models import Role
 from db.session import create_engine, create_session_factory
 
 log = logging.getLogger(__name__)
 
-# How many updates run at once; updates of one chat always run one after another.
-CONCURRENT_UPDATES = 32
+# How many updates run at once (updates of one chat always one after another). More only
+# lengthens the queue at the database: SQLite has one connection, PostgreSQL's pool five to 15.
+CONCURRENT_UPDATES = 8
 
 
 def build_application(
@@ -50,10 +53,12 @@ def build_application(
     token: str | None = None,
     flood: FloodLimits | None = None,
     on_update_done: UpdateDone | None = None,
+    request: BaseRequest | None = None,
 ) -> BotApplication:
     """Build the bot: dependencies, handlers, command menus and the dispatcher wake-up.
 
-    `on_update_done` (tests) hears each update id once it is completely done.
+    `on_update_done` (tests) hears each update id once it is completely done; `request`
+    (the bench) is the transport of every call but getUpdates.
     """
     bot_token = token or (
         settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else None
@@ -77,8 +82,8 @@ def build_application(
         base_url=settings.telegram_api_url,
         base_file_url=settings.telegram_file_url,
         # The sizes ApplicationBuilder would give: many sends at once, one long poll.
-        request=metrics.CountingRequest(connection_pool_size=256),
-        get_updates_request=HTTPXRequest(connection_pool_size=1),
+        request=request or metrics.CountingRequest(256),
+        get_updates_request=new_request(1),
         defaults=Defaults(
             parse_mode=ParseMode.HTML,
             link_preview_options=LinkPreviewOptions(is_disabled=True),
@@ -122,7 +127,8 @@ def build_application(
 
 
 async def _post_init(app: BotApplication) -> None:
-    """Runs once the bot is connected: command menus for everyone and for coordinators."""
+    """Runs once the bot is connected: stored updates first, then the command menus for
+    everyone and for coordinators, set while polling begins (start_polling waits for them)."""
     from bot.services import agencies, people, roles
 
     deps = app.bot_data.require()
@@ -133,9 +139,13 @@ async def _post_init(app: BotApplication) -> None:
         coordinators = await people.with_role(db, Role.COORDINATOR)
     commands = app.bot_data.commands
     assert commands is not None
-    await commands.set_defaults(app.bot)
-    for coordinator in coordinators:  # the others get theirs when they join
-        await commands.give(app.bot, coordinator)
+
+    async def set_menus() -> None:
+        await commands.set_defaults(app.bot)
+        await commands.give_all(app.bot, coordinators)  # the others get theirs when they join
+
+    # Not app.create_task: the application is not running yet; stop_app awaits it.
+    app.bot_data.starting = asyncio.create_task(set_menus(), name="command-menus")
 
 
 async def _post_shutdown(app: BotApplication) -> None:

@@ -174,10 +174,12 @@ def _run(settings: Settings, port: int | None) -> int:
             )
             return EXIT_CONFIG
         return 0
-    from bot.app import build_application
-    from bot.runner import prepare_database
+    from db import upgrade
 
-    prepare_database(settings)
+    upgraded = upgrade.start(settings.database_url)  # migrates beside the imports below
+    from bot.app import build_application
+
+    upgraded()
     asyncio.run(_serve_polling(build_application(settings), settings))
     return 0
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Protocol
@@ -49,6 +50,8 @@ class CommandMenus(Protocol):
 
     async def give(self, bot: Bot, person: Person) -> None: ...
 
+    async def give_all(self, bot: Bot, people: Iterable[Person]) -> None: ...
+
 
 class BotData:
     """`bot_data`: holds only the dependencies. Person state lives in the database."""
@@ -56,6 +59,13 @@ class BotData:
     def __init__(self) -> None:
         self.deps: Deps | None = None
         self.commands: CommandMenus | None = None
+        # Start-up work that runs on while polling begins (the command menus).
+        self.starting: asyncio.Task[None] | None = None
+
+    async def started(self) -> None:
+        """Until the start-up work is done (at once when there was none)."""
+        if self.starting is not None:
+            await self.starting
 
     def require(self) -> Deps:
         """The dependencies; only an application not built by `build_application` lacks them."""

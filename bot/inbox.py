@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -40,6 +40,7 @@ PRUNE_INTERVAL_S = 3600
 
 @dataclass
 class _Mark:
+    update: Update | None
     committed: bool = False
 
 
@@ -47,6 +48,12 @@ class _Mark:
 # when the transaction that marked the update handled has committed, sparing the processor
 # a transaction of its own.
 _mark: ContextVar[_Mark | None] = ContextVar("inbox_mark", default=None)
+
+
+def handling() -> Update | None:
+    """The update the current task is handling (None outside one): for logs and the bench."""
+    mark = _mark.get()
+    return mark.update if mark is not None else None
 
 
 def mark_committed() -> None:
@@ -65,9 +72,14 @@ class Inbox:
         self.queue = InboxQueue(self)
         self._stored: set[int] = set()  # stored by a poll or the replay, on their way to `queue`
 
-    async def fetched(self, updates: Sequence[Update]) -> list[Update]:
-        """Store a polled batch in one transaction; the updates not seen before, in order."""
-        fresh = await self._store(updates)
+    async def fetched(
+        self, updates: Sequence[Update], raw: Mapping[int, dict[str, Any]] | None = None
+    ) -> list[Update]:
+        """Store a polled batch in one transaction; the updates not seen before, in order.
+
+        `raw`: the updates' JSON as Telegram sent it, by id (else rebuilt from the objects).
+        """
+        fresh = await self._store(updates, raw or {})
         self._stored.update(u.update_id for u in fresh)
         return fresh
 
@@ -76,7 +88,7 @@ class Inbox:
         if update.update_id in self._stored:
             self._stored.discard(update.update_id)
             return True
-        return bool(await self._store([update]))
+        return bool(await self._store([update], {}))
 
     async def settle(self, update_id: int) -> None:
         """Mark the update handled unless a handler did (a guard stopped it, none took it)."""
@@ -102,12 +114,16 @@ class Inbox:
         async with self.sessions() as db, db.begin():
             return await service.prune(db, self.clock)
 
-    async def _store(self, updates: Sequence[Update]) -> list[Update]:
+    async def _store(
+        self, updates: Sequence[Update], raw: Mapping[int, dict[str, Any]]
+    ) -> list[Update]:
         if not updates:
             return []
         incoming = [
             service.Incoming(
-                u.update_id, u.effective_chat.id if u.effective_chat else None, u.to_dict()
+                u.update_id,
+                u.effective_chat.id if u.effective_chat else None,
+                raw.get(u.update_id) or u.to_dict(),  # to_dict costs as much as parsing
             )
             for u in updates
         ]
@@ -137,6 +153,24 @@ class InboxBot(ExtBot[Any]):
     def __init__(self, inbox: Inbox, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._inbox = inbox
+        self._polled: dict[int, dict[str, Any]] = {}  # the last batch's JSON, by update id
+
+    async def initialize(self) -> None:
+        """Open the transports and ask getMe; when that fails the transports are closed
+        again (PTB leaves them open, and an open aiohttp session is reported at exit)."""
+        try:
+            await super().initialize()
+        except BaseException:
+            for request in self._request:
+                await request.shutdown()
+            raise
+
+    async def _post(self, endpoint: str, *args: Any, **kwargs: Any) -> Any:
+        """Every call; getUpdates' answer is also kept as Telegram sent it, to be stored."""
+        result = await super()._post(endpoint, *args, **kwargs)
+        if endpoint == "getUpdates" and isinstance(result, list):
+            self._polled = {item["update_id"]: item for item in result if "update_id" in item}
+        return result
 
     async def get_updates(
         self, offset: int | None = None, *args: Any, **kwargs: Any
@@ -145,7 +179,8 @@ class InboxBot(ExtBot[Any]):
         the updater asks again with the same offset: Telegram still holds the batch."""
         while True:
             batch = await super().get_updates(offset, *args, **kwargs)
-            fresh = await self._inbox.fetched(batch)
+            fresh = await self._inbox.fetched(batch, self._polled)
+            self._polled = {}
             if fresh or not batch:
                 return tuple(fresh)
             # Only redeliveries: confirm them (they are stored) and ask again, since the
@@ -188,7 +223,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         known = update if isinstance(update, Update) else None
         chat = known.effective_chat if known is not None else None
-        mark = _Mark()
+        mark = _Mark(known)
         _mark.set(mark)
         try:
             async with self._turn(chat.id if chat is not None else None), self._slots:

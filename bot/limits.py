@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import re
 
+import aiohttp
 import httpx
 from telegram.constants import MessageLimit
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
@@ -110,18 +111,27 @@ def classify(error: TelegramError) -> SendOutcome:
     return SendOutcome.REJECTED
 
 
-# httpx errors raised after the request went out: Telegram may have acted on it.
+# Transport errors raised after the request went out: Telegram may have acted on it. httpx
+# (PTB's default) and aiohttp (bot/transport.py); a connection closed under a request counts.
 _AFTER_SENDING = (
     httpx.ReadTimeout,
     httpx.WriteTimeout,
     httpx.ReadError,
     httpx.RemoteProtocolError,
+    aiohttp.SocketTimeoutError,
+    aiohttp.ServerDisconnectedError,
+    aiohttp.ClientPayloadError,
+    aiohttp.ClientResponseError,
+    aiohttp.ClientOSError,
 )
+# ... except these, which fail before anything is written.
+_BEFORE_SENDING = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)
 
 
 def may_have_arrived(error: TelegramError) -> bool:
     """The request went out and no answer came: Telegram may have delivered it."""
-    return isinstance(error.__cause__, _AFTER_SENDING)
+    cause = error.__cause__
+    return isinstance(cause, _AFTER_SENDING) and not isinstance(cause, _BEFORE_SENDING)
 
 
 def certainly_not_sent(error: TelegramError) -> bool:

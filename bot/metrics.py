@@ -20,9 +20,9 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 from telegram import Update
-from telegram.request import HTTPXRequest
 
 from bot.inbox import UpdateDone
+from bot.transport import AiohttpRequest
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
@@ -72,7 +72,7 @@ def dispatched(report: Mapping[str, int]) -> None:
             SENDS.labels(outcome).inc(report[outcome])
 
 
-class CountingRequest(HTTPXRequest):
+class CountingRequest(AiohttpRequest):
     """The bot's HTTP requests, counting Telegram's 429 answers (handlers' and dispatcher's)."""
 
     async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:

@@ -10,16 +10,18 @@ import logging
 import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
+from typing import TYPE_CHECKING
 
-from aiohttp import web
 from telegram import Update
 from telegram.error import Conflict, TelegramError
 
-from bot import dispatcher, health
+from bot import dispatcher
 from bot.context import BotApplication
 from bot.settings import Settings
-from db import migrate
-from db.storage import private_sqlite_file
+from db import upgrade
+
+if TYPE_CHECKING:
+    from aiohttp import web
 
 log = logging.getLogger(__name__)
 
@@ -30,12 +32,12 @@ class PollingConflict(Exception):
 
 def prepare_database(settings: Settings) -> None:
     """Create the SQLite file (owner only) if needed; bring the schema to the newest migration."""
-    private_sqlite_file(settings.database_url)
-    migrate.upgrade_sync(settings.database_url)
+    upgrade.start(settings.database_url)()
 
 
 async def start_polling(app: BotApplication, conflict: asyncio.Event | None = None) -> None:
-    """Initialize, run post_init, start handling and long polling (returns once running).
+    """Initialize, run post_init, start handling and long polling; returns once running and
+    the start-up work begun in post_init (command menus) is done.
 
     When Telegram answers 409 Conflict (a second poller, or a webhook set meanwhile),
     `conflict` is set with nothing handled twice: the inbox skips what was seen.
@@ -55,6 +57,7 @@ async def start_polling(app: BotApplication, conflict: asyncio.Event | None = No
     await app.updater.start_polling(
         allowed_updates=Update.ALL_TYPES, timeout=25, error_callback=polling_failed
     )
+    await app.bot_data.started()
 
 
 async def stop_app(app: BotApplication) -> None:
@@ -65,6 +68,7 @@ async def stop_app(app: BotApplication) -> None:
         await app.stop()  # also the JobQueue, waiting for a running dispatcher pass
     if app.post_stop is not None:
         await app.post_stop(app)
+    await app.bot_data.started()  # the command menus, when the start was quick to stop
     deps = app.bot_data.deps
     if deps is not None:  # another process may lead at once
         await dispatcher.runner_of(deps).leadership.close()
@@ -98,6 +102,8 @@ async def status_server(app: BotApplication) -> AsyncIterator[None]:
     address = deps.settings.metrics_address
     runner: web.AppRunner | None = None
     if address is not None:
+        from bot import health  # aiohttp's server (2 MB) only when it is asked for
+
         runner = await health.serve_status(deps, *address)
     try:
         yield

@@ -13,9 +13,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from db.inline_sqlite import connector
 from db.storage import private_sqlite_file
-
-SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
 def is_sqlite(url: str) -> bool:
@@ -23,14 +22,14 @@ def is_sqlite(url: str) -> bool:
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """An async engine; SQLite gets WAL, a busy timeout, foreign keys and one writer at a time.
+    """An async engine; SQLite gets WAL, foreign keys and one writer at a time.
 
     SQLite allows one writer. Each transaction takes the write lock up front (BEGIN
     IMMEDIATE), so none fails with "database is locked" when a read turns into a write, and
-    a process keeps one connection: its transactions queue on the pool, an asyncio wait,
-    instead of in SQLite's busy handler, which sleeps in growing steps. Other processes
-    (the command line, a second bot) still meet the busy timeout. Transactions are short:
-    nothing waits on the network inside one.
+    a process keeps one connection: its transactions queue on the pool, an asyncio wait.
+    Statements run on the event loop's thread (db.inline_sqlite): a lock held by another
+    process (the command line, a second bot) is waited for with asyncio sleeps, never
+    inside SQLite. Transactions are short: nothing waits on the network inside one.
     """
     # Bound values are people's messages, names and phone numbers: never in a log or an error.
     kwargs.setdefault("hide_parameters", True)
@@ -41,18 +40,15 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     kwargs.setdefault("pool_size", 1)
     kwargs.setdefault("max_overflow", 0)
     kwargs.setdefault("pool_timeout", 60)
-    engine = create_async_engine(
-        url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs
-    )
+    # SQLAlchemy decides when transactions begin: the connection is in autocommit mode.
+    database = make_url(url).database or ":memory:"
+    engine = create_async_engine(url, async_creator=connector(database), **kwargs)
     sync_engine = engine.sync_engine
 
     @event.listens_for(sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # Let SQLAlchemy decide when transactions begin (pysqlite's own handling is off).
-        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         # Deleted personal data is overwritten, not left in free pages (UU 27/2022).
         cursor.execute("PRAGMA secure_delete=ON")

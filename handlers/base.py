@@ -25,7 +25,7 @@ from bot.render import people as render_people
 from bot.services import evidence, inbox, locks, nudges, people
 from bot.services.errors import DomainError, Invalid
 from bot.services.evidence import FileUnsupported
-from db.models import Evidence, Person, Role
+from db.models import Business, Evidence, Person, Role
 from handlers.files import Downloaded, prefetch
 
 log = logging.getLogger(__name__)
@@ -225,7 +225,7 @@ async def _run_turn(fn: TurnFn, allowed: frozenset[Role] | None, turn: Turn) -> 
         await locks.lock_person(db, turn.user.id)  # another worker may serve them right now
         if not await inbox.mark_handled(db, deps.clock, turn.update.update_id):
             return  # handled before (a redelivery): change nothing
-        person = await _load_person(db, turn.context, turn)
+        person, business = await _load_person(db, turn.context, turn)
         turn.person = person
         turn.tr = deps.i18n.translator(person.locale if person else None)
         if person is not None and person.deactivated_at is not None:
@@ -235,13 +235,16 @@ async def _run_turn(fn: TurnFn, allowed: frozenset[Role] | None, turn: Turn) -> 
             turn.reply(render.not_allowed(turn.tr, person))
             return
         await fn(turn)
-        if turn.person is not None:  # a business that uses the bot is active
-            await nudges.record_activity(db, deps.clock, turn.person)
+        if business is not None and turn.person is not None and turn.person.has_role(Role.UMKM):
+            nudges.note_activity(deps.clock, business)  # a business that uses the bot is active
 
 
-async def _load_person(db: AsyncSession, context: BotContext, turn: Turn) -> Person | None:
+async def _load_person(
+    db: AsyncSession, context: BotContext, turn: Turn
+) -> tuple[Person | None, Business | None]:
+    """The person who wrote (a listed coordinator is made one) and the business they own."""
     deps, user = turn.deps, turn.user
-    person = await people.find_by_telegram_id(db, user.id)
+    person, business = await people.arriving(db, user.id)
     if user.id in deps.settings.bot_coordinators and (
         person is None or Role.COORDINATOR not in person.role_set
     ):
@@ -255,7 +258,7 @@ async def _load_person(db: AsyncSession, context: BotContext, turn: Turn) -> Per
         turn.later(give_menu)
     if person is not None and people.mark_reachable(person):
         await people.audit(db, deps.clock, person.id, "person.reachable")
-    return person
+    return person, business
 
 
 async def deliver(context: BotContext, turn: Turn, update: Update) -> None:

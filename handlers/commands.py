@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.error import TelegramError
@@ -13,6 +14,10 @@ from db.models import Person, Role
 from handlers.router import CommandRoute
 
 log = logging.getLogger(__name__)
+
+# Menus set at once at start: Telegram answers each call in a round trip, and 500
+# coordinators one after another took seconds.
+AT_ONCE = 16
 
 
 class CommandMenus:
@@ -32,13 +37,29 @@ class CommandMenus:
         return [BotCommand(c.name, tr.gettext(c.description or "")) for c in chosen]
 
     async def set_defaults(self, bot: Bot) -> None:
-        """The menu of people without a menu of their own, in each language."""
-        for code in SUPPORTED_LOCALES:
-            await bot.set_my_commands(
-                self.for_roles(self._i18n.translator(code), None),
-                scope=BotCommandScopeDefault(),
-                language_code=None if code == "id" else code,
-            )
+        """The menu of people without a menu of their own, in each language (at once)."""
+
+        async def set_default(code: str) -> None:
+            try:
+                await bot.set_my_commands(
+                    self.for_roles(self._i18n.translator(code), None),
+                    scope=BotCommandScopeDefault(),
+                    language_code=None if code == "id" else code,
+                )
+            except TelegramError as exc:  # the bot works without; the next start tries again
+                log.warning("could not set the default commands (%s): %s", code, exc)
+
+        await asyncio.gather(*(set_default(code) for code in SUPPORTED_LOCALES))
+
+    async def give_all(self, bot: Bot, people: Iterable[Person]) -> None:
+        """Everyone's own menu, `AT_ONCE` calls at a time."""
+        slots = asyncio.Semaphore(AT_ONCE)
+
+        async def give(person: Person) -> None:
+            async with slots:
+                await self.give(bot, person)
+
+        await asyncio.gather(*(give(person) for person in people))
 
     async def give(self, bot: Bot, person: Person) -> None:
         """One person's menu, after their roles changed."""

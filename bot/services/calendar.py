@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import holidays
+if TYPE_CHECKING:
+    from holidays import HolidayBase
 
 QUIET_FROM = time(20, 0)  # quiet from 20.00 ...
 QUIET_UNTIL = time(7, 0)  # ... until 07.00
@@ -26,9 +29,13 @@ class WorkCalendar:
     def __init__(self, zone: ZoneInfo, extra_days: Mapping[date, str] | None = None) -> None:
         self.zone = zone
         self.extra_days = dict(extra_days or {})
-        self._holidays = holidays.country_holidays(
-            "ID", categories=("public", "government"), language="id"
-        )
+
+    @cached_property
+    def _holidays(self) -> HolidayBase:
+        """Indonesia's holidays; the package (7 MB) is loaded when a day is first looked up."""
+        import holidays
+
+        return holidays.country_holidays("ID", categories=("public", "government"), language="id")
 
     # -- days ----------------------------------------------------------------------------------
 

@@ -10,9 +10,31 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from db.models import DialogueState
 
+# `db.info` key: (the transaction, ids of people known in it to be in no dialogue).
+_NONE_KEY = "dialogue.none"
+
+
+def _known_none(db: AsyncSession) -> set[int]:
+    """People the current transaction has seen in no dialogue (the set is per transaction:
+    what another process did after it is not trusted beyond its end)."""
+    transaction = db.sync_session.get_transaction()
+    known = db.info.get(_NONE_KEY)
+    if known is None or known[0] is not transaction:
+        known = db.info[_NONE_KEY] = (transaction, set())
+    found: set[int] = known[1]
+    return found
+
+
+def seen_none(db: AsyncSession, person_id: int) -> None:
+    """The caller read that the person is in no dialogue (e.g. with the person, on arrival);
+    `current` and `finish` need not ask again in this transaction."""
+    _known_none(db).add(person_id)
+
 
 async def current(db: AsyncSession, person_id: int) -> DialogueState | None:
-    return await db.get(DialogueState, person_id)
+    if person_id in _known_none(db):
+        return None
+    return await db.get(DialogueState, person_id)  # loaded with the person: no query
 
 
 async def begin(
@@ -24,10 +46,11 @@ async def begin(
     data: dict[str, Any] | None = None,
 ) -> DialogueState:
     """Start a dialogue, replacing any other one the person left half-way."""
-    state = await db.get(DialogueState, person_id)
+    state = await current(db, person_id)
     if state is None:
         state = DialogueState(person_id=person_id, flow=flow, step=step)
         db.add(state)
+        _known_none(db).discard(person_id)
     state.flow, state.step = flow, step
     state.data = dict(data or {})
     state.updated_at = clock.now()
@@ -47,4 +70,8 @@ async def advance(
 
 
 async def finish(db: AsyncSession, person_id: int) -> None:
+    known = _known_none(db)
+    if person_id in known:
+        return
     await db.execute(delete(DialogueState).where(DialogueState.person_id == person_id))
+    known.add(person_id)

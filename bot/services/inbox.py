@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,6 +16,16 @@ from db.models import InboxOutcome, InboxUpdate
 
 # Handled rows are kept this long (to skip a late redelivery, and to look at), then pruned.
 KEEP_HANDLED = timedelta(days=7)
+
+# Every update runs these: built once, executed on the session's connection (Core), which
+# costs a fifth of the ORM's UPDATE path for the same statement (bench/updates.py).
+_MARK = (
+    update(InboxUpdate)
+    .where(InboxUpdate.update_id == bindparam("marked_id"), InboxUpdate.handled_at.is_(None))
+    .values(handled_at=bindparam("now"), outcome=bindparam("outcome"))
+    .returning(InboxUpdate.update_id)
+)
+_STORED = select(InboxUpdate.update_id).where(InboxUpdate.update_id == bindparam("update_id"))
 
 
 @dataclass(frozen=True)
@@ -52,7 +62,8 @@ async def store(db: AsyncSession, clock: Clock, incoming: Sequence[Incoming]) ->
         .on_conflict_do_nothing(index_elements=["update_id"])
         .returning(InboxUpdate.update_id)
     )
-    return set((await db.scalars(stmt)).all())
+    conn = await db.connection()  # Core, as with the mark
+    return set((await conn.execute(stmt)).scalars().all())
 
 
 async def mark_handled(
@@ -67,16 +78,11 @@ async def mark_handled(
     handling the same update waits here and then sees it handled. An update that was never
     stored (pushed into the application directly) is handled as it comes.
     """
-    marked = await db.scalar(
-        update(InboxUpdate)
-        .where(InboxUpdate.update_id == update_id, InboxUpdate.handled_at.is_(None))
-        .values(handled_at=clock.now(), outcome=outcome)
-        .returning(InboxUpdate.update_id)
-    )
-    if marked is not None:
+    conn = await db.connection()
+    values = {"marked_id": update_id, "now": clock.now(), "outcome": outcome}
+    if (await conn.execute(_MARK, values)).scalar() is not None:
         return True
-    stored = select(InboxUpdate.update_id).where(InboxUpdate.update_id == update_id)
-    return await db.scalar(stored) is None
+    return (await conn.execute(_STORED, {"update_id": update_id})).scalar() is None
 
 
 async def unhandled(db: AsyncSession) -> list[dict[str, Any]]:

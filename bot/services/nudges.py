@@ -26,10 +26,20 @@ class NudgeFor(outbox.Payload):
 
 
 INACTIVE_AFTER = timedelta(days=7)
+# Activity is kept to the hour: a business busy in the chat is not written on every tap.
+ACTIVITY_STEP = timedelta(hours=1)
 DEFAULT_HOUR = 9  # WITA, when the owner has not chosen an hour
 # Nudges go out between these local hours only (quiet hours are 20.00-07.00).
 FIRST_HOUR, LAST_HOUR = 7, 19
 SUNDAY = 6
+
+
+def note_activity(clock: Clock, business: Business) -> None:
+    """The owner of this (loaded) business just used the bot; written with the next flush
+    unless it was already noted within `ACTIVITY_STEP`."""
+    now = clock.now()
+    if business.last_active_at is None or now - business.last_active_at >= ACTIVITY_STEP:
+        business.last_active_at = now
 
 
 async def record_activity(db: AsyncSession, clock: Clock, person: Person) -> None:

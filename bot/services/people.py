@@ -4,14 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from bot.clock import Clock
-from db.models import AuditEvent, Person, PersonRole, Role, RoleSource, Salutation
+from bot.services import dialogue
+from db.models import (
+    AuditEvent,
+    Business,
+    DialogueState,
+    Person,
+    PersonRole,
+    Role,
+    RoleSource,
+    Salutation,
+)
 
 MAX_NAME = 200
 
@@ -22,6 +32,31 @@ async def find_by_telegram_id(db: AsyncSession, telegram_id: int) -> Person | No
         select(Person).where(Person.telegram_id == telegram_id).options(joinedload(Person.roles))
     )
     return result.unique().one_or_none()
+
+
+async def arriving(db: AsyncSession, telegram_id: int) -> tuple[Person | None, Business | None]:
+    """Who sent an update: the person with their roles, their dialogue and their business,
+    in one query at the start of the update's transaction (nothing is kept beyond it)."""
+    row = (
+        (
+            await db.execute(
+                select(Person, DialogueState, Business)
+                .outerjoin(DialogueState, DialogueState.person_id == Person.id)
+                .outerjoin(Business, Business.owner_id == Person.id)
+                .where(Person.telegram_id == telegram_id)
+                .options(joinedload(Person.roles))
+            )
+        )
+        .unique()
+        .one_or_none()
+    )
+    if row is None:
+        return None, None
+    # The outer joins: no dialogue, no business (the row's type does not say so).
+    person, state, business = row[0], cast(DialogueState | None, row[1]), row[2]
+    if state is None:
+        dialogue.seen_none(db, person.id)
+    return person, business
 
 
 async def get(db: AsyncSession, person_id: int) -> Person | None:

@@ -32,7 +32,8 @@ from bot.dispatcher import (
     expire_leases,
     unreachable_people,
 )
-from bot.dispatcher.rows import Expired, mark_sending
+from bot.dispatcher.passes import _Ledger
+from bot.dispatcher.rows import Expired, mark_sending, settle
 from bot.i18n import I18n, Translator
 from bot.localapi import LocalBotApi
 from bot.render import Reply
@@ -377,6 +378,37 @@ async def test_a_row_taken_from_a_slow_worker_is_not_sent_by_it(
         assert await mark_sending(db, "slow:1:abc", [row_id]) == set()
     async with sessions() as db, db.begin():
         assert await mark_sending(db, "other:2:def", [row_id]) == {row_id}
+
+
+async def test_marks_gathered_together_are_written_before_any_send_or_not_at_all(
+    sessions: async_sessionmaker[AsyncSession], clock: FakeClock, api: LocalBotApi
+) -> None:
+    pairs = await _people(sessions, clock, api, 4)
+    for pid, _ in pairs:
+        await _plan(sessions, clock, pid, "mark")
+    async with sessions() as db, db.begin():
+        first, second, third, fourth = await claim_due(db, clock, "w", 10)
+    ledger = _Ledger(sessions, clock, "w", DispatchReport())
+
+    # Asked for together: one write, and each sender learns its row is marked.
+    assert list(await asyncio.gather(ledger.mark(first), ledger.mark(second))) == [True, True]
+    assert (await _row(sessions, first)).state is OutboxState.SENDING
+    assert (await _row(sessions, second)).state is OutboxState.SENDING
+
+    # A group cancelled while it gathers: nothing of it is marked, so nothing counts as tried.
+    leader = asyncio.create_task(ledger.mark(third))
+    follower = asyncio.create_task(ledger.mark(fourth))
+    for _ in range(10):  # a few turns of the loop: both wait for the group's write
+        await asyncio.sleep(0)
+    assert set(ledger.marks) == {third, fourth}
+    leader.cancel()
+    for task in (leader, follower):
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    assert (await _row(sessions, third)).state is OutboxState.CLAIMED
+    assert (await _row(sessions, fourth)).state is OutboxState.CLAIMED
+    async with sessions() as db, db.begin():
+        assert await settle(db, "w", [third, fourth]) == (2, 0)  # pending again, untried
 
 
 async def test_a_cancelled_pass_gives_back_what_it_never_tried(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import aiohttp
 import httpx
 import pytest
 from telegram.error import (
@@ -27,7 +28,7 @@ from bot.limits import (
 
 
 def _caused(error: TelegramError, cause: Exception) -> TelegramError:
-    """An error as python-telegram-bot raises it from httpx's."""
+    """An error as python-telegram-bot (or bot/transport.py) raises it from the transport's."""
     error.__cause__ = cause
     return error
 
@@ -99,6 +100,9 @@ def test_a_huge_line_is_never_cut_inside_a_tag_or_an_entity() -> None:
         (NetworkError("Internal Server Error"), True, False),
         (_caused(NetworkError("no connection"), httpx.ConnectError("refused")), True, False),
         (_caused(TimedOut(), httpx.ReadTimeout("late")), False, True),
+        (_caused(TimedOut(), aiohttp.ConnectionTimeoutError("no connection free")), True, False),
+        (_caused(TimedOut(), aiohttp.SocketTimeoutError("late")), False, True),
+        (_caused(NetworkError("closed"), aiohttp.ServerDisconnectedError()), False, True),
         (RetryAfter(timedelta(seconds=3)), False, False),
         (BadRequest("Bad Request: can't parse entities"), False, False),
     ],
