@@ -8,6 +8,7 @@ from db.models.assessment import (
     Light,
 )
 from db.models.base import Base, UTCDateTime
+from db.models.broadcasts import Audience, Broadcast, BroadcastState, FileKind
 from db.models.deadlines import (
     AckStatus,
     Deadline,
@@ -50,8 +51,11 @@ __all__ = [
     "AssessmentCursor",
     "AssessmentRating",
     "AssessmentState",
+    "Audience",
     "AuditEvent",
     "Base",
+    "Broadcast",
+    "BroadcastState",
     "Business",
     "ChecklistAnswer",
     "ChecklistRun",
@@ -63,6 +67,7 @@ __all__ = [
     "Evidence",
     "ExtensionRequest",
     "ExtensionStatus",
+    "FileKind",
     "GuidanceProgress",
     "Heartbeat",
     "InboxOutcome",
