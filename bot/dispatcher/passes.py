@@ -163,29 +163,35 @@ async def dispatch_once(
     """
     pacer = pacer or pacer_of(bot, deps.settings.max_sends_per_second)
     report = DispatchReport()
-    async with deps.sessions() as db, db.begin():
-        expired = await rows.expire_leases(db, deps.clock)
-    report.released += expired.released
-    report.unknown += expired.unknown
+
+    async def claim(*, first: bool = False) -> list[int]:
+        async with deps.sessions() as db, db.begin():
+            if first:
+                expired = await rows.expire_leases(db, deps.clock)
+                report.released += expired.released
+                report.unknown += expired.unknown
+            ids = await rows.claim_due(db, deps.clock, worker_id, limit)
+        claimed.extend(ids)
+        report.claimed += len(ids)
+        return ids
+
+    claimed: list[int] = []
+    ids = await claim(first=True)  # one short transaction when nothing is due
+    if not ids:
+        return report
     ledger = _Ledger(deps.sessions, deps.clock, worker_id, report)
     queue = _Queue(low_water=max(1, limit // 2))
-    claimed: list[int] = []
 
-    async def produce() -> None:
-        """Claim and compose a batch whenever the queue runs low, until nothing is due."""
+    async def produce(ids: list[int]) -> None:
+        """Compose a batch, then claim the next whenever the queue runs low, until none."""
         try:
-            while True:
+            while ids:
+                async for outgoing, outcomes in compose(deps, kinds, ids):
+                    for outcome in outcomes:  # recorded once the compose session is closed
+                        await ledger.add(outcome)
+                    queue.put(outgoing)
                 await queue.wait_until_low()
-                async with deps.sessions() as db, db.begin():
-                    ids = await rows.claim_due(db, deps.clock, worker_id, limit)
-                if not ids:
-                    return
-                claimed.extend(ids)
-                report.claimed += len(ids)
-                outgoing, outcomes = await compose(deps, kinds, ids)
-                for outcome in outcomes:  # recorded once the compose session is closed
-                    await ledger.add(outcome)
-                queue.put(outgoing)
+                ids = await claim()
         finally:
             queue.close()
 
@@ -208,7 +214,7 @@ async def dispatch_once(
     try:
         # A task group: when one sender fails the others stop before the pass is settled.
         async with asyncio.TaskGroup() as group:
-            group.create_task(produce())
+            group.create_task(produce(ids))
             for _ in range(MAX_CONCURRENT_SENDS):
                 group.create_task(serve())
     finally:  # also when cancelled: what was learnt is kept, nothing untried stays held
