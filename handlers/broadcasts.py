@@ -103,7 +103,8 @@ async def take_message(t: Turn, dialogue: Dialogue[Step, Draft]) -> None:
         return
     draft = await broadcasts.create_draft(t.db, t.clock, t.me.id, content)
     await FLOW.finish(t)
-    t.reply(render.choose_audience(t.tr, draft.id))
+    picked = await broadcasts.picked(t.db, t.me.id)
+    t.reply(render.choose_audience(t.tr, draft.id, len(picked)))
 
 
 def _broadcast(button: BroadcastButton) -> int:
@@ -114,7 +115,8 @@ def _broadcast(button: BroadcastButton) -> int:
 
 @router.action(BroadcastButton, BroadcastAction.CHOOSE)
 async def choose_audience(t: Turn, button: BroadcastButton) -> None:
-    t.edit(render.choose_audience(t.tr, _broadcast(button)))
+    picked = await broadcasts.picked(t.db, t.me.id)
+    t.edit(render.choose_audience(t.tr, _broadcast(button), len(picked)))
 
 
 @router.action(BroadcastButton, BroadcastAction.AUDIENCE)
@@ -132,7 +134,10 @@ async def pick_audience(t: Turn, button: BroadcastButton) -> None:
         return
     if button.sector is not None and button.sector not in broadcasting.sectors(t.deps):
         raise Stale()
-    await broadcasts.set_target(t.db, broadcast_id, Target(audience, button.sector, button.agency))
+    picked = await broadcasts.picked(t.db, t.me.id) if audience is Audience.PICKED else ()
+    await broadcasts.set_target(
+        t.db, broadcast_id, Target(audience, button.sector, button.agency, people=picked)
+    )
     await _preview(t, broadcast_id)
 
 

@@ -81,6 +81,11 @@ def audience_name(tr: Translator, target: Target | None, sectors: dict[str, str]
         return tr.gettext("Businesses: {sector}").format(sector=sector)
     if target.audience is Audience.AGENCY and target.agency_name is not None:
         return tr.gettext("Focal points: {agency}").format(agency=target.agency_name)
+    if target.audience is Audience.PICKED:
+        n = len(target.people)
+        return tr.ngettext("%(n)d person picked in /orang", "%(n)d people picked in /orang", n) % {
+            "n": n
+        }
     return tr.gettext(AUDIENCE_LABELS[target.audience])
 
 
@@ -141,15 +146,32 @@ def ask_for_message(tr: Translator, *, again: bool = False) -> Reply:
     )
 
 
-def choose_audience(tr: Translator, broadcast_id: int) -> Reply:
+def choose_audience(tr: Translator, broadcast_id: int, picked: int) -> Reply:
+    """The audiences; people picked in /orang too, once somebody was picked there."""
     buttons = [
         _button(tr.gettext(label), BroadcastAction.AUDIENCE, broadcast_id, audience)
         for audience, label in AUDIENCE_LABELS.items()
     ]
+    chosen = _button(
+        tr.ngettext("%(n)d person picked in /orang", "%(n)d people picked in /orang", picked)
+        % {"n": picked},
+        BroadcastAction.AUDIENCE,
+        broadcast_id,
+        Audience.PICKED,
+    )
     return Reply(
-        lines(bold(tr.gettext("Who should receive it?")), tr.html("Choose the audience.")),
+        lines(
+            bold(tr.gettext("Who should receive it?")),
+            tr.html("Choose the audience.")
+            if picked
+            else tr.html(
+                "Choose the audience. To send to particular people, pick them first in "
+                "/orang (open a person, then “Pick for a broadcast”)."
+            ),
+        ),
         (
             *rows(*buttons),
+            (chosen,) if picked else (),
             (_button(tr.gettext("Cancel"), BroadcastAction.DISCARD, broadcast_id),),
         ),
     )

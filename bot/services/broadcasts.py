@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, case, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -28,6 +28,7 @@ from db.models import (
     AgencyMember,
     Audience,
     Broadcast,
+    BroadcastPick,
     BroadcastState,
     Business,
     FileKind,
@@ -82,6 +83,7 @@ class Target:
     sector: str | None = None
     agency_id: int | None = None
     agency_name: str | None = None
+    people: tuple[int, ...] = ()  # audience `picked`: person ids
 
 
 @dataclass(frozen=True)
@@ -217,6 +219,8 @@ async def set_target(db: AsyncSession, broadcast_id: int, target: Target) -> Non
         raise Stale()
     if (target.audience is Audience.AGENCY) != (target.agency_id is not None):
         raise Stale()
+    if (target.audience is Audience.PICKED) != bool(target.people):
+        raise Stale()
     if target.agency_id is not None and await db.get(Agency, target.agency_id) is None:
         raise NotFound()
     draft.audience, draft.sector, draft.agency_id = (
@@ -224,6 +228,7 @@ async def set_target(db: AsyncSession, broadcast_id: int, target: Target) -> Non
         target.sector,
         target.agency_id,
     )
+    draft.picked = list(target.people) if target.people else None
 
 
 def _role(*roles: Role) -> ColumnElement[bool]:
@@ -252,6 +257,8 @@ def _audience_filter(target: Target) -> ColumnElement[bool]:
             return _role(Role.COORDINATOR)
         case Audience.EVERYONE:
             return _role(*Role)
+        case Audience.PICKED:
+            return Person.id.in_(target.people)
 
 
 async def reach(db: AsyncSession, target: Target) -> Reach:
@@ -284,7 +291,42 @@ async def target_of(db: AsyncSession, broadcast: Broadcast) -> Target | None:
         broadcast.sector,
         broadcast.agency_id,
         agency.name if agency is not None else None,
+        tuple(broadcast.picked or ()),
     )
+
+
+# --- people picked in /orang -------------------------------------------------------------------
+
+
+async def toggle_pick(db: AsyncSession, clock: Clock, picker_id: int, person_id: int) -> bool:
+    """Pick a person for the coordinator's next broadcasts, or unpick them; True when picked."""
+    found = await db.get(BroadcastPick, (picker_id, person_id))
+    if found is not None:
+        await db.delete(found)
+        return False
+    if await db.get(Person, person_id) is None:
+        raise NotFound()
+    db.add(BroadcastPick(picker_id=picker_id, person_id=person_id, created_at=clock.now()))
+    await db.flush()
+    return True
+
+
+async def picked(db: AsyncSession, picker_id: int) -> tuple[int, ...]:
+    """The people this coordinator picked, by id."""
+    found = await db.scalars(
+        select(BroadcastPick.person_id)
+        .where(BroadcastPick.picker_id == picker_id)
+        .order_by(BroadcastPick.person_id)
+    )
+    return tuple(found.all())
+
+
+async def is_picked(db: AsyncSession, picker_id: int, person_id: int) -> bool:
+    return await db.get(BroadcastPick, (picker_id, person_id)) is not None
+
+
+async def clear_picks(db: AsyncSession, picker_id: int) -> None:
+    await db.execute(delete(BroadcastPick).where(BroadcastPick.picker_id == picker_id))
 
 
 async def draft_reach(db: AsyncSession, broadcast_id: int) -> tuple[View, Reach]:

@@ -8,7 +8,7 @@ from db.models.assessment import (
     Light,
 )
 from db.models.base import Base, UTCDateTime
-from db.models.broadcasts import Audience, Broadcast, BroadcastState, FileKind
+from db.models.broadcasts import Audience, Broadcast, BroadcastPick, BroadcastState, FileKind
 from db.models.deadlines import (
     AckStatus,
     Deadline,
@@ -55,6 +55,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Broadcast",
+    "BroadcastPick",
     "BroadcastState",
     "Business",
     "ChecklistAnswer",

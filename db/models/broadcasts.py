@@ -5,7 +5,17 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.expression import text as sql
 
@@ -29,6 +39,7 @@ class Audience(enum.StrEnum):
     MENTORS = "mentors"
     COORDINATORS = "coordinators"
     EVERYONE = "everyone"
+    PICKED = "picked"  # people a coordinator picked in /orang
 
 
 class FileKind(enum.StrEnum):
@@ -63,6 +74,8 @@ class Broadcast(Base):
     audience: Mapped[Audience | None] = mapped_column(_enum(Audience))
     sector: Mapped[str | None] = mapped_column(String(16))
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id", ondelete="SET NULL"))
+    # Audience `picked`: the person ids picked when the audience was chosen.
+    picked: Mapped[list[int] | None] = mapped_column(JSON)
     state: Mapped[BroadcastState] = mapped_column(
         _enum(BroadcastState), default=BroadcastState.DRAFT
     )
@@ -81,3 +94,17 @@ class Broadcast(Base):
     progress_message_id: Mapped[int | None] = mapped_column(BigInteger)
     progress_at: Mapped[datetime | None]
     progress_shown: Mapped[str | None] = mapped_column(String(120))  # the counts last shown
+
+
+class BroadcastPick(Base):
+    """A person a coordinator picked in /orang for the audience of their next broadcasts."""
+
+    __tablename__ = "broadcast_pick"
+
+    picker_id: Mapped[int] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime]

@@ -6,6 +6,7 @@ import asyncio
 
 from bot import broadcasting
 from bot.localapi import SentMessage
+from bot.render.broadcasts import BroadcastAction, BroadcastButton
 from bot.services import people
 from db.models import Business, Role
 from tests.support.people import Person
@@ -44,6 +45,10 @@ async def _member(
                 )
             )
     return person
+
+
+def _labels(message: SentMessage) -> list[str]:
+    return [b.text for row in message.buttons for b in row]
 
 
 def _got(person: Person, fragment: str) -> int:
@@ -192,3 +197,73 @@ async def test_pause_holds_the_rest_and_going_on_sends_each_once(world: World) -
     await _refresh(world)
     assert [_got(p, NEWS) for p in owners] == [1] * 60
     assert "Terkirim: 60" in koordinator.last.text
+
+
+async def test_people_picked_in_orang_are_the_audience_and_nobody_else(world: World) -> None:
+    koordinator = world.coordinator("Yuliana")
+    ana, beni = await _member(world, "Ana"), await _member(world, "Beni")
+    hana = await _member(world, "Hana", Role.FOCAL)
+    eko = await _member(world, "Eko", consent=False)
+    await koordinator.send("/start")
+    for name in ("Beni", "Hana", "Eko"):
+        await koordinator.send("/orang")
+        await koordinator.press("Cari nama")
+        await koordinator.send(name)
+        await koordinator.press(name)
+        card = await koordinator.press("Pilih untuk siaran")
+        assert "✓ Dipilih untuk siaran (batalkan)" in _labels(card), _labels(card)
+    overview = await koordinator.send("/orang")
+    assert "Dipilih untuk siaran: 3 orang" in overview.text
+
+    await koordinator.press("Kirim siaran")
+    await koordinator.send(f"Penting {NEWS}", entities=BOLD)
+    card = await koordinator.press("3 orang dipilih di /orang")
+    assert "Penerima: 2 orang" in card.text and "Tidak dikirimi: 1 orang" in card.text
+    await koordinator.press("Kirim sekarang")
+    await world.tick()
+    assert (_got(beni, NEWS), _got(hana, NEWS)) == (1, 1)
+    assert (_got(ana, NEWS), _got(eko, NEWS)) == (0, 0)
+
+    await koordinator.send("/orang")
+    cleared = await koordinator.press("Kosongkan pilihan")
+    assert "Dipilih untuk siaran" not in cleared.text
+    await koordinator.press("Kirim siaran")
+    asked = await koordinator.send(NEWS)
+    assert not any("dipilih di /orang" in label for label in _labels(asked))
+
+
+async def test_a_paid_broadcast_shows_its_cost_and_is_sent_as_paid(world: World) -> None:
+    world.paid_broadcast = True
+    await world.restart()
+    koordinator = world.coordinator("Yuliana")
+    owners = [await _member(world, f"Pemilik {n}") for n in range(12)]
+    await _write(world, koordinator)
+    card = await koordinator.press("Semua pelaku UMKM")
+    assert "Penerima: 12 orang" in card.text
+    assert "sekitar 1,2 Telegram Stars" in card.text, card.text
+    preview = koordinator.messages[-2]
+    await koordinator.press("Kirim sekarang")
+    await world.tick()
+    assert [_got(p, NEWS) for p in owners] == [1] * 12
+    to_owners = [
+        params
+        for method, params in world.api.calls
+        if method == "sendMessage" and NEWS in str(params.get("text"))
+    ]
+    assert len(to_owners) == 13  # the preview, then each owner
+    paid = [p for p in to_owners if p.get("allow_paid_broadcast")]
+    assert len(paid) == 12 and all(p["chat_id"] != koordinator.user_id for p in paid)
+    assert preview.message_id not in {p.get("message_id") for p in paid}
+
+
+async def test_broadcasts_are_for_coordinators_only(world: World) -> None:
+    mentor = world.person("Maria")
+    async with world.sessions() as db, db.begin():
+        await people.register(db, world.clock, mentor.user_id, "Maria", [Role.MENTOR])
+    refused = await mentor.send("/siaran")
+    assert "tidak tersedia untuk peran" in refused.text, refused.text
+    owner = await _member(world, "Ana")
+    refused = await owner.send("/siaran")
+    assert "tidak tersedia untuk peran" in refused.text
+    forged = await owner.press_data(BroadcastButton(BroadcastAction.SEND, 1).pack())
+    assert "tidak tersedia untuk peran" in forged.text

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-05 15:14:35.714990
+Create Date: 2026-12-05 15:16:58.817620
 """
 
 from collections.abc import Sequence
@@ -186,6 +186,7 @@ def upgrade() -> None:
                 "mentors",
                 "coordinators",
                 "everyone",
+                "picked",
                 name="audience",
                 native_enum=False,
                 length=16,
@@ -194,6 +195,7 @@ def upgrade() -> None:
         ),
         sa.Column("sector", sa.String(length=16), nullable=True),
         sa.Column("agency_id", sa.Integer(), nullable=True),
+        sa.Column("picked", sa.JSON(), nullable=True),
         sa.Column(
             "state",
             sa.Enum(
@@ -241,6 +243,30 @@ def upgrade() -> None:
             batch_op.f("ix_broadcast_created_by_id"), ["created_by_id"], unique=False
         )
         batch_op.create_index("ix_broadcast_state_due_at", ["state", "due_at"], unique=False)
+
+    op.create_table(
+        "broadcast_pick",
+        sa.Column("picker_id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", db.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["person_id"],
+            ["person.id"],
+            name=op.f("fk_broadcast_pick_person_id_person"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["picker_id"],
+            ["person.id"],
+            name=op.f("fk_broadcast_pick_picker_id_person"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("picker_id", "person_id", name=op.f("pk_broadcast_pick")),
+    )
+    with op.batch_alter_table("broadcast_pick", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_broadcast_pick_person_id"), ["person_id"], unique=False
+        )
 
     op.create_table(
         "business",
@@ -909,6 +935,10 @@ def downgrade() -> None:
 
     op.drop_table("deadline")
     op.drop_table("business")
+    with op.batch_alter_table("broadcast_pick", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_broadcast_pick_person_id"))
+
+    op.drop_table("broadcast_pick")
     with op.batch_alter_table("broadcast", schema=None) as batch_op:
         batch_op.drop_index("ix_broadcast_state_due_at")
         batch_op.drop_index(batch_op.f("ix_broadcast_created_by_id"))
