@@ -267,3 +267,49 @@ async def test_broadcasts_are_for_coordinators_only(world: World) -> None:
     assert "tidak tersedia untuk peran" in refused.text
     forged = await owner.press_data(BroadcastButton(BroadcastAction.SEND, 1).pack())
     assert "tidak tersedia untuk peran" in forged.text
+
+
+async def _owners(world: World, n: int) -> list[Person]:
+    """n business owners who agreed to the privacy notice, registered in one transaction."""
+    found = [world.person(f"Pemilik {i:03d}") for i in range(n)]
+    async with world.sessions() as db, db.begin():
+        for person in found:
+            row = await people.register(
+                db, world.clock, person.user_id, person.first_name, [Role.UMKM]
+            )
+            row.consent_at = world.clock.now()
+    return found
+
+
+async def test_five_hundred_recipients_through_429s_and_403s_each_get_it_once(
+    world: World,
+) -> None:
+    world.sends_per_second = 200  # the pace is not under test here: keep the test short
+    await world.restart()
+    koordinator = world.coordinator("Yuliana")
+    owners = await _owners(world, 500)
+    blocked = owners[7::71]  # seven people who blocked the bot since they joined
+    for person in blocked:
+        world.api.faults.add("sendMessage", "403", chat_id=person.user_id)
+    await _write(world, koordinator)
+    card = await koordinator.press("Semua pelaku UMKM")
+    assert "Penerima: 500 orang" in card.text
+    world.api.faults.add("sendMessage", "429", count=3, retry_after=1)
+    await koordinator.press("Kirim sekarang")
+
+    await world.tick()
+    while (await world.advance(seconds=2)).claimed:  # rows a 429 gave back come due again
+        pass
+    assert world.api.faults.pending == []  # every 429 and 403 was met
+    await _refresh(world)
+
+    assert [_got(p, NEWS) for p in owners if p not in blocked] == [1] * 493
+    assert [_got(p, NEWS) for p in blocked] == [0] * 7
+    final = koordinator.last
+    assert "Siaran selesai" in final.text, final.text
+    assert "Terkirim: 493" in final.text and "Memblokir bot: 7" in final.text
+    assert "Gagal: 0" in final.text and "Sisa" not in final.text
+    for person in blocked:
+        assert person.first_name in final.text  # named among those not reached
+    listed = await koordinator.send("/siaran")
+    assert "terkirim 493 dari 500, memblokir 7, gagal 0" in listed.text, listed.text

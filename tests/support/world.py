@@ -51,6 +51,7 @@ class World:
     done: UpdatesDone = field(default_factory=UpdatesDone)
     flood: FloodLimits = UNHURRIED
     paid_broadcast: bool = False  # BOT_PAID_BROADCAST
+    sends_per_second: float = 30  # BOT_MAX_SENDS_PER_SECOND
 
     @property
     def settings(self) -> Settings:
@@ -64,6 +65,7 @@ class World:
             # Tests wake the dispatcher themselves, unless one sets a real interval.
             BOT_DISPATCH_INTERVAL=self.dispatch_interval,
             BOT_PAID_BROADCAST=self.paid_broadcast,
+            BOT_MAX_SENDS_PER_SECOND=self.sends_per_second,
         )
 
     @property
