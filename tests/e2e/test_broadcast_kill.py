@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import SystemClock
@@ -20,9 +19,9 @@ from bot.dispatcher.passes import MAX_CONCURRENT_SENDS
 from bot.localapi import LocalBotApi
 from bot.services import broadcasts, people
 from bot.services.broadcasts import Content, Target
-from db.models import Audience, OutboxMessage, OutboxState, Person, Role
+from db.models import Audience, OutboxState, Role
 from db.session import create_engine, create_session_factory
-from tests.support.killing import run_and_kill, successor
+from tests.support.killing import row_states, run_and_kill, successor
 
 TOKEN = "616162:KILL-broadcast-token"
 PEOPLE = 500
@@ -62,17 +61,6 @@ def _received(api: LocalBotApi) -> Counter[int]:
     )
 
 
-async def _states(sessions: async_sessionmaker[AsyncSession]) -> dict[int, OutboxState]:
-    """Each owner's row of the broadcast, by the owner's number."""
-    async with sessions() as db:
-        found = await db.execute(
-            select(Person.telegram_id, OutboxMessage.state)
-            .join(Person, Person.id == OutboxMessage.recipient_id)
-            .where(OutboxMessage.kind == broadcasts.KIND)
-        )
-        return {telegram_id - FIRST_USER: state for telegram_id, state in found.all()}
-
-
 async def test_a_broadcast_killed_midway_reaches_everyone_once_after_restart(
     database_url: str, tmp_path: Path
 ) -> None:
@@ -90,7 +78,7 @@ async def test_a_broadcast_killed_midway_reaches_everyone_once_after_restart(
             until=lambda: sum(_received(api).values()) >= SENT_BEFORE_KILL,
         )
         before = _received(api)
-        held = await _states(sessions)
+        held = await row_states(sessions, FIRST_USER, broadcasts.KIND)
         untried = {n for n, s in held.items() if s in (OutboxState.PENDING, OutboxState.CLAIMED)}
         in_flight = {n for n, s in held.items() if s is OutboxState.SENDING}
         assert len(untried) >= PEOPLE // 2  # killed midway
@@ -103,7 +91,7 @@ async def test_a_broadcast_killed_midway_reaches_everyone_once_after_restart(
             async with sessions() as db:
                 counts = await broadcasts.counts(db, broadcast_id)
         after = _received(api)
-        final = await _states(sessions)
+        final = await row_states(sessions, FIRST_USER, broadcasts.KIND)
     finally:
         await engine.dispose()
         await api.stop()

@@ -10,18 +10,13 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from bot.dispatcher import runner_of
 from bot.localapi import LocalBotApi
 from db.models import (
-    OutboxMessage,
     OutboxState,
-    Person,
 )
 from db.session import create_engine, create_session_factory
-from tests.support.killing import run_and_kill, successor
+from tests.support.killing import row_states, run_and_kill, successor
 from tests.support.outbox import HELP_TEXT, plan_help_requests
 
 TOKEN = "616161:KILL-test-token"
@@ -41,17 +36,6 @@ def _received(api: LocalBotApi) -> Counter[int]:
     )
 
 
-async def _states(sessions: async_sessionmaker[AsyncSession]) -> dict[int, OutboxState]:
-    """Each row's state, by its recipient's number."""
-    async with sessions() as db:
-        found = await db.execute(
-            select(Person.telegram_id, OutboxMessage.state).join(
-                Person, Person.id == OutboxMessage.recipient_id
-            )
-        )
-        return {telegram_id - FIRST_USER: state for telegram_id, state in found.all()}
-
-
 async def test_rows_a_killed_process_never_tried_are_sent_once_after_restart(
     database_url: str, tmp_path: Path
 ) -> None:
@@ -69,7 +53,7 @@ async def test_rows_a_killed_process_never_tried_are_sent_once_after_restart(
             until=lambda: sum(_received(api).values()) >= SENT_BEFORE_KILL,
         )
         before = _received(api)
-        held = await _states(sessions)
+        held = await row_states(sessions, FIRST_USER)
         # The dead process held its batch: a few sends started, most rows never tried.
         untried = [n for n, state in held.items() if state is OutboxState.CLAIMED]
         assert len(untried) >= ROWS // 2
@@ -81,7 +65,7 @@ async def test_rows_a_killed_process_never_tried_are_sent_once_after_restart(
         async with app:
             report = await runner_of(app.bot_data.require()).run_pass()
         after = _received(api)
-        final = await _states(sessions)
+        final = await row_states(sessions, FIRST_USER)
     finally:
         await engine.dispose()
         await api.stop()

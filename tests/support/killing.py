@@ -9,12 +9,16 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
 from bot.app import build_application
 from bot.clock import FakeClock, SystemClock
 from bot.context import BotApplication
 from bot.dispatcher import LEASE
 from bot.localapi import LocalBotApi
 from bot.settings import load_settings
+from db.models import OutboxMessage, OutboxState, Person
 
 ROOT = Path(__file__).resolve().parents[2]
 STARTUP_S = 90  # imports and the first pass on a busy 2-core machine
@@ -66,3 +70,17 @@ def successor(
         BOT_MAX_SENDS_PER_SECOND=rate,
     )
     return build_application(settings, clock=FakeClock(SystemClock().now() + LEASE + LEASE / 10))
+
+
+async def row_states(
+    sessions: async_sessionmaker[AsyncSession], first_user: int, kind: str | None = None
+) -> dict[int, OutboxState]:
+    """Each outbox row's state (of `kind`), by its recipient's number counted from first_user."""
+    stmt = select(Person.telegram_id, OutboxMessage.state).join(
+        Person, Person.id == OutboxMessage.recipient_id
+    )
+    if kind is not None:
+        stmt = stmt.where(OutboxMessage.kind == kind)
+    async with sessions() as db:
+        found = await db.execute(stmt)
+    return {telegram_id - first_user: state for telegram_id, state in found.all()}
