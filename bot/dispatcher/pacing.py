@@ -11,7 +11,9 @@ pass through one count:
   waits for a slot: evenly spaced at a little under the rate, one chat at most every
   `per_chat_gap`, and never while the last second holds `background_budget` sends. A reply
   therefore always finds room, and the outbox gives way to it;
-- a 429 anywhere pauses every send for its retry_after.
+- a 429 anywhere pauses every outbox send for its retry_after. A reply is not held by it:
+  it has its own short, bounded retry (handlers/base.py), and a person waiting for an
+  answer should not wait a minute because another chat was refused.
 
 The dispatcher takes its slot (`slot`) before it marks a row `sending`, so a process killed
 while waiting leaves the row untried; the count is checked again right at the send.
@@ -40,6 +42,8 @@ PER_CHAT_GAP_S = 1.0
 WINDOW_S = 1.0
 # With allow_paid_broadcast: up to 1,000 messages a second.
 PAID_RATE = float(FloodLimit.PAID_MESSAGES_PER_SECOND)
+# How often a send waiting only for calls in flight looks again.
+IN_FLIGHT_POLL_S = 0.005
 # The share of the rate the outbox may use; the rest is kept for replies to people.
 BACKGROUND_SHARE = 0.97
 
@@ -50,22 +54,37 @@ def background_budget(rate: float) -> int:
 
 
 class _Window:
-    """When the sends of the last `WINDOW_S` seconds went out."""
+    """The sends of the last `WINDOW_S` seconds, each counted until its answer came.
+
+    Telegram counts a message when it arrives, somewhere between our start of the call and
+    its answer; a busy event loop (ours or the server's) moves that moment. Counting a send
+    from its start (in flight) until one window after its answer keeps any second at
+    Telegram within the limit, however the calls were delayed on the way.
+    """
 
     def __init__(self) -> None:
-        self.times: deque[float] = deque()
+        self.done: deque[float] = deque()  # when answered, oldest first
+        self.in_flight = 0
 
     def wait(self, now: float, limit: int) -> float:
-        """Seconds until a send fits under `limit` (0: now)."""
-        times = self.times
-        while times and times[0] <= now - WINDOW_S:
-            times.popleft()
-        if len(times) < limit:
+        """Seconds until a send fits under `limit` (0: now; a short poll while only sends
+        still in flight stand in the way)."""
+        done = self.done
+        while done and done[0] <= now - WINDOW_S:
+            done.popleft()
+        excess = len(done) + self.in_flight - limit
+        if excess < 0:
             return 0.0
-        return times[len(times) - limit] + WINDOW_S - now
+        if excess < len(done):
+            return done[excess] + WINDOW_S - now
+        return IN_FLIGHT_POLL_S
 
-    def add(self, now: float) -> None:
-        self.times.append(now)
+    def start(self) -> None:
+        self.in_flight += 1
+
+    def answered(self, now: float) -> None:
+        self.in_flight -= 1
+        self.done.append(now)
 
 
 class Pacer(BaseRateLimiter[Lane]):
@@ -127,8 +146,9 @@ class Pacer(BaseRateLimiter[Lane]):
             now = loop.time()
             self._chat_next = {c: t for c, t in self._chat_next.items() if t > now}
 
-    async def _admit(self, lane: Lane | None) -> None:
-        """Wait until this send fits the counts of the last second, then count it."""
+    async def _admit(self, lane: Lane | None) -> list[_Window]:
+        """Wait until this send fits the counts of the last second, then count it in
+        flight; the windows it counts in (`_answered` closes it there)."""
         loop = asyncio.get_running_loop()
         while True:
             now = loop.time()
@@ -137,13 +157,21 @@ class Pacer(BaseRateLimiter[Lane]):
             else:
                 free_limit = self.budget if lane is Lane.BACKGROUND else self._full
                 wait = max(self._free.wait(now, free_limit), self._all.wait(now, self._paid_full))
-            wait = max(wait, self._paused_until - now)
+            if lane is not None:  # the outbox honours a flood pause; replies go on
+                wait = max(wait, self._paused_until - now)
             if wait <= 0:
                 break
             await asyncio.sleep(wait)
-        if lane is not Lane.PAID:
-            self._free.add(now)
-        self._all.add(now)
+        windows = [self._all] if lane is Lane.PAID else [self._free, self._all]
+        for window in windows:
+            window.start()
+        return windows
+
+    @staticmethod
+    def _answered(windows: list[_Window]) -> None:
+        now = asyncio.get_running_loop().time()
+        for window in windows:
+            window.answered(now)
 
     async def initialize(self) -> None:
         """Nothing to set up."""
@@ -161,9 +189,10 @@ class Pacer(BaseRateLimiter[Lane]):
         rate_limit_args: Lane | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         """Count a call that sends to a chat (after the pause and the counts allow it)."""
+        windows: list[_Window] = []
         if data.get("chat_id") is not None:
             lane = rate_limit_args or limits.SENDING_LANE.get()
-            await self._admit(lane)
+            windows = await self._admit(lane)
         try:
             return await callback(*args, **kwargs)
         except RetryAfter as exc:
@@ -171,6 +200,8 @@ class Pacer(BaseRateLimiter[Lane]):
             if wait is not None:
                 self.pause(wait)
             raise
+        finally:
+            self._answered(windows)
 
 
 def pacer_of(bot: Bot, rate: float) -> Pacer:
