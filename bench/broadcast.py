@@ -7,8 +7,10 @@ real application (SQLite, polling, its JobQueue, its one limiter) runs here.
 1. Quiet: a person (a mentor, not in the audience) opens /menu and taps Bantuan, 20 times:
    `quiet_p95_ms`.
 2. Free: a broadcast to 2,000 business owners at 30/s. Meanwhile the same person keeps
-   tapping: `interactive_p95_ms`. `ratio` is the achieved rate over the 30/s limit (goal at
-   least 0.95, and `provoked_429` 0).
+   tapping (about once a second): `interactive_p95_ms`. `ratio` is every message the server
+   accepted from the bot while the broadcast ran (the broadcast, the replies to the taps,
+   the progress view's edits: what the 30/s limit counts) over that limit (goal at least
+   0.95, and `provoked_429` 0); `broadcast_ratio` counts the broadcast's messages alone.
 3. Paid: the same 2,000 again with allow_paid_broadcast. A bare `telegram.Bot` (32 sends at
    once, no limiter, no database) sends 2,000 messages to the same server in the same run
    with the limits lifted: `paid_ratio` is the achieved rate over min(1,000/s, the bare
@@ -19,8 +21,9 @@ got one twice or not at all.
 
     python -m bench.broadcast [--people 2000] [--taps 20]
 
-The last line is one JSON object: ratio, paid_ratio, provoked_429, duplicates, lost,
-paid_per_s, bare_per_s, free_per_s, interactive_p95_ms, quiet_p95_ms.
+The last line is one JSON object: ratio, broadcast_ratio, paid_ratio, provoked_429,
+duplicates, lost, free_per_s, paid_per_s, bare_per_s, interactive_p95_ms, quiet_p95_ms,
+interactive_taps.
 """
 
 from __future__ import annotations
@@ -60,7 +63,7 @@ TAPPER = 2_999_002
 FREE, PAID = 30, 1000
 FREE_TEXT = "Siaran gratis: rapat koordinasi Senin pukul 09.00."
 PAID_TEXT = "Siaran berbayar: pelatihan label kemasan Selasa pukul 10.00."
-TAP_GAP_S = 0.4  # a person taps about twice a second at most
+TAP_GAP_S = 1.2  # a person taps about once a second: under the bot's own flood limit (20 in 10 s)
 
 
 def _p95(values: list[float]) -> float:
@@ -81,7 +84,10 @@ async def _tap(api: LocalBotApi, rounds: int, stop: asyncio.Event | None) -> lis
         await api.user_sends_text(TAPPER, "/menu")
         menu = await api.wait_for_bot_message(TAPPER, timeout=60, after_index=mark)
         latencies.append(time.perf_counter() - began)
-        data = next(b.data for row in menu.buttons for b in row if b.text == "Bantuan")
+        found = [b.data for row in menu.buttons for b in row if b.text == "Bantuan"]
+        if not found:
+            raise RuntimeError(f"no Bantuan button under {menu.text!r}")
+        data = found[0]
         mark = api.activity_mark()
         began = time.perf_counter()
         await api.user_presses(TAPPER, menu.message_id, data)
@@ -126,8 +132,17 @@ def _server_process(conn: Connection, people: int) -> None:
                             for i in range(people)
                         ]
                     )
+                elif command == "arrived":  # recipients who have the message
+                    conn.send(
+                        sum(
+                            any(m.text == argument for m in api.chat_messages(FIRST_USER + i))
+                            for i in range(people)
+                        )
+                    )
                 elif command == "refused":
                     conn.send(api.rates.refused if api.rates is not None else 0)
+                elif command == "accepted":
+                    conn.send(api.rates.accepted if api.rates is not None else 0)
                 else:
                     break
         finally:
@@ -150,51 +165,37 @@ class Server:
 
 
 def _fill(path: Path, people: int) -> None:
-    """Business owners who agreed to the privacy notice, and the tapping mentor."""
+    """Business owners who agreed to the privacy notice, the tapping mentor, the coordinator."""
     now = datetime.now(UTC)
+    members = [(FIRST_USER + i, f"Pemilik {i}", Role.UMKM) for i in range(people)]
+    members += [(TAPPER, "Mentor", Role.MENTOR), (COORDINATOR, "Koordinator", Role.COORDINATOR)]
     engine = create_sync_engine(f"sqlite:///{path}")
     with engine.begin() as conn:
         conn.execute(
             insert(Person),
             [
                 {
-                    "telegram_id": FIRST_USER + i,
-                    "full_name": f"Pemilik {i}",
+                    "telegram_id": telegram_id,
+                    "full_name": name,
                     "locale": "id",
                     "consent_at": now,
                     "created_at": now,
                 }
-                for i in range(people)
-            ]
-            + [
-                {
-                    "telegram_id": TAPPER,
-                    "full_name": "Mentor",
-                    "locale": "id",
-                    "consent_at": now,
-                    "created_at": now,
-                }
+                for telegram_id, name, _ in members
             ],
         )
         ids = dict(conn.execute(select(Person.telegram_id, Person.id)).tuples().all())
+        source = {Role.COORDINATOR: RoleSource.SETTING}  # BOT_COORDINATORS names it
         conn.execute(
             insert(PersonRole),
             [
                 {
-                    "person_id": ids[FIRST_USER + i],
-                    "role": Role.UMKM,
+                    "person_id": ids[telegram_id],
+                    "role": role,
                     "granted_at": now,
-                    "source": RoleSource.MANUAL,
+                    "source": source.get(role, RoleSource.MANUAL),
                 }
-                for i in range(people)
-            ]
-            + [
-                {
-                    "person_id": ids[TAPPER],
-                    "role": Role.MENTOR,
-                    "granted_at": now,
-                    "source": RoleSource.MANUAL,
-                }
+                for telegram_id, _, role in members
             ],
         )
     engine.dispose()
@@ -214,8 +215,9 @@ def _app(server: Server, database: Path, paid: bool) -> BotApplication:
     return build_application(settings)
 
 
-async def _broadcast(deps: Deps, text: str, paid: bool) -> float:
-    """Send one broadcast to all businesses now; seconds until no row is left."""
+async def _broadcast(deps: Deps, server: Server, text: str, paid: bool) -> float:
+    """Send one broadcast to all businesses now; seconds until the server has given it to
+    every recipient (asked of the server: polling the bot's database would slow it)."""
     async with deps.sessions() as db, db.begin():
         coordinator = (
             await db.scalars(select(Person).where(Person.telegram_id == COORDINATOR))
@@ -225,14 +227,21 @@ async def _broadcast(deps: Deps, text: str, paid: bool) -> float:
         )
         await broadcasts.set_target(db, draft.id, Target(Audience.BUSINESSES))
         began = time.perf_counter()
-        await broadcasts.send_now(db, deps.clock, draft.id, coordinator.id, (COORDINATOR, None))
+        view = await broadcasts.send_now(
+            db, deps.clock, draft.id, coordinator.id, (COORDINATOR, None)
+        )
     deps.wake_dispatcher()
-    while True:
+    took = 0.0
+    while not took:  # polled: the server is another process
+        if await server.ask("arrived", text) >= view.recipients:
+            took = time.perf_counter() - began
+        else:
+            await asyncio.sleep(0.1)
+    while True:  # every row's outcome recorded, before the application stops
         async with deps.sessions() as db:
-            counts = await broadcasts.counts(db, draft.id)
-        if counts.remaining == 0:
-            return time.perf_counter() - began
-        await asyncio.sleep(0.05)
+            if (await broadcasts.counts(db, draft.id)).remaining == 0:
+                return took
+        await asyncio.sleep(0.1)
 
 
 async def _bare(server: Server, n: int) -> float:
@@ -279,18 +288,23 @@ async def main(people: int, taps: int) -> dict[str, float]:
         try:
             quiet = await server.ask("taps", taps)
             await server.ask("tap-on")
-            free_s = await _broadcast(app.bot_data.require(), FREE_TEXT, paid=False)
+            before = await server.ask("accepted")
+            free_s = await _broadcast(app.bot_data.require(), server, FREE_TEXT, paid=False)
+            counted = await server.ask("accepted") - before
             interactive = await server.ask("tap-off")
         finally:
             await stop_polling(app)
-        free_rate = people / free_s
-        print(f"free   {people:,} in {free_s:6.1f} s = {free_rate:6.1f}/s of {FREE}/s")
+        free_rate, all_rate = people / free_s, counted / free_s
+        print(
+            f"free   {people:,} in {free_s:6.1f} s = {free_rate:6.1f}/s broadcast,"
+            f" {all_rate:6.1f}/s with replies and progress edits, of {FREE}/s"
+        )
 
         # 3: paid, against a bare sender in the same run
         app = _app(server, database, paid=True)
         await start_polling(app)
         try:
-            paid_s = await _broadcast(app.bot_data.require(), PAID_TEXT, paid=True)
+            paid_s = await _broadcast(app.bot_data.require(), server, PAID_TEXT, paid=True)
         finally:
             await stop_polling(app)
         refused = await server.ask("refused")
@@ -303,7 +317,8 @@ async def main(people: int, taps: int) -> dict[str, float]:
         paid_dup, paid_lost = await _check(server, PAID_TEXT)
         print(f"taps: quiet p95 {_p95(quiet):.0f} ms, broadcasting {_p95(interactive):.0f} ms")
         return {
-            "ratio": round(free_rate / FREE, 3),
+            "ratio": round(all_rate / FREE, 3),
+            "broadcast_ratio": round(free_rate / FREE, 3),
             "paid_ratio": round(paid_rate / min(PAID, bare_rate), 3),
             "provoked_429": refused,
             "duplicates": free_dup + paid_dup,
