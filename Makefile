@@ -25,6 +25,7 @@ pytest: $(DEV_STAMP)
 bench: $(DEV_STAMP)
 	$(BIN)/python -m bench.updates
 	$(BIN)/python -m bench.reminders
+	$(BIN)/python -m bench.broadcast
 	$(BIN)/python -m bench.scale
 
 $(VENV)/bin/python:

@@ -4,19 +4,20 @@
    nothing due; the median of 50 dispatcher passes (expire leases + claim = one short
    transaction), with SQLite's plan for the claim query (it must search the
    (state, due_at) index, not scan the table). Goal: under 10 ms.
-2. Dispatch: 10,000 due rows to 10,000 people through the real application's bot (its
-   AIORateLimiter) at a raised rate limit of 1,000/s, against the local Bot API server
-   running in a child process (as Telegram is elsewhere). Beside it, in the same run, a bare
-   `telegram.Bot` on the same transport (bot/transport.py) sends as many messages, 32 at
-   once, no limiter, no database: what the server and the machine allow. `dispatch_ratio`
-   is our rate divided by min(1,000/s, the bare rate). A short run at the default
-   30 messages/s shows the pace holds at Telegram's real limit.
+2. Dispatch: 10,000 due rows to 10,000 people through the real application's bot (its one
+   limiter, `bot.dispatcher.Pacer`) at the paid rate (1,000 messages/s), against the local
+   Bot API server running in a child process (as Telegram is elsewhere). Beside it, a bare
+   `telegram.Bot` on the same transport (bot/transport.py) sends the same number of
+   messages in the same run (32 at once, no limiter, no database): what the server and
+   this machine allow at all. `dispatch_ratio` is our
+   rate divided by min(1,000/s, the bare rate); the goal is at least 0.9. A short run at
+   the default 30 messages/s shows the pace holds at Telegram's real limit.
 
     python -m bench.reminders [--rows 10000]
 
 `--rows N` scales everything (idle sizes are 10*N and 50*N). The last line is one JSON
 object: tick_ms_100k, tick_ms_500k, dispatch_ratio, dispatch_per_s, bare_per_s,
-max_sends_per_second, paced_30_ratio.
+max_sends_per_second, vs_bare, paced_30_ratio.
 """
 
 from __future__ import annotations
@@ -294,7 +295,7 @@ async def main(rows: int) -> dict[str, float]:
         print(f"bare Bot    {rows:,} messages in {bare_s:6.2f} s = {bare_rate:7.1f}/s")
         print(
             f"dispatcher  {rows:,} messages in {ours_s:6.2f} s = {rate:7.1f}/s"
-            f" (limit {FAST_RATE:.0f}/s; ratio to min(limit, bare) {rate / reachable:.3f})"
+            f" (min(limit {FAST_RATE:.0f}/s, bare): ratio {rate / reachable:.3f})"
         )
 
         # 3. Telegram's real limit: the pace must hold, without bursts beyond it
@@ -318,6 +319,7 @@ async def main(rows: int) -> dict[str, float]:
             "dispatch_per_s": round(rate, 1),
             "bare_per_s": round(bare_rate, 1),
             "max_sends_per_second": FAST_RATE,
+            "vs_bare": round(bare_s / ours_s, 3),
             "paced_30_ratio": round(real_rate / REAL_RATE, 3),
         }
     finally:

@@ -8,14 +8,7 @@ from typing import Any
 
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.ext import (
-    AIORateLimiter,
-    ApplicationBuilder,
-    ContextTypes,
-    Defaults,
-    ExtBot,
-    TypeHandler,
-)
+from telegram.ext import ApplicationBuilder, ContextTypes, Defaults, ExtBot, TypeHandler
 from telegram.request import BaseRequest
 
 from bot import dispatcher, jobs, metrics
@@ -88,11 +81,8 @@ def build_application(
             parse_mode=ParseMode.HTML,
             link_preview_options=LinkPreviewOptions(is_disabled=True),
         ),
-        rate_limiter=AIORateLimiter(
-            overall_max_rate=settings.max_sends_per_second,
-            overall_time_period=1,
-            max_retries=0,
-        ),
+        # One count for replies and the outbox; replies go first (bot/dispatcher/pacing.py).
+        rate_limiter=dispatcher.Pacer(settings.max_sends_per_second),
     )
     timer = metrics.UpdateTimer(on_update_done)
     processor = PerChatUpdateProcessor(CONCURRENT_UPDATES, inbox, flood=flood, on_done=timer.done)

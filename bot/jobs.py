@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
-from bot import dispatcher
+from bot import broadcasting, dispatcher
 from bot.context import BotApplication, BotContext, Deps
 from bot.services import deadlines, nudges, privacy, questions
 
@@ -77,3 +77,15 @@ def install(app: BotApplication) -> None:
         app.job_queue.run_repeating(
             _woken(job), interval=interval, first=first, name=name, job_kwargs=JOB_KWARGS
         )
+    app.job_queue.run_repeating(
+        _broadcast_progress,
+        interval=broadcasting.PROGRESS_EVERY.total_seconds(),
+        first=2,
+        name="broadcast-progress",
+        job_kwargs=JOB_KWARGS,
+    )
+
+
+async def _broadcast_progress(context: BotContext) -> None:
+    """Broadcasts: start those due, show their progress (it needs the bot to edit)."""
+    await broadcasting.refresh(context.deps, context.bot)

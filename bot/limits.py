@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
+from contextvars import ContextVar
 
 import aiohttp
 import httpx
@@ -84,6 +85,17 @@ def _cut(line: str, limit: int) -> int:
             fits = max(opened, 1)  # do not split `<b>` or `&amp;`
     space = line.rfind(" ", 0, fits)
     return space if space > 0 else fits
+
+
+class Lane(enum.StrEnum):
+    """Whose send it is, for the bot's one rate limiter (bot/dispatcher/pacing.py)."""
+
+    BACKGROUND = "background"  # the outbox: waits its turn and leaves room for replies
+    PAID = "paid"  # the outbox, with allow_paid_broadcast
+
+
+# Set by the dispatcher around its sends; None (a reply to a person) goes first.
+SENDING_LANE: ContextVar[Lane | None] = ContextVar("sending_lane", default=None)
 
 
 class SendOutcome(enum.StrEnum):

@@ -63,6 +63,7 @@ async def call(make: Callable[[], Awaitable[T]], retry: Retry = ONCE) -> T:
 async def send_reply(bot: Bot, chat_id: int, reply: Reply, retry: Retry = ONCE) -> Message:
     """Send a reply, split when too long; buttons go with the last part. Returns the last."""
     markup = reply.markup()
+    paid = reply.paid or None  # allow_paid_broadcast, only when asked for
     if reply.voice is not None:
         sent = await _send_voice(bot, chat_id, reply, retry)
     elif reply.attachment is not None:
@@ -71,23 +72,32 @@ async def send_reply(bot: Bot, chat_id: int, reply: Reply, retry: Retry = ONCE) 
         fits = limits.visible_length(reply.text) <= limits.MAX_CAPTION
         caption = reply.text if fits else None
         send_file = bot.send_photo if attachment.is_photo else bot.send_document
+        filename = attachment.filename if isinstance(data, bytes) else None
         sent = await call(
             lambda: send_file(
                 chat_id,
                 data,
                 caption=caption,
-                filename=attachment.filename,
+                filename=filename,
                 reply_markup=markup if fits else None,
+                allow_paid_broadcast=paid,
             ),
             retry,
         )
         if not fits:  # too long for a caption: the text follows the file
-            sent = await send_reply(bot, chat_id, Reply(reply.text, reply.buttons), retry)
+            rest = Reply(reply.text, reply.buttons, paid=reply.paid)
+            sent = await send_reply(bot, chat_id, rest, retry)
     else:
         parts = limits.split_text(reply.text)
         for index, part in enumerate(parts):
             last = index == len(parts) - 1
-            send = partial(bot.send_message, chat_id, part, reply_markup=markup if last else None)
+            send = partial(
+                bot.send_message,
+                chat_id,
+                part,
+                reply_markup=markup if last else None,
+                allow_paid_broadcast=paid,
+            )
             sent = await call(send, retry)
     for extra in reply.extra:
         sent = await send_reply(bot, chat_id, extra, retry)
@@ -134,14 +144,22 @@ async def edit_reply(bot: Bot, source: Message, reply: Reply, retry: Retry = ONC
         return await _edit_photo(bot, source, reply, retry)
     if has_file(source):
         return False
+    return await edit_text(bot, source.chat_id, source.message_id, reply, retry)
+
+
+async def edit_text(
+    bot: Bot, chat_id: int, message_id: int, reply: Reply, retry: Retry = ONCE
+) -> bool:
+    """Show `reply` (one text part, no file) in the text message `message_id`; False when
+    it cannot be (too old, deleted, not text: send it anew instead)."""
     parts = limits.split_text(reply.text)
-    if len(parts) > 1:
+    if reply.attachment is not None or reply.voice is not None or reply.extra or len(parts) > 1:
         return False
     return await _edited(
         lambda: bot.edit_message_text(
             parts[0],
-            chat_id=source.chat_id,
-            message_id=source.message_id,
+            chat_id=chat_id,
+            message_id=message_id,
             reply_markup=reply.markup(),
         ),
         retry,

@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     health_max_lag_s: float = Field(default=3600.0, gt=0, alias="BOT_HEALTH_MAX_LAG")
     max_sends_per_second: float = Field(default=30.0, gt=0, alias="BOT_MAX_SENDS_PER_SECOND")
     dispatch_interval_s: float = Field(default=5.0, gt=0, alias="BOT_DISPATCH_INTERVAL")
+    # Broadcasts with allow_paid_broadcast: up to 1,000 messages a second, 0.1 Star each.
+    paid_broadcast: bool = Field(default=False, alias="BOT_PAID_BROADCAST")
     log_level: str = Field(default="INFO", alias="LOG_LEVEL")
     # Whom anyone may ask about their personal data (UU 27/2022), shown by /privasi.
     privacy_contact: str = Field(default="", max_length=300, alias="BOT_PRIVACY_CONTACT")

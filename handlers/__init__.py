@@ -12,6 +12,7 @@ from bot.render.common import MenuButton
 from handlers import (
     assessment,
     audit,
+    broadcasts,
     checklist,
     deadlines,
     dialogue,
@@ -50,6 +51,7 @@ ROUTERS: tuple[Router, ...] = (
     questions.router,
     assessment.router,
     reports.router,
+    broadcasts.router,
     people.router,
     audit.router,
     exports.router,

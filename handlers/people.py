@@ -18,9 +18,10 @@ from bot.render.people import (
     PeopleAction,
     PeopleButton,
 )
-from bot.services import agencies, invitations, people, roles
+from bot.render.text import Html
+from bot.services import agencies, broadcasts, invitations, people, roles
 from bot.services.errors import Stale
-from bot.services.roles import Changed, Refused
+from bot.services.roles import Changed, PersonView, Refused
 from db.models import Role
 from handlers.base import Turn
 from handlers.router import Dialogue, Flow, Router
@@ -47,7 +48,8 @@ SEARCH = Flow("people_search", SearchStep, Search)
 async def show_people(t: Turn) -> None:
     """How many people hold each role; lists, search, invitations."""
     await SEARCH.finish(t)
-    t.edit(render.overview(t.tr, await roles.overview(t.db)))
+    picked = await broadcasts.picked(t.db, t.me.id)
+    t.edit(render.overview(t.tr, await roles.overview(t.db), len(picked)))
 
 
 @router.action(PeopleButton, PeopleAction.HOME)
@@ -95,7 +97,35 @@ async def open_person(t: Turn, button: PeopleButton) -> None:
         await show_people(t)
         return
     view = await roles.view(t.db, button.target)
-    t.edit(render.person(t.tr, view, group=button.group, page=button.page))
+    await _show_person(t, view, group=button.group, page=button.page)
+
+
+async def _show_person(
+    t: Turn,
+    view: PersonView,
+    *,
+    group: Group | None = None,
+    page: int = 0,
+    notice: Html | None = None,
+) -> None:
+    picked = await broadcasts.is_picked(t.db, t.me.id, view.id)
+    t.edit(render.person(t.tr, view, group=group, page=page, notice=notice, picked=picked))
+
+
+@router.action(PeopleButton, PeopleAction.PICK)
+async def pick_for_broadcast(t: Turn, button: PeopleButton) -> None:
+    """Add the person to (or take them out of) the audience "picked in /orang"."""
+    if button.target is None:
+        raise Stale()
+    view = await roles.view(t.db, button.target)
+    await broadcasts.toggle_pick(t.db, t.clock, t.me.id, view.id)
+    await _show_person(t, view, group=button.group, page=button.page)
+
+
+@router.action(PeopleButton, PeopleAction.UNPICK_ALL)
+async def clear_picks(t: Turn, button: PeopleButton) -> None:
+    await broadcasts.clear_picks(t.db, t.me.id)
+    await show_people(t)
 
 
 @router.action(AskButton, ChangeAction.GRANT)
@@ -127,7 +157,7 @@ async def _after(t: Turn, changed: Changed) -> None:
     notice = render.changed_notice(
         t.tr, changed.change, changed.done, changed.person.name, changed.role
     )
-    t.edit(render.person(t.tr, changed.person, notice=notice))
+    await _show_person(t, changed.person, notice=notice)
     if not changed.done:
         return
     t.wake_dispatcher()
@@ -148,7 +178,7 @@ async def _apply(t: Turn, person_id: int, change: Awaitable[Changed]) -> None:
     except Refused as refused:
         view = await roles.view(t.db, person_id)
         notice = render.refused_notice(t.tr, refused.explain(t.tr.gettext))
-        t.edit(render.person(t.tr, view, notice=notice))
+        await _show_person(t, view, notice=notice)
         return
     await _after(t, changed)
 

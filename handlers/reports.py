@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from bot.callbacks import CallbackDataError
 from bot.i18n import N_
-from bot.render import Reply
+from bot.render import Reply, report_charts
 from bot.render import reports as render
 from bot.render.common import MenuKey
 from bot.render.reports import ReportAction, ReportButton
 from bot.services import reports
+from bot.services.reports.charts import chart_data
 from db.models import Role
 from handlers.base import Turn
 from handlers.router import Router
@@ -71,3 +72,10 @@ async def list_agencies(t: Turn, button: ReportButton) -> None:
 async def list_unreachable(t: Turn, button: ReportButton) -> None:
     people = await reports.unreachable_page(t.db, button.page)
     t.edit(render.unreachable(t.tr, people, t.clock.now()))
+
+
+@router.action(ReportButton, ReportAction.CHARTS)
+async def send_charts(t: Turn, button: ReportButton) -> None:
+    """The four charts as photos, drawn off the event loop once the transaction is closed."""
+    data = await chart_data(t.db, t.clock, t.deps.settings.timezone, _indicators(t))
+    t.reply(report_charts.all_charts(t.tr, data, _sectors(t)))

@@ -16,10 +16,11 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.compose import deadlines, invitations, nudges, people, privacy, questions
+from bot.compose import broadcasts, deadlines, invitations, nudges, people, privacy, questions
 from bot.context import Deps
 from bot.i18n import Translator
 from bot.render import Reply
+from bot.services import broadcasts as broadcast_kinds
 from bot.services import invitations as invitation_kinds
 from bot.services import nudges as nudge_kinds
 from bot.services import privacy as privacy_kinds
@@ -61,4 +62,5 @@ KINDS: Mapping[str, Kind[Any]] = {
         invitation_kinds.Joined, invitations.compose_invitee_joined
     ),
     privacy_kinds.KIND_FORGOTTEN: Kind(privacy_kinds.ForgottenNotice, privacy.compose_forgotten),
+    broadcast_kinds.KIND: Kind(broadcast_kinds.BroadcastRef, broadcasts.compose_broadcast),
 }

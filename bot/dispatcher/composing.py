@@ -8,10 +8,10 @@ the newest one: only that one is sent, the older ones are skipped.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -40,10 +40,36 @@ class Outgoing:
     claimed_at: datetime
 
 
+# Rows composed in one transaction: SQLite has one connection, and the sends' `sending`
+# marks (and people's replies) must not wait long for it.
+COMPOSE_CHUNK = 25
+
+
 async def compose(
     deps: Deps, kinds: Mapping[str, Kind[Any]], ids: list[int]
+) -> AsyncIterator[tuple[list[Outgoing], list[Outcome]]]:
+    """Replies for the claimed rows, a chunk at a time; rows that will not be sent get their
+    outcome instead. Which rows a later one made pointless is decided over all of `ids`."""
+    async with deps.sessions() as db, db.begin():
+        subjects = (
+            await db.execute(
+                select(OutboxMessage.id, OutboxMessage.recipient_id, OutboxMessage.kind)
+                .add_columns(OutboxMessage.payload)
+                .where(OutboxMessage.id.in_(ids))
+                .order_by(OutboxMessage.due_at, OutboxMessage.id)
+            )
+        ).all()
+    newest = _newest_per_subject(subjects)
+    for start in range(0, len(ids), COMPOSE_CHUNK):
+        yield await _compose_chunk(deps, kinds, ids[start : start + COMPOSE_CHUNK], newest)
+
+
+async def _compose_chunk(
+    deps: Deps,
+    kinds: Mapping[str, Kind[Any]],
+    ids: list[int],
+    newest: dict[tuple[int, str, str], int],
 ) -> tuple[list[Outgoing], list[Outcome]]:
-    """Replies for the claimed rows; rows that will not be sent get their outcome instead."""
     outgoing: list[Outgoing] = []
     outcomes: list[Outcome] = []
     async with deps.sessions() as db:
@@ -61,7 +87,6 @@ async def compose(
                 p.id: p
                 for p in (await db.scalars(select(Person).where(Person.id.in_(recipients)))).all()
             }
-            newest = _newest_per_subject(rows)
             for row in rows:
                 person = persons.get(row.recipient_id)
                 made = await _compose_row(db, deps, kinds, row, person, newest)
@@ -120,7 +145,23 @@ async def _compose_row(
     )
 
 
-def _subject_key(row: OutboxMessage) -> tuple[int, str, str] | None:
+class _Subjected(Protocol):
+    """What the catch-up rule reads of a row (a row, or its columns)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def recipient_id(self) -> int: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def payload(self) -> dict[str, Any]: ...
+
+
+def _subject_key(row: _Subjected) -> tuple[int, str, str] | None:
     subject = row.payload.get("subject") if isinstance(row.payload, dict) else None
     if subject is None:
         return None
@@ -128,7 +169,7 @@ def _subject_key(row: OutboxMessage) -> tuple[int, str, str] | None:
     return (row.recipient_id, str(group), str(subject))
 
 
-def _newest_per_subject(rows: Sequence[OutboxMessage]) -> dict[tuple[int, str, str], int]:
+def _newest_per_subject(rows: Sequence[_Subjected]) -> dict[tuple[int, str, str], int]:
     """For each (recipient, group, subject): the id of the newest row (rows come oldest first)."""
     newest: dict[tuple[int, str, str], int] = {}
     for row in rows:

@@ -2,13 +2,15 @@
 
 `dispatch_once` repeats, until no due row remains:
 
-1. claim a batch of due rows in one short transaction (`rows.claim_due`);
+1. claim a batch of due rows in one short transaction (`rows.claim_due`), and the next one
+   whenever fewer than half a batch wait to be sent: claiming never stalls the sends;
 2. compose each row with the composer of its kind (`bot.compose`), read only;
-3. send with no transaction open, paced: evenly spaced at `max_sends_per_second` overall and
-   at most one message a second to one person; a 429 pauses the whole pass. Just before its
-   send a row is marked `sending` (marks asked for within 10 ms share one write, which also
-   records the outcomes known so far);
-4. when the batch ends, however it ends, rows never tried go back to pending at once.
+3. send with no transaction open, through the bot's one limiter (`pacing.Pacer`): evenly
+   spaced a little under `max_sends_per_second` (or the paid rate for a paid broadcast),
+   at most one message a second to one person, replies to people first; a 429 pauses every
+   send. Just before its send a row is marked `sending` (marks asked for within 10 ms share
+   one write, which also records the outcomes known so far);
+4. when the pass ends, however it ends, rows never tried go back to pending at once.
 
 Delivery is at most once, and nothing untried is dropped: only a row whose send started and
 got no answer (a read timeout, a connection dropped after the request went out, a process
@@ -22,7 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import defaultdict
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import timedelta
@@ -38,7 +40,7 @@ from bot.compose import KINDS, Kind
 from bot.context import Deps
 from bot.dispatcher import rows
 from bot.dispatcher.composing import Outgoing, compose
-from bot.dispatcher.pacing import Pacer
+from bot.dispatcher.pacing import Pacer, pacer_of
 from bot.dispatcher.rows import LEASE, Outcome
 from db.models import OutboxState
 
@@ -170,29 +172,122 @@ async def dispatch_once(
     pacer: Pacer | None = None,
     kinds: Mapping[str, Kind[Any]] = KINDS,
 ) -> DispatchReport:
-    """One pass: expire dead leases, then claim, compose, send and record until none is due."""
-    pacer = pacer or Pacer(deps.settings.max_sends_per_second)
+    """One pass: expire dead leases, then claim, compose, send and record until none is due.
+
+    Claiming and composing run beside the sends: the next batch is claimed and composed while
+    the current one goes out, so the sends never wait for the database between batches.
+    """
+    pacer = pacer or pacer_of(bot, deps.settings.max_sends_per_second)
     report = DispatchReport()
-    first = True
-    while True:
+
+    async def claim(*, first: bool = False) -> list[int]:
         async with deps.sessions() as db, db.begin():
             if first:
                 expired = await rows.expire_leases(db, deps.clock)
                 report.released += expired.released
                 report.unknown += expired.unknown
-                first = False
             ids = await rows.claim_due(db, deps.clock, worker_id, limit)
-        if not ids:
-            return report
+        claimed.extend(ids)
         report.claimed += len(ids)
-        ledger = _Ledger(deps.sessions, deps.clock, worker_id, report)
+        return ids
+
+    claimed: list[int] = []
+    ids = await claim(first=True)  # one short transaction when nothing is due
+    if not ids:
+        return report
+    ledger = _Ledger(deps.sessions, deps.clock, worker_id, report)
+    queue = _Queue(low_water=max(1, limit // 2))
+
+    async def produce(ids: list[int]) -> None:
+        """Compose a batch, then claim the next whenever the queue runs low, until none."""
         try:
-            outgoing, outcomes = await compose(deps, kinds, ids)
-            for outcome in outcomes:  # recorded once the compose session is closed
-                await ledger.add(outcome)
-            await _send_all(deps.clock, bot, pacer, outgoing, ledger)
-        finally:  # also when cancelled: what was learnt is kept, nothing untried stays held
-            await _settle(deps, worker_id, ids, ledger)
+            while ids:
+                async for outgoing, outcomes in compose(deps, kinds, ids):
+                    for outcome in outcomes:  # recorded once the compose session is closed
+                        await ledger.add(outcome)
+                    queue.put(outgoing)
+                await queue.wait_until_low()
+                ids = await claim()
+        finally:
+            queue.close()
+
+    async def serve() -> None:
+        """Send one person's rows in order, one person after another."""
+        while (chat := await queue.next_chat()) is not None:
+            blocked = False
+            while (item := queue.pop(chat)) is not None:
+                if blocked:  # Telegram refused this person a moment ago: do not knock again
+                    error = "recipient unreachable (blocked the bot)"
+                    outcome: Outcome | None = Outcome(
+                        item.row_id, OutboxState.BLOCKED, item.due_at, item.attempts, error=error
+                    )
+                else:
+                    outcome = await _send_one(deps.clock, bot, pacer, ledger, item)
+                    blocked = outcome is not None and outcome.state is OutboxState.BLOCKED
+                if outcome is not None:
+                    await ledger.add(outcome)
+
+    try:
+        # A task group: when one sender fails the others stop before the pass is settled.
+        async with asyncio.TaskGroup() as group:
+            group.create_task(produce(ids))
+            for _ in range(MAX_CONCURRENT_SENDS):
+                group.create_task(serve())
+    finally:  # also when cancelled: what was learnt is kept, nothing untried stays held
+        await _settle(deps, worker_id, claimed, ledger)
+    return report
+
+
+class _Queue:
+    """Composed rows waiting to be sent, per person in order; people are served concurrently."""
+
+    def __init__(self, low_water: int) -> None:
+        self.low_water = low_water
+        self.waiting = 0  # rows composed and not yet taken by a sender
+        self._by_chat: dict[int, deque[Outgoing]] = {}
+        self._ready: deque[int] = deque()  # people with rows that no sender serves yet
+        self._changed = asyncio.Event()
+        self._closed = False
+
+    def put(self, items: list[Outgoing]) -> None:
+        for item in items:
+            rows_of = self._by_chat.get(item.chat_id)
+            if rows_of is None:  # nobody serves this person now
+                rows_of = self._by_chat[item.chat_id] = deque()
+                self._ready.append(item.chat_id)
+            rows_of.append(item)
+        self.waiting += len(items)
+        self._changed.set()
+
+    def close(self) -> None:
+        """Nothing more will come."""
+        self._closed = True
+        self._changed.set()
+
+    async def wait_until_low(self) -> None:
+        while self.waiting > self.low_water:
+            self._changed.clear()
+            await self._changed.wait()
+
+    async def next_chat(self) -> int | None:
+        """A person to serve, or None once everything was taken and nothing more comes."""
+        while not self._ready:
+            if self._closed:
+                return None
+            self._changed.clear()
+            await self._changed.wait()
+        return self._ready.popleft()
+
+    def pop(self, chat_id: int) -> Outgoing | None:
+        """The person's next row; None when they have none left (their sender moves on)."""
+        rows_of = self._by_chat[chat_id]
+        if not rows_of:
+            del self._by_chat[chat_id]
+            return None
+        self.waiting -= 1
+        if self.waiting <= self.low_water:
+            self._changed.set()
+        return rows_of.popleft()
 
 
 async def _settle(deps: Deps, worker_id: str, ids: list[int], ledger: _Ledger) -> None:
@@ -205,47 +300,19 @@ async def _settle(deps: Deps, worker_id: str, ids: list[int], ledger: _Ledger) -
         ledger.report.unknown += unknown
 
 
-async def _send_all(
-    clock: Clock, bot: Bot, pacer: Pacer, outgoing: list[Outgoing], ledger: _Ledger
-) -> None:
-    """Send per person in order, people concurrently; the pacer keeps the overall rate."""
-    by_chat: defaultdict[int, list[Outgoing]] = defaultdict(list)
-    for item in outgoing:
-        by_chat[item.chat_id].append(item)
-    gate = asyncio.Semaphore(MAX_CONCURRENT_SENDS)
-
-    async def serve(items: list[Outgoing]) -> None:
-        async with gate:
-            blocked = False
-            for item in items:
-                if blocked:  # Telegram refused this person a moment ago: do not knock again
-                    error = "recipient unreachable (blocked the bot)"
-                    outcome: Outcome | None = Outcome(
-                        item.row_id, OutboxState.BLOCKED, item.due_at, item.attempts, error=error
-                    )
-                else:
-                    outcome = await _send_one(clock, bot, pacer, ledger, item)
-                    blocked = outcome is not None and outcome.state is OutboxState.BLOCKED
-                if outcome is not None:
-                    await ledger.add(outcome)
-
-    # A task group: when one sender fails the others stop before the batch is settled.
-    async with asyncio.TaskGroup() as group:
-        for items in by_chat.values():
-            group.create_task(serve(items))
-
-
 async def _send_one(
     clock: Clock, bot: Bot, pacer: Pacer, ledger: _Ledger, item: Outgoing
 ) -> Outcome | None:
     """Send one row; its outcome, or None when the row was taken from this worker."""
-    await pacer.slot(item.chat_id)
+    paid = item.reply.paid
+    await pacer.slot(item.chat_id, paid=paid)
     if clock.now() - item.claimed_at > LEASE - LEASE_MARGIN:
         # Held too long (a long flood pause): give it back unsent before the lease runs out.
         return Outcome(item.row_id, OutboxState.PENDING, item.due_at, item.attempts - 1)
     if not await ledger.mark(item.row_id):
         log.warning("outbox row %s is no longer held by this worker: not sent", item.row_id)
         return None
+    lane = limits.SENDING_LANE.set(limits.Lane.PAID if paid else limits.Lane.BACKGROUND)
     try:
         message = await sending.send_reply(bot, item.chat_id, item.reply)
     except TelegramError as exc:
@@ -255,6 +322,8 @@ async def _send_one(
         return Outcome(
             item.row_id, OutboxState.FAILED, item.due_at, item.attempts, error=repr(exc)
         )
+    finally:
+        limits.SENDING_LANE.reset(lane)
     return Outcome(
         item.row_id,
         OutboxState.SENT,

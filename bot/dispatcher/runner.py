@@ -14,7 +14,7 @@ from bot import metrics
 from bot.compose import KINDS, Kind
 from bot.context import BotApplication, BotContext, Deps
 from bot.dispatcher.leader import Leadership
-from bot.dispatcher.pacing import Pacer
+from bot.dispatcher.pacing import Pacer, pacer_of
 from bot.dispatcher.passes import DispatchReport, dispatch_once
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ class DispatchRunner:
         """One pass (waiting for a running one to end first), again if woken meanwhile."""
         deps = self.deps
         if self._pacer is None:
-            self._pacer = Pacer(deps.settings.max_sends_per_second)
+            self._pacer = pacer_of(self.app.bot, deps.settings.max_sends_per_second)
         report = DispatchReport()
         async with self._lock:
             if not await self.leadership.hold():  # another process dispatches

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
-from bot.localapi.errors import BadRequest
+from bot.localapi.errors import ApiError, BadRequest
 from bot.localapi.formatting import parse_message_text
 
 MAX_TEXT_LENGTH = 4096  # sendMessage/editMessageText text, after entity parsing
@@ -87,3 +89,42 @@ def check_inline_keyboard(markup: Mapping[str, Any]) -> None:
                 size = len(str(button["callback_data"]).encode("utf-8"))
                 if not MIN_CALLBACK_DATA_BYTES <= size <= MAX_CALLBACK_DATA_BYTES:
                     raise BadRequest("BUTTON_DATA_INVALID")
+
+
+# Methods that put a message in a chat (or change one): what Telegram's send rates count.
+_COUNTED_PREFIXES = ("send", "edit", "copy", "forward")
+
+
+@dataclass
+class SendRates:
+    """Telegram's broadcast limits, enforced: in any window of `window` seconds at most `free`
+    counted calls, and `paid` with allow_paid_broadcast. Over it, a 429 with retry_after."""
+
+    free: int = 30
+    paid: int = 1000
+    window: float = 1.0
+    retry_after: int = 1
+    refused: int = 0  # 429s answered
+    accepted: int = 0
+    _free_times: deque[float] = field(default_factory=deque)
+    _all_times: deque[float] = field(default_factory=deque)
+
+    def check(self, method: str, params: Mapping[str, Any], now: float) -> None:
+        """Count a call at `now` (the loop's clock); ApiError 429 when it is one too many."""
+        if "chat_id" not in params or not method.startswith(_COUNTED_PREFIXES):
+            return
+        paid = bool(params.get("allow_paid_broadcast"))
+        for times in (self._free_times, self._all_times):
+            while times and times[0] <= now - self.window:
+                times.popleft()
+        if len(self._all_times) >= self.paid or (not paid and len(self._free_times) >= self.free):
+            self.refused += 1
+            raise ApiError(
+                429,
+                f"Too Many Requests: retry after {self.retry_after}",
+                {"retry_after": self.retry_after},
+            )
+        self.accepted += 1
+        self._all_times.append(now)
+        if not paid:
+            self._free_times.append(now)

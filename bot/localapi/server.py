@@ -21,6 +21,7 @@ from aiohttp.web_request import FileField
 from bot.localapi import webchat
 from bot.localapi.errors import ApiError, BadRequest
 from bot.localapi.faults import Faults
+from bot.localapi.limits import SendRates
 from bot.localapi.methods import BotMethods
 from bot.localapi.spec import Upload, load_spec
 from bot.localapi.world import World
@@ -53,6 +54,8 @@ class LocalBotApi(World):
         self.spec = load_spec()
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.faults = Faults()
+        # Telegram's send rates, enforced only when a test or benchmark sets them.
+        self.rates: SendRates | None = None
         self.methods = BotMethods(self, self.spec)
         self._runner: web.AppRunner | None = None
         self._webhook_session: ClientSession | None = None
@@ -155,6 +158,11 @@ class LocalBotApi(World):
         except BadRequest as exc:
             self.violations.append(f"{name}: {exc.description}")
             return _error(exc)
+        if self.rates is not None:
+            try:
+                self.rates.check(name, checked, asyncio.get_running_loop().time())
+            except ApiError as exc:
+                return _error(exc)
         fault = self.faults.take(name, checked.get("chat_id"))
         if fault is not None:
             error = fault.error()

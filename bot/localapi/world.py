@@ -170,11 +170,15 @@ class World:
         chat_id: int | None = None,
         chat_type: str = "private",
         reply_to_message_id: int | None = None,
+        entities: list[dict[str, Any]] | None = None,
     ) -> dict[str, Any]:
-        """Queue a message update from a user; commands get a bot_command entity."""
+        """Queue a message update from a user; commands get a bot_command entity.
+
+        `entities` are the user's own formatting (bold, links, ...), as Telegram sends them.
+        """
         chat = self._chat_for_user(user_id, chat_id, chat_type)
         user = self._user(user_id)
-        entities: list[dict[str, Any]] = []
+        entities = list(entities or [])
         if text.startswith("/"):
             command = text.split(maxsplit=1)[0]
             entities.append({"offset": 0, "length": utf16_len(command), "type": "bot_command"})

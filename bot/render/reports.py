@@ -41,6 +41,7 @@ class ReportAction(StrEnum):
     BUSINESS = "bd"
     AGENCIES = "a"
     UNREACHABLE = "u"
+    CHARTS = "c"  # the charts, as photos
 
 
 @dataclass(frozen=True)
@@ -266,8 +267,12 @@ def summary(tr: Translator, data: Summary, sectors: Mapping[str, str]) -> Reply:
             # Translators: button to the list of agencies (perangkat daerah) in /rekap
             _button(tr.pgettext("report", "Agencies"), ReportAction.AGENCIES),
         ),
-        # Translators: button to the people who blocked the bot, in /rekap
-        (_button(tr.pgettext("report", "Unreachable"), ReportAction.UNREACHABLE),),
+        (
+            # Translators: button to the people who blocked the bot, in /rekap
+            _button(tr.pgettext("report", "Unreachable"), ReportAction.UNREACHABLE),
+            # Translators: button that sends the /rekap charts as photos
+            _button(tr.pgettext("report", "📊 Charts"), ReportAction.CHARTS),
+        ),
         back_to_menu(tr),
     )
     return Reply(text, buttons)

@@ -16,11 +16,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.content import Content
 from bot.i18n import N_, Translator
+from bot.services import broadcasts
 from db.models import (
     Agency,
     AgencyMember,
@@ -443,7 +445,19 @@ async def _reminders(db: AsyncSession, content: Content | None) -> Sheet:
 
 
 async def _broadcasts(db: AsyncSession, content: Content | None) -> Sheet:
-    # Broadcasts do not exist yet: the sheet has its headers, so the workbook's shape is stable.
+    found = await broadcasts.all_for_export(db)
+    rows = tuple(
+        (
+            view.id,
+            Markup(view.content.text).striptags() or None,
+            _audience(view.target, content),
+            sender,
+            view.created_at,
+            view.counts.sent,
+            view.counts.blocked + view.counts.failed + view.counts.unknown,
+        )
+        for view, sender in found
+    )
     headers = (
         N_("ID"),
         N_("Message"),
@@ -453,7 +467,18 @@ async def _broadcasts(db: AsyncSession, content: Content | None) -> Sheet:
         N_("Delivered"),
         N_("Not delivered"),
     )
-    return Sheet(ExportKind.BROADCASTS, headers, ())
+    return Sheet(ExportKind.BROADCASTS, headers, rows)
+
+
+def _audience(target: broadcasts.Target | None, content: Content | None) -> str | None:
+    """The audience code, with its sector or agency (exports are read by the programme team)."""
+    if target is None:
+        return None
+    if target.sector is not None:
+        return f"{target.audience.value}: {_sector_name(content, target.sector)}"
+    if target.agency_name is not None:
+        return f"{target.audience.value}: {target.agency_name}"
+    return target.audience.value
 
 
 async def _questions(db: AsyncSession, content: Content | None) -> Sheet:

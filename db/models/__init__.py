@@ -8,6 +8,7 @@ from db.models.assessment import (
     Light,
 )
 from db.models.base import Base, UTCDateTime
+from db.models.broadcasts import Audience, Broadcast, BroadcastPick, BroadcastState, FileKind
 from db.models.deadlines import (
     AckStatus,
     Deadline,
@@ -50,8 +51,12 @@ __all__ = [
     "AssessmentCursor",
     "AssessmentRating",
     "AssessmentState",
+    "Audience",
     "AuditEvent",
     "Base",
+    "Broadcast",
+    "BroadcastPick",
+    "BroadcastState",
     "Business",
     "ChecklistAnswer",
     "ChecklistRun",
@@ -63,6 +68,7 @@ __all__ = [
     "Evidence",
     "ExtensionRequest",
     "ExtensionStatus",
+    "FileKind",
     "GuidanceProgress",
     "Heartbeat",
     "InboxOutcome",

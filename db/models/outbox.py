@@ -44,6 +44,8 @@ class OutboxMessage(Base):
         UniqueConstraint("kind", "recipient_id", "dedupe_key"),
         # The dispatcher's one query: due pending rows, oldest first.
         Index("ix_outbox_message_state_due_at", "state", "due_at"),
+        # One broadcast's rows (all share its key), counted by state for its progress view.
+        Index("ix_outbox_message_kind_dedupe_key_state", "kind", "dedupe_key", "state"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -38,7 +38,8 @@ def test_version_and_help_import_neither_database_nor_charts(tmp_path: Path, fla
 
 
 def test_charts_import_matplotlib_only_to_draw(tmp_path: Path) -> None:
-    imported = _imported(["-c", "import bot.charts, handlers.assessment"], tmp_path)
+    modules = "bot.charts, handlers.assessment, handlers.reports"
+    imported = _imported(["-c", f"import {modules}"], tmp_path)
     assert "handlers" in imported
     assert "matplotlib" not in imported
 

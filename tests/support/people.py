@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import html
 import re
+from typing import Any
 
 from bot.localapi import Button, LocalBotApi, SentMessage
 
@@ -122,10 +123,10 @@ class Person:
 
     # -- acting -----------------------------------------------------------------------------
 
-    async def send(self, text: str) -> SentMessage:
-        """Send a text and return the bot's newest reaction (a new message or an edit)."""
+    async def send(self, text: str, entities: list[dict[str, Any]] | None = None) -> SentMessage:
+        """Send a text (with formatting `entities`) and return the bot's newest reaction."""
         mark = self._begin()
-        update = await self.api.user_sends_text(self.user_id, text)
+        update = await self.api.user_sends_text(self.user_id, text, entities=entities)
         return await self._reaction(mark, f"sending {text!r}", update["update_id"])
 
     async def send_photo(self, data: bytes, caption: str | None = None) -> SentMessage:

@@ -50,6 +50,8 @@ class World:
     # Every update the bot finishes, across restarts: what people's steps wait for.
     done: UpdatesDone = field(default_factory=UpdatesDone)
     flood: FloodLimits = UNHURRIED
+    paid_broadcast: bool = False  # BOT_PAID_BROADCAST
+    sends_per_second: float = 30  # BOT_MAX_SENDS_PER_SECOND
 
     @property
     def settings(self) -> Settings:
@@ -62,6 +64,8 @@ class World:
             BOT_DATA_DIR=str(self.data_dir),
             # Tests wake the dispatcher themselves, unless one sets a real interval.
             BOT_DISPATCH_INTERVAL=self.dispatch_interval,
+            BOT_PAID_BROADCAST=self.paid_broadcast,
+            BOT_MAX_SENDS_PER_SECOND=self.sends_per_second,
         )
 
     @property

@@ -61,3 +61,44 @@ def test_each_cell_has_its_traffic_light_colour(row: int, column: int) -> None:
 def test_cells_that_do_not_fit_the_columns_are_refused() -> None:
     with pytest.raises(ValueError, match="one cell per column"):
         charts.MatrixChart("x", ("a",), ("c1", "c2"), (("red",),), ())
+
+
+def _bars() -> charts.BarChart:
+    return charts.BarChart(
+        title="Tenggat per perangkat daerah per bulan",
+        series=(("tepat waktu", "#1a9850"), ("terlambat", "#f4c20d"), ("terlewat", "#d7301f")),
+        groups=(
+            ("Sekretariat Daerah", (("Nov 2026", (3, 1, 0)), ("Des 2026", (1, 0, 2)))),
+            ("RSUD S.K. Lerik", (("Des 2026", (0, 2, 1)),)),
+        ),
+        axis_label="Tenggat",
+        empty="Belum ada",
+    )
+
+
+async def test_bars_are_a_png_of_the_computed_size() -> None:
+    chart = _bars()
+    png = await charts.draw_bars(chart)
+    assert png.startswith(PNG)
+    pixels = _pixels(png)
+    assert (pixels.shape[1], pixels.shape[0]) == charts.bar_size_px(chart)
+    assert len(chart.slots()) == 5  # two headings, three rows
+
+
+@pytest.mark.parametrize(("slot", "series"), [(1, 0), (1, 1), (2, 0), (2, 2), (4, 1), (4, 2)])
+def test_each_part_of_a_bar_has_its_series_colour(slot: int, series: int) -> None:
+    chart = _bars()
+    pixels = _pixels(charts.render_bars(chart))
+    x, y = charts.segment_centre(chart, slot, series)
+    assert np.allclose(pixels[y, x, :3], to_rgb(chart.series[series][1]), atol=2 / 255)
+
+
+def test_an_empty_bar_chart_is_still_a_picture() -> None:
+    chart = charts.BarChart("Kesiapan", (("Kesiapan", "#3a6ea5"),), (), "%", "Belum ada", True)
+    pixels = _pixels(charts.render_bars(chart))
+    assert (pixels.shape[1], pixels.shape[0]) == charts.bar_size_px(chart)
+
+
+def test_rows_that_do_not_fit_the_series_are_refused() -> None:
+    with pytest.raises(ValueError, match="one value per series"):
+        charts.BarChart("x", (("a", "#000000"),), (("", (("r", (1.0, 2.0)),)),), "", "")

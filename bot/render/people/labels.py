@@ -53,6 +53,8 @@ class PeopleAction(StrEnum):
     OPEN = "o"  # one person
     INVITES = "i"  # a page of unused invitations
     INVITATION = "v"  # one invitation
+    PICK = "b"  # pick a person for a broadcast, or unpick them
+    UNPICK_ALL = "x"  # nobody picked any more
 
 
 @dataclass(frozen=True)

@@ -26,11 +26,27 @@ from bot.services.roles import GRANTABLE, Change, Overview, Page, PersonLine, Pe
 from db.models import Role, RoleSource
 
 
-def overview(tr: Translator, counts: Overview) -> Reply:
+def overview(tr: Translator, counts: Overview, picked: int = 0) -> Reply:
     _ = tr.html
     text = lines(
         _("<b>People and roles</b>"),
         _("Choose a list, search by name, or invite someone new."),
+        tr.nhtml(
+            "Picked for a broadcast: %(n)d person (the audience “picked in /orang”).",
+            "Picked for a broadcast: %(n)d people (the audience “picked in /orang”).",
+            picked,
+        )
+        % {"n": picked}
+        if picked
+        else None,
+    )
+    picks = (
+        (
+            Button(tr.gettext("Send a broadcast"), MenuButton(MenuKey.BROADCAST).pack()),
+            nav(tr.gettext("Clear the picks"), PeopleAction.UNPICK_ALL),
+        )
+        if picked
+        else ()
     )
     by_group = {g: counts.by_role[r] for g in Group if (r := g.role) is not None}
     by_group[Group.PAUSED] = counts.paused
@@ -48,6 +64,7 @@ def overview(tr: Translator, counts: Overview) -> Reply:
             (nav(tr.gettext("Search by name"), PeopleAction.SEARCH),),
             (invites,),
             (Button(tr.gettext("Invite someone"), MenuButton(MenuKey.INVITE).pack()),),
+            picks,
             back_to_menu(tr),
         ),
     )
@@ -110,8 +127,10 @@ def person(
     group: Group | None = None,
     page: int = 0,
     notice: Html | None = None,
+    picked: bool = False,
 ) -> Reply:
-    """One person: who they are, their roles, and what a coordinator can change."""
+    """One person: who they are, their roles, and what a coordinator can change; whether
+    they are picked for the coordinator's broadcasts."""
     _ = tr.html
     role_lines = [
         Html("• {}{}").format(
@@ -171,9 +190,18 @@ def person(
         if group is not None
         else nav(tr.gettext("Back"), PeopleAction.HOME)
     )
+    pick = nav(
+        tr.gettext("✓ Picked for a broadcast (unpick)")
+        if picked
+        else tr.gettext("Pick for a broadcast"),
+        PeopleAction.PICK,
+        target=view.id,
+        group=group,
+        page=page,
+    )
     return Reply(
         text,
-        (*rows(*grants), *rows(*revokes, width=1), (access,), (back,), back_to_menu(tr)),
+        (*rows(*grants), *rows(*revokes, width=1), (access,), (pick,), (back,), back_to_menu(tr)),
     )
 
 

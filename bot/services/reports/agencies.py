@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVarTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Select
 
 from bot.clock import Clock
 from bot.services.assessment import period_of
@@ -23,6 +25,27 @@ from db.models import (
     DeadlineAck,
     DeadlineOverride,
 )
+
+# A deadline's due moment for one agency: its extension, if it was given one.
+AGENCY_DUE = func.coalesce(DeadlineOverride.due_at, Deadline.due_at)
+
+_Columns = TypeVarTuple("_Columns")
+
+
+def per_agency(stmt: Select[*_Columns]) -> Select[*_Columns]:
+    """`stmt` over (deadline, agency) pairs: a deadline for all agencies is one per agency,
+    with the agency's extension (DeadlineOverride) joined for AGENCY_DUE."""
+    return (
+        stmt.select_from(Deadline)
+        .join(Agency, or_(Deadline.agency_id.is_(None), Deadline.agency_id == Agency.id))
+        .outerjoin(
+            DeadlineOverride,
+            and_(
+                DeadlineOverride.deadline_id == Deadline.id,
+                DeadlineOverride.agency_id == Agency.id,
+            ),
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -47,26 +70,19 @@ async def _targets(db: AsyncSession, now: datetime) -> list[_Target]:
         .group_by(DeadlineAck.deadline_id, DeadlineAck.agency_id)
         .subquery()
     )
-    due = func.coalesce(DeadlineOverride.due_at, Deadline.due_at)
+    due = AGENCY_DUE
     done = func.coalesce(acks.c.done, 0)
     found = await db.execute(
-        select(
-            Deadline.id,
-            Deadline.title,
-            Deadline.due_at,
-            Agency.id,
-            due,
-            acks.c.deadline_id.is_not(None),
-            done,
-        )
-        .select_from(Deadline)
-        .join(Agency, or_(Deadline.agency_id.is_(None), Deadline.agency_id == Agency.id))
-        .outerjoin(
-            DeadlineOverride,
-            and_(
-                DeadlineOverride.deadline_id == Deadline.id,
-                DeadlineOverride.agency_id == Agency.id,
-            ),
+        per_agency(
+            select(
+                Deadline.id,
+                Deadline.title,
+                Deadline.due_at,
+                Agency.id,
+                due,
+                acks.c.deadline_id.is_not(None),
+                done,
+            )
         )
         .outerjoin(acks, and_(acks.c.deadline_id == Deadline.id, acks.c.agency_id == Agency.id))
         .where(

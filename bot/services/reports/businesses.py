@@ -39,7 +39,7 @@ def _latest_runs() -> Select[int, int | None, datetime | None, int]:
     ).where(ChecklistRun.state == RunState.SUBMITTED)
 
 
-def _business_rows() -> Select[int, str, str, int | None, int | None, datetime | None, datetime]:
+def business_rows() -> Select[int, str, str, int | None, int | None, datetime | None, datetime]:
     latest = _latest_runs().subquery()
     active = func.coalesce(
         Business.last_active_at, Business.profile_confirmed_at, Business.created_at
@@ -75,7 +75,7 @@ async def business_totals(db: AsyncSession, clock: Clock) -> BusinessTotals:
     Attention: inactive for a week or more first, then the lowest readiness (nothing
     submitted counts as 0), then the longest without activity.
     """
-    rows = _business_rows().subquery()
+    rows = business_rows().subquery()
     counts = (
         await db.execute(
             select(
@@ -122,7 +122,7 @@ async def business_page(db: AsyncSession, page: int) -> Page[BusinessRow]:
     total = int(await db.scalar(select(func.count(Business.id))) or 0)
     page = _clamp(page, total)
     found = await db.execute(
-        _business_rows()
+        business_rows()
         .order_by(func.lower(Business.name), Business.id)
         .offset(page * PAGE_SIZE)
         .limit(PAGE_SIZE)
@@ -134,7 +134,7 @@ async def business_detail(
     db: AsyncSession, clock: Clock, content: Content, business_id: int
 ) -> BusinessDetail:
     """One business: its row and its latest checklist (per section, next steps)."""
-    found = (await db.execute(_business_rows().where(Business.id == business_id))).first()
+    found = (await db.execute(business_rows().where(Business.id == business_id))).first()
     business = await db.get(Business, business_id)
     if found is None or business is None:
         raise NotFound()

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-05 15:23:43.367936
+Create Date: 2026-12-05 19:06:42.412506
 """
 
 from collections.abc import Sequence
@@ -163,6 +163,109 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_audit_event_person_id"), ["person_id"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_audit_event_subject_id"), ["subject_id"], unique=False
+        )
+
+    op.create_table(
+        "broadcast",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("file_id", sa.String(length=200), nullable=True),
+        sa.Column(
+            "file_kind",
+            sa.Enum("photo", "document", name="filekind", native_enum=False, length=16),
+            nullable=True,
+        ),
+        sa.Column(
+            "audience",
+            sa.Enum(
+                "businesses",
+                "sector",
+                "focal",
+                "agency",
+                "mentors",
+                "coordinators",
+                "everyone",
+                "picked",
+                name="audience",
+                native_enum=False,
+                length=16,
+            ),
+            nullable=True,
+        ),
+        sa.Column("sector", sa.String(length=16), nullable=True),
+        sa.Column("agency_id", sa.Integer(), nullable=True),
+        sa.Column("picked", sa.JSON(), nullable=True),
+        sa.Column(
+            "state",
+            sa.Enum(
+                "draft",
+                "scheduled",
+                "sending",
+                "paused",
+                "done",
+                "cancelled",
+                name="broadcaststate",
+                native_enum=False,
+                length=16,
+            ),
+            nullable=False,
+        ),
+        sa.Column("paid", sa.Boolean(), server_default=sa.text("(false)"), nullable=False),
+        sa.Column("due_at", db.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", db.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("started_at", db.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("finished_at", db.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("recipients", sa.Integer(), nullable=False),
+        sa.Column("left_unreachable", sa.Integer(), nullable=False),
+        sa.Column("left_no_consent", sa.Integer(), nullable=False),
+        sa.Column("left_paused", sa.Integer(), nullable=False),
+        sa.Column("progress_chat_id", sa.BigInteger(), nullable=True),
+        sa.Column("progress_message_id", sa.BigInteger(), nullable=True),
+        sa.Column("progress_at", db.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("progress_shown", sa.String(length=120), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["agency_id"],
+            ["agency.id"],
+            name=op.f("fk_broadcast_agency_id_agency"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"],
+            ["person.id"],
+            name=op.f("fk_broadcast_created_by_id_person"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_broadcast")),
+    )
+    with op.batch_alter_table("broadcast", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_broadcast_created_by_id"), ["created_by_id"], unique=False
+        )
+        batch_op.create_index("ix_broadcast_state_due_at", ["state", "due_at"], unique=False)
+
+    op.create_table(
+        "broadcast_pick",
+        sa.Column("picker_id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", db.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["person_id"],
+            ["person.id"],
+            name=op.f("fk_broadcast_pick_person_id_person"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["picker_id"],
+            ["person.id"],
+            name=op.f("fk_broadcast_pick_picker_id_person"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("picker_id", "person_id", name=op.f("pk_broadcast_pick")),
+    )
+    with op.batch_alter_table("broadcast_pick", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_broadcast_pick_person_id"), ["person_id"], unique=False
         )
 
     op.create_table(
@@ -350,6 +453,11 @@ def upgrade() -> None:
         ),
     )
     with op.batch_alter_table("outbox_message", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_outbox_message_kind_dedupe_key_state",
+            ["kind", "dedupe_key", "state"],
+            unique=False,
+        )
         batch_op.create_index(
             batch_op.f("ix_outbox_message_recipient_id"), ["recipient_id"], unique=False
         )
@@ -816,6 +924,7 @@ def downgrade() -> None:
     with op.batch_alter_table("outbox_message", schema=None) as batch_op:
         batch_op.drop_index("ix_outbox_message_state_due_at")
         batch_op.drop_index(batch_op.f("ix_outbox_message_recipient_id"))
+        batch_op.drop_index("ix_outbox_message_kind_dedupe_key_state")
 
     op.drop_table("outbox_message")
     with op.batch_alter_table("evidence", schema=None) as batch_op:
@@ -830,6 +939,15 @@ def downgrade() -> None:
 
     op.drop_table("deadline")
     op.drop_table("business")
+    with op.batch_alter_table("broadcast_pick", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_broadcast_pick_person_id"))
+
+    op.drop_table("broadcast_pick")
+    with op.batch_alter_table("broadcast", schema=None) as batch_op:
+        batch_op.drop_index("ix_broadcast_state_due_at")
+        batch_op.drop_index(batch_op.f("ix_broadcast_created_by_id"))
+
+    op.drop_table("broadcast")
     with op.batch_alter_table("audit_event", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_event_subject_id"))
         batch_op.drop_index(batch_op.f("ix_audit_event_person_id"))
