@@ -22,11 +22,18 @@ NUDGE_HOURS: tuple[int, ...] = (8, 12, 16, 19)
 ProfileField = Literal["name", "owner", "sector"]
 PROFILE_FIELDS: tuple[ProfileField, ...] = ("name", "owner", "sector")
 _PHONE = re.compile(r"^\+?[0-9][0-9 .\-]{5,30}$")
+# Control characters other than tab and line breaks: never meant in a name or a sheet's
+# cell, and PostgreSQL refuses NUL in text.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def drop_controls(text: str) -> str:
+    return _CONTROLS.sub("", text)
 
 
 def clean_name(text: str, what: str = N_("name"), *, optional: bool = False) -> str:
     """A trimmed name of 1..MAX_NAME characters (or empty when `optional`); else Invalid."""
-    cleaned = " ".join(text.split())
+    cleaned = " ".join(drop_controls(text).split())
     if not cleaned and not optional:
         raise Invalid(N_("the {what} is empty."), what=what)
     if len(cleaned) > MAX_NAME:

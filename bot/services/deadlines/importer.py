@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.services import agencies
+from bot.services.businesses import drop_controls
 from bot.services.calendar import WorkCalendar
 from bot.services.deadlines.changes import NewDeadline, create
 from bot.services.deadlines.parsing import (
@@ -72,7 +73,7 @@ async def import_csv(
 ) -> ImportResult:
     """Check every row first; create all of them, or none when any row is rejected."""
     result = ImportResult()
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    reader = csv.DictReader(io.StringIO(drop_controls(text).lstrip("\ufeff")))
     try:
         header = [h.strip().lower() for h in reader.fieldnames or []]
         if not set(CSV_COLUMNS[:3]) <= set(header):
