@@ -50,6 +50,8 @@ class World:
     # Every update the bot finishes, across restarts: what people's steps wait for.
     done: UpdatesDone = field(default_factory=UpdatesDone)
     flood: FloodLimits = UNHURRIED
+    # More settings by name (BOT_DESK_URL=...), for the tests of what they switch on.
+    extra_settings: dict[str, str] = field(default_factory=dict)
 
     @property
     def settings(self) -> Settings:
@@ -62,6 +64,7 @@ class World:
             BOT_DATA_DIR=str(self.data_dir),
             # Tests wake the dispatcher themselves, unless one sets a real interval.
             BOT_DISPATCH_INTERVAL=self.dispatch_interval,
+            **self.extra_settings,
         )
 
     @property
