@@ -81,14 +81,3 @@ def routes(deps: Deps) -> list[web.RouteDef]:
         )
 
     return [web.get("/healthz", healthz), web.get("/metrics", prometheus)]
-
-
-async def serve_status(deps: Deps, host: str, port: int) -> web.AppRunner:
-    """Serve /healthz and /metrics alone (polling, `pendamping dispatch`); cleanup() stops it."""
-    status = web.Application()
-    status.add_routes(routes(deps))
-    runner = web.AppRunner(status, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, host, port).start()
-    log.info("health and metrics on http://%s:%d/healthz and /metrics", host, port)
-    return runner

@@ -10,6 +10,7 @@ import logging
 import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 from telegram import Update
@@ -95,20 +96,45 @@ async def wait_for_signal(also: asyncio.Event | None = None) -> None:
             wait.cancel()
 
 
+def _web() -> ModuleType:
+    """aiohttp's server, imported when a port is served (it costs about 2 MB)."""
+    from aiohttp import web
+
+    return web
+
+
 @asynccontextmanager
-async def status_server(app: BotApplication) -> AsyncIterator[None]:
-    """/healthz and /metrics on BOT_METRICS_PORT while inside, when it is set."""
+async def status_server(app: BotApplication, *, desk: bool = False) -> AsyncIterator[None]:
+    """/healthz and /metrics on BOT_METRICS_PORT while inside, when it is set; with `desk`,
+    the desk on BOT_DESK_PORT when BOT_DESK_URL is set (one server when both ports agree)."""
     deps = app.bot_data.require()
+    served: dict[tuple[str, int], web.Application] = {}
     address = deps.settings.metrics_address
-    runner: web.AppRunner | None = None
     if address is not None:
         from bot import health  # aiohttp's server (2 MB) only when it is asked for
 
-        runner = await health.serve_status(deps, *address)
+        served.setdefault(address, _web().Application()).add_routes(health.routes(deps))
+        log.info("health and metrics on http://%s:%d/healthz and /metrics", *address)
+    desk_address = deps.settings.desk_address if desk else None
+    if desk_address is not None:
+        from bot.desk import server  # the desk's modules load only where it is served
+
+        server.mount(served.setdefault(desk_address, _web().Application()), app)
+        log.info(
+            "the desk on http://%s:%d/desk/ (BOT_DESK_URL: %s)",
+            *desk_address,
+            deps.settings.desk_url,
+        )
+    runners: list[web.AppRunner] = []
     try:
+        for (host, port), application in served.items():
+            runner = _web().AppRunner(application, access_log=None)
+            runners.append(runner)
+            await runner.setup()
+            await _web().TCPSite(runner, host, port).start()
         yield
     finally:
-        if runner is not None:
+        for runner in runners:
             await runner.cleanup()
 
 
@@ -118,7 +144,7 @@ async def serve_polling(app: BotApplication) -> None:
     await start_polling(app, conflict)
     log.info("polling for updates; stop with Ctrl+C")
     try:
-        async with status_server(app):
+        async with status_server(app, desk=True):
             await wait_for_signal(conflict)
     finally:
         await stop_app(app)

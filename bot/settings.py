@@ -43,6 +43,13 @@ class Settings(BaseSettings):
     # /healthz and /metrics on host:port in polling mode and for `pendamping dispatch`;
     # empty: off (the webhook workers serve them on the webhook's port).
     metrics_listen: str = Field(default="", alias="BOT_METRICS_PORT")
+    # The coordinators' desk (a Telegram Mini App): the https address Telegram opens, behind
+    # a TLS reverse proxy; empty: no desk. Polling serves it on BOT_DESK_PORT, the webhook
+    # workers on their own port, both under /desk/.
+    desk_url: str = Field(default="", alias="BOT_DESK_URL")
+    desk_listen: str = Field(default="127.0.0.1:8088", alias="BOT_DESK_PORT")
+    # Signed Mini App data older than this is refused (Telegram signs it once, when opened).
+    desk_max_age_s: int = Field(default=86400, ge=60, alias="BOT_DESK_MAX_AGE")
     # /healthz is unhealthy when a due outbox row has waited longer than this.
     health_max_lag_s: float = Field(default=3600.0, gt=0, alias="BOT_HEALTH_MAX_LAG")
     max_sends_per_second: float = Field(default=30.0, gt=0, alias="BOT_MAX_SENDS_PER_SECOND")
@@ -102,7 +109,7 @@ class Settings(BaseSettings):
             raise ValueError("must start with http:// or https://")
         return value
 
-    @field_validator("metrics_listen")
+    @field_validator("metrics_listen", "desk_listen")
     @classmethod
     def _host_port(cls, value: str) -> str:
         value = value.strip()
@@ -112,6 +119,14 @@ class Settings(BaseSettings):
         if not port.isdecimal() or not 0 < int(port) < 65536:
             raise ValueError("must be a port, host:port (e.g. 127.0.0.1:9108) or off")
         return f"{host or '127.0.0.1'}:{port}"
+
+    @field_validator("desk_url")
+    @classmethod
+    def _desk_url(cls, value: str) -> str:
+        value = value.strip()
+        if value and not value.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+            raise ValueError("must start with https:// (Telegram opens Mini Apps over TLS only)")
+        return value
 
     @field_validator("log_level")
     @classmethod
@@ -132,10 +147,12 @@ class Settings(BaseSettings):
     @property
     def metrics_address(self) -> tuple[str, int] | None:
         """Where polling mode serves /healthz and /metrics; None when off."""
-        if not self.metrics_listen:
-            return None
-        host, _, port = self.metrics_listen.rpartition(":")
-        return host, int(port)
+        return _address(self.metrics_listen)
+
+    @property
+    def desk_address(self) -> tuple[str, int] | None:
+        """Where polling mode serves the desk; None when there is no desk."""
+        return _address(self.desk_listen) if self.desk_url else None
 
     @property
     def timezone(self) -> ZoneInfo:
@@ -145,6 +162,13 @@ class Settings(BaseSettings):
     def simulated(self) -> bool:
         """True when no token is set: `run` then talks to the local simulator."""
         return self.telegram_bot_token is None
+
+
+def _address(listen: str) -> tuple[str, int] | None:
+    if not listen:
+        return None
+    host, _, port = listen.rpartition(":")
+    return host, int(port)
 
 
 class SettingsError(Exception):

@@ -87,7 +87,7 @@ async def delete_webhook(settings: Settings) -> None:
 
 
 def web_app(app: BotApplication, secret: str) -> web.Application:
-    """POST /telegram (updates), GET /healthz, GET /metrics."""
+    """POST /telegram (updates), GET /healthz, GET /metrics, and the desk under /desk/."""
     expected = secret.encode()
 
     async def receive(request: web.Request) -> web.Response:
@@ -109,8 +109,13 @@ def web_app(app: BotApplication, secret: str) -> web.Application:
         await app.update_queue.put(Update.de_json(data, app.bot))
         return web.Response()
 
+    deps = app.bot_data.require()
     served = web.Application()
-    served.add_routes([web.post(PATH, receive), *health.routes(app.bot_data.require())])
+    served.add_routes([web.post(PATH, receive), *health.routes(deps)])
+    if deps.settings.desk_url:  # the desk beside the webhook, under /desk/
+        from bot.desk import server
+
+        server.mount(served, app)
     return served
 
 

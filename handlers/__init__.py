@@ -64,7 +64,7 @@ def register(app: BotApplication) -> None:
     """Register every handler and the error handler on the application."""
     deps = app.bot_data.require()
     routing = Routing(ROUTERS)
-    app.bot_data.commands = CommandMenus(routing.commands, deps.i18n)
+    app.bot_data.commands = CommandMenus(routing.commands, deps.i18n, deps.settings.desk_url)
 
     # Groups -2 and -1: guards. A flooding chat, then groups, channels and edits stop here.
     app.add_handler(TypeHandler(Update, guards.guard_flood), group=-2)

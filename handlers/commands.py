@@ -6,10 +6,20 @@ import asyncio
 import logging
 from collections.abc import Iterable, Sequence
 
-from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+    MenuButton,
+    MenuButtonDefault,
+    MenuButtonWebApp,
+    WebAppInfo,
+)
 from telegram.error import TelegramError
 
-from bot.i18n import SUPPORTED_LOCALES, I18n, Translator
+from bot.desk import DESK_ROLES
+from bot.i18n import N_, SUPPORTED_LOCALES, I18n, Translator
 from db.models import Person, Role
 from handlers.router import CommandRoute
 
@@ -20,12 +30,21 @@ log = logging.getLogger(__name__)
 AT_ONCE = 16
 
 
-class CommandMenus:
-    """The menu each person sees: the commands their roles allow, in declaration order."""
+DESK_BUTTON = N_("Desk")
 
-    def __init__(self, commands: Sequence[CommandRoute], i18n: I18n) -> None:
+
+class CommandMenus:
+    """The menu each person sees: the commands their roles allow, in declaration order.
+
+    With a desk (BOT_DESK_URL), the chat's menu button opens it for the people it serves.
+    """
+
+    def __init__(
+        self, commands: Sequence[CommandRoute], i18n: I18n, desk_url: str | None = None
+    ) -> None:
         self._commands = [c for c in commands if c.description is not None]
         self._i18n = i18n
+        self._desk_url = desk_url or None
 
     def for_roles(self, tr: Translator, roles: frozenset[Role] | None) -> list[BotCommand]:
         """The menu for people with these roles (None: the default menu for everyone)."""
@@ -68,5 +87,15 @@ class CommandMenus:
             await bot.set_my_commands(
                 self.for_roles(tr, person.role_set), scope=BotCommandScopeChat(person.telegram_id)
             )
+            if self._desk_url is not None:
+                await bot.set_chat_menu_button(
+                    person.telegram_id, self.menu_button(tr, person.role_set)
+                )
         except TelegramError as exc:
             log.warning("could not set commands for person %s: %s", person.id, exc)
+
+    def menu_button(self, tr: Translator, roles: frozenset[Role]) -> MenuButton:
+        """The desk for the people it serves; the command list for everyone else."""
+        if self._desk_url is None or not roles & DESK_ROLES:
+            return MenuButtonDefault()
+        return MenuButtonWebApp(tr.gettext(DESK_BUTTON), WebAppInfo(self._desk_url))

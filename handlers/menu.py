@@ -24,7 +24,7 @@ async def show_menu(t: Turn) -> None:
         t.edit(render.welcome_stranger(t.tr))
         return
     await dialogue.finish(t.db, t.person.id)
-    t.edit(render.main_menu(t.tr, t.person, greeting=False))
+    t.edit(render.main_menu(t.tr, t.person, greeting=False, desk_url=t.deps.settings.desk_url))
 
 
 @router.command("bantuan", N_("Help"))

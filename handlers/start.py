@@ -19,4 +19,4 @@ async def start(t: Turn) -> None:
         t.reply(render.welcome_stranger(t.tr))
         return
     await dialogue.finish(t.db, t.person.id)
-    t.reply(render.main_menu(t.tr, t.person))
+    t.reply(render.main_menu(t.tr, t.person, desk_url=t.deps.settings.desk_url))

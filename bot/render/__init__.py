@@ -5,22 +5,25 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
 
 from bot.render.text import Html
 
 
 @dataclass(frozen=True)
 class Button:
-    """One inline button: callback data from the codec, or a URL."""
+    """One inline button: callback data from the codec, a URL, or a Mini App to open."""
 
     label: str
     data: str | None = None
     url: str | None = None
+    web_app: str | None = None
 
     def to_telegram(self) -> InlineKeyboardButton:
         if self.url is not None:
             return InlineKeyboardButton(self.label, url=self.url)
+        if self.web_app is not None:
+            return InlineKeyboardButton(self.label, web_app=WebAppInfo(self.web_app))
         return InlineKeyboardButton(self.label, callback_data=self.data)
 
 

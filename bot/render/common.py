@@ -144,9 +144,17 @@ def welcome_stranger(tr: Translator) -> Reply:
 
 
 def main_menu(
-    tr: Translator, person: Someone, *, greeting: bool = True, notice: Html | None = None
+    tr: Translator,
+    person: Someone,
+    *,
+    greeting: bool = True,
+    notice: Html | None = None,
+    desk_url: str | None = None,
 ) -> Reply:
-    """The menu of the person's roles; `notice` (a line of news) goes above it."""
+    """The menu of the person's roles; `notice` (a line of news) goes above it.
+
+    A coordinator gets the desk (a Mini App) first when there is one (`desk_url`).
+    """
     _ = tr.html
     roles = person.role_set
     entries = [e for e in MENU_ENTRIES if e.roles & roles and e.key not in {"help", "privacy"}]
@@ -165,7 +173,10 @@ def main_menu(
         bold(head),
         _("You are registered as: {roles}.\nPlease choose what to do:").format(roles=role_list),
     )
-    return Reply(text, tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)))
+    layout = tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
+    if desk_url and Role.COORDINATOR in roles:
+        layout = ((Button(tr.gettext("Open the desk"), web_app=desk_url),), *layout)
+    return Reply(text, layout)
 
 
 def back_to_menu(tr: Translator) -> tuple[Button, ...]:

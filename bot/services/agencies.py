@@ -76,3 +76,8 @@ async def focal_points(db: AsyncSession, agency_id: int) -> Sequence[Person]:
             .order_by(Person.id)
         )
     ).all()
+
+
+async def is_member(db: AsyncSession, agency_id: int, person_id: int) -> bool:
+    """Whether the person is a focal point of the agency."""
+    return await db.get(AgencyMember, (agency_id, person_id)) is not None

@@ -487,6 +487,20 @@ async def period_overview(db: AsyncSession, period: str) -> list[AgencyRow]:
     return rows
 
 
+async def agency_sheets(db: AsyncSession, agency_id: int, limit: int = 4) -> list[Sheet]:
+    """The agency's assessments of its last `limit` periods, newest first, with notes."""
+    agency = await agencies.get(db, agency_id)
+    if agency is None:
+        raise NotFound()
+    found = await db.scalars(
+        select(Assessment)
+        .where(Assessment.agency_id == agency_id)
+        .order_by(Assessment.period.desc())
+        .limit(limit)
+    )
+    return [await _sheet(db, assessment, agency.short_name) for assessment in found.all()]
+
+
 async def names(db: AsyncSession, person_ids: set[int]) -> dict[int, str]:
     """Full names of the people who rated, for "dinilai oleh …"."""
     if not person_ids:

@@ -399,19 +399,32 @@ class Progress:
 async def progress(db: AsyncSession, content: Content, business: Business) -> Progress:
     """The latest submitted version against the one before, and the next steps."""
     checklist = content.checklist_for(business.sector)
-    versions: list[Version] = []
-    for run in await _submitted(db, business.id, limit=2):
-        answers = await _answers(db, run.id)
-        assert run.submitted_at is not None
-        versions.append(Version(run.id, run.submitted_at, score(checklist, answers), answers))
-    latest = versions[0] if versions else None
-    previous = versions[1] if len(versions) > 1 else None
+    kept = await versions(db, content, business, limit=2)
+    latest = kept[0] if kept else None
+    previous = kept[1] if len(kept) > 1 else None
     draft = None
     source: Mapping[str, Answer] = latest.answers if latest is not None else {}
     if latest is None:
-        open_run = await _open_run(db, business.id)
-        if open_run is not None:
-            source = await _answers(db, open_run.id)
-            if any(a.value is not None for a in source.values()):
-                draft = score(checklist, source)
+        source = await draft_answers(db, business.id)
+        if any(a.value is not None for a in source.values()):
+            draft = score(checklist, source)
     return Progress(checklist, latest, previous, draft, tuple(next_steps(checklist, source)))
+
+
+async def versions(
+    db: AsyncSession, content: Content, business: Business, limit: int | None = None
+) -> list[Version]:
+    """The submitted versions of the business's checklist, newest first."""
+    checklist = content.checklist_for(business.sector)
+    found: list[Version] = []
+    for run in await _submitted(db, business.id, limit=limit):
+        answers = await _answers(db, run.id)
+        assert run.submitted_at is not None
+        found.append(Version(run.id, run.submitted_at, score(checklist, answers), answers))
+    return found
+
+
+async def draft_answers(db: AsyncSession, business_id: int) -> dict[str, Answer]:
+    """The answers of the run being filled in (empty when there is none)."""
+    open_run = await _open_run(db, business_id)
+    return await _answers(db, open_run.id) if open_run is not None else {}

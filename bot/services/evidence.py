@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import re
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path, PureWindowsPath
 
 from sqlalchemy import select
@@ -14,8 +15,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.i18n import N_
-from bot.services.errors import Invalid
-from db.models import Evidence
+from bot.services.errors import Invalid, NotAllowed, NotFound
+from db.models import (
+    AgencyMember,
+    Assessment,
+    AssessmentRating,
+    Evidence,
+    Question,
+    Role,
+)
 from db.storage import write_private
 
 MAX_BYTES = 10 * 1024 * 1024  # 10 MB
@@ -142,3 +150,54 @@ async def save_evidence(
 async def read_evidence(data_dir: Path, evidence: Evidence) -> bytes:
     """The stored bytes of an evidence file."""
     return await asyncio.to_thread((data_dir / evidence.path).read_bytes)
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """An evidence file's bytes, as someone allowed to see it downloads it."""
+
+    id: int
+    mime: str
+    filename: str
+    data: bytes
+
+
+async def _may_read(
+    db: AsyncSession, evidence: Evidence, person_id: int, roles: frozenset[Role]
+) -> bool:
+    """Coordinators see every file; the sender their own; mentors what came with a question;
+    a focal point what their agency's self-assessment holds."""
+    if Role.COORDINATOR in roles or evidence.person_id == person_id:
+        return True
+    if Role.MENTOR in roles and await db.scalar(
+        select(Question.id).where(Question.evidence_id == evidence.id).limit(1)
+    ):
+        return True
+    if Role.FOCAL in roles:
+        mine = select(AgencyMember.agency_id).where(AgencyMember.person_id == person_id)
+        found = await db.scalar(
+            select(AssessmentRating.assessment_id)
+            .join(Assessment, Assessment.id == AssessmentRating.assessment_id)
+            .where(AssessmentRating.evidence_id == evidence.id, Assessment.agency_id.in_(mine))
+            .limit(1)
+        )
+        return found is not None
+    return False
+
+
+async def open_file(
+    db: AsyncSession,
+    data_dir: Path,
+    evidence_id: int,
+    *,
+    person_id: int,
+    roles: frozenset[Role],
+) -> StoredFile:
+    """One evidence file for a person allowed to see it (NotAllowed otherwise)."""
+    found = await db.get(Evidence, evidence_id)
+    if found is None:
+        raise NotFound()
+    if not await _may_read(db, found, person_id, roles):
+        raise NotAllowed()
+    name = found.filename or found.path.rsplit("/", 1)[-1]
+    return StoredFile(found.id, found.mime, name, await read_evidence(data_dir, found))

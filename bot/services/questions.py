@@ -375,6 +375,38 @@ async def open_questions(db: AsyncSession, limit: int = 10) -> tuple[Sequence[Qu
     return [_view(q, b) for q, b in rows], total
 
 
+@dataclass(frozen=True)
+class Thread:
+    """A question with its answer, if it has one (a business's page shows them all)."""
+
+    question: QuestionView
+    answer: str | None
+    mentor_name: str | None
+    answered_at: datetime | None
+
+
+async def of_business(db: AsyncSession, business_id: int) -> list[Thread]:
+    """Every question of a business with its answer, the newest first."""
+    rows = (
+        await db.execute(
+            select(Question, Business, QuestionAnswer)
+            .join(Business, Business.id == Question.business_id)
+            .outerjoin(QuestionAnswer, QuestionAnswer.question_id == Question.id)
+            .where(Question.business_id == business_id)
+            .order_by(Question.asked_at.desc(), Question.id.desc())
+        )
+    ).all()
+    return [
+        Thread(
+            _view(q, b),
+            a.text if a is not None else None,
+            a.mentor_name if a is not None else None,
+            a.answered_at if a is not None else None,
+        )
+        for q, b, a in rows
+    ]
+
+
 async def question_for_reply(
     db: AsyncSession, recipient_id: int, telegram_message_id: int
 ) -> int | None:

@@ -52,6 +52,8 @@ class World:
     flood: FloodLimits = UNHURRIED
     paid_broadcast: bool = False  # BOT_PAID_BROADCAST
     sends_per_second: float = 30  # BOT_MAX_SENDS_PER_SECOND
+    # More settings by name (BOT_DESK_URL=...), for the tests of what they switch on.
+    extra_settings: dict[str, str] = field(default_factory=dict)
 
     @property
     def settings(self) -> Settings:
@@ -66,6 +68,7 @@ class World:
             BOT_DISPATCH_INTERVAL=self.dispatch_interval,
             BOT_PAID_BROADCAST=self.paid_broadcast,
             BOT_MAX_SENDS_PER_SECOND=self.sends_per_second,
+            **self.extra_settings,
         )
 
     @property

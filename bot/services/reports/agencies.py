@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVarTuple
+from typing import Any, TypeVarTuple, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, func, literal, or_, select
@@ -13,17 +13,36 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
 
 from bot.clock import Clock
-from bot.services.assessment import period_of
-from bot.services.reports.views import UPCOMING, Agencies, AgencyRow, DeadlineRow, IsoRow
+from bot.services import agencies
+from bot.services.assessment import agency_sheets as assessment_sheets
+from bot.services.assessment import period_of, period_overview, previous_period
+from bot.services.errors import NotFound
+from bot.services.reports.views import (
+    UPCOMING,
+    Agencies,
+    AgencyPage,
+    AgencyRecord,
+    AgencyRecords,
+    AgencyRow,
+    DeadlineOutcome,
+    DeadlineRow,
+    FocalReach,
+    IsoRow,
+    Outcome,
+    Quarter,
+)
 from db.models import (
     AckStatus,
     Agency,
+    AgencyMember,
     Assessment,
     AssessmentRating,
     AssessmentState,
     Deadline,
     DeadlineAck,
     DeadlineOverride,
+    Light,
+    Person,
 )
 
 # A deadline's due moment for one agency: its extension, if it was given one.
@@ -48,6 +67,9 @@ def per_agency(stmt: Select[*_Columns]) -> Select[*_Columns]:
     )
 
 
+QUARTERS = 4  # periods of ISO 18091 lights the desk shows, the current one first
+
+
 @dataclass(frozen=True)
 class _Target:
     deadline_id: int
@@ -57,45 +79,55 @@ class _Target:
     due_at: datetime
     answered: bool
     done: bool
+    done_at: datetime | None = None
 
 
-async def _targets(db: AsyncSession, now: datetime) -> list[_Target]:
-    """(deadline, agency) pairs that are overdue and not done, or due within the window."""
+def _pairs() -> Select[Any]:
+    """Every (open deadline, agency it concerns) with the agency's own due moment and answers."""
     acks = (
         select(
             DeadlineAck.deadline_id,
             DeadlineAck.agency_id,
             func.max(case((DeadlineAck.status == AckStatus.DONE, 1), else_=0)).label("done"),
+            func.min(case((DeadlineAck.status == AckStatus.DONE, DeadlineAck.at))).label("at"),
         )
         .group_by(DeadlineAck.deadline_id, DeadlineAck.agency_id)
         .subquery()
     )
-    due = AGENCY_DUE
-    done = func.coalesce(acks.c.done, 0)
-    found = await db.execute(
+    return (
         per_agency(
             select(
-                Deadline.id,
+                Deadline.id.label("deadline_id"),
                 Deadline.title,
-                Deadline.due_at,
-                Agency.id,
-                due,
-                acks.c.deadline_id.is_not(None),
-                done,
+                Deadline.due_at.label("base_due"),
+                Agency.id.label("agency_id"),
+                AGENCY_DUE.label("due"),
+                acks.c.deadline_id.is_not(None).label("answered"),
+                func.coalesce(acks.c.done, 0).label("done"),
+                acks.c.at.label("done_at"),
             )
         )
         .outerjoin(acks, and_(acks.c.deadline_id == Deadline.id, acks.c.agency_id == Agency.id))
-        .where(
-            Deadline.cancelled_at.is_(None),
-            due <= now + UPCOMING,
-            or_(due >= now, done == literal(0)),
-        )
-        .order_by(due, Deadline.id, Agency.id)
+        .where(Deadline.cancelled_at.is_(None))
     )
-    return [
-        _Target(int(d_id), str(title), base, int(a_id), when, bool(answered), bool(is_done))
-        for d_id, title, base, a_id, when, answered, is_done in found.all()
-    ]
+
+
+def _target(values: Sequence[Any]) -> _Target:
+    d_id, title, base, a_id, when, answered, is_done, done_at = values
+    return _Target(
+        int(d_id), str(title), base, int(a_id), when, bool(answered), bool(is_done), done_at
+    )
+
+
+async def _targets(db: AsyncSession, now: datetime) -> list[_Target]:
+    """(deadline, agency) pairs that are overdue and not done, or due within the window."""
+    pairs = _pairs().subquery()
+    found = await db.execute(
+        select(pairs)
+        .where(pairs.c.due <= now + UPCOMING, or_(pairs.c.due >= now, pairs.c.done == literal(0)))
+        .order_by(pairs.c.due, pairs.c.deadline_id, pairs.c.agency_id)
+    )
+    return [_target(r) for r in found.all()]
 
 
 def _deadline_rows(targets: Sequence[_Target], now: datetime) -> tuple[DeadlineRow, ...]:
@@ -180,3 +212,136 @@ async def agency_overview(
             )
         )
     return Agencies(now, period, indicators, tuple(rows))
+
+
+# --- the desk: every deadline's outcome, lights per quarter, who can be reached ---------------
+
+
+def _outcome(target: _Target, now: datetime) -> Outcome:
+    if target.done:
+        at = target.done_at
+        return Outcome.LATE if at is not None and at > target.due_at else Outcome.KEPT
+    return Outcome.MISSED if target.due_at < now else Outcome.OPEN
+
+
+async def _all_targets(db: AsyncSession, agency_id: int | None = None) -> list[_Target]:
+    pairs = _pairs().subquery()
+    stmt = select(pairs).order_by(pairs.c.due, pairs.c.deadline_id, pairs.c.agency_id)
+    if agency_id is not None:
+        stmt = stmt.where(pairs.c.agency_id == agency_id)
+    return [_target(r) for r in (await db.execute(stmt)).all()]
+
+
+def _periods(now: datetime, zone: ZoneInfo, count: int) -> tuple[str, ...]:
+    periods = [period_of(now, zone)]
+    while len(periods) < count:
+        periods.append(previous_period(periods[-1]))
+    return tuple(periods)
+
+
+async def _quarters(db: AsyncSession, periods: Sequence[str]) -> dict[int, list[Quarter]]:
+    by_agency: dict[int, list[Quarter]] = {}
+    for period in periods:
+        for row in await period_overview(db, period):
+            lights = list(row.lights.values())
+            by_agency.setdefault(row.agency_id, []).append(
+                Quarter(
+                    period,
+                    row.state,
+                    lights.count(Light.RED),
+                    lights.count(Light.YELLOW),
+                    lights.count(Light.GREEN),
+                )
+            )
+    return by_agency
+
+
+async def _reach(db: AsyncSession, agency_id: int | None = None) -> dict[int, list[FocalReach]]:
+    last = (
+        select(DeadlineAck.person_id, func.max(DeadlineAck.at).label("at"))
+        .group_by(DeadlineAck.person_id)
+        .subquery()
+    )
+    stmt = (
+        select(AgencyMember.agency_id, Person, last.c.at)
+        .join(Person, Person.id == AgencyMember.person_id)
+        .outerjoin(last, last.c.person_id == Person.id)
+        .order_by(AgencyMember.agency_id, func.lower(Person.full_name), Person.id)
+    )
+    if agency_id is not None:
+        stmt = stmt.where(AgencyMember.agency_id == agency_id)
+    found: dict[int, list[FocalReach]] = {}
+    rows = cast(list[tuple[int, Person, datetime | None]], (await db.execute(stmt)).all())
+    for a_id, person, at in rows:
+        found.setdefault(a_id, []).append(
+            FocalReach(
+                person.id, person.full_name, person.unreachable_since, person.deactivated_at, at
+            )
+        )
+    return found
+
+
+def _record(
+    agency: Agency,
+    outcomes: Sequence[Outcome],
+    quarters: Sequence[Quarter],
+    reach: Sequence[FocalReach],
+) -> AgencyRecord:
+    return AgencyRecord(
+        id=agency.id,
+        name=agency.name,
+        short_name=agency.short_name,
+        kept=outcomes.count(Outcome.KEPT),
+        late=outcomes.count(Outcome.LATE),
+        missed=outcomes.count(Outcome.MISSED),
+        open=outcomes.count(Outcome.OPEN),
+        quarters=tuple(quarters),
+        focal_points=tuple(reach),
+    )
+
+
+async def agency_records(
+    db: AsyncSession, clock: Clock, zone: ZoneInfo, indicators: int, quarters: int = QUARTERS
+) -> AgencyRecords:
+    """Every agency: deadlines kept, late, missed; its lights per quarter; its focal points."""
+    now = clock.now()
+    periods = _periods(now, zone, quarters)
+    outcomes: dict[int, list[Outcome]] = {}
+    for target in await _all_targets(db):
+        outcomes.setdefault(target.agency_id, []).append(_outcome(target, now))
+    lights = await _quarters(db, periods)
+    reach = await _reach(db)
+    rows = tuple(
+        _record(a, outcomes.get(a.id, []), lights.get(a.id, []), reach.get(a.id, []))
+        for a in await agencies.all_agencies(db)
+    )
+    return AgencyRecords(now, indicators, periods, rows)
+
+
+async def agency_page(
+    db: AsyncSession,
+    clock: Clock,
+    zone: ZoneInfo,
+    indicators: int,
+    agency_id: int,
+    quarters: int = QUARTERS,
+) -> AgencyPage:
+    """One agency: each deadline's outcome, its sheets per quarter with notes, its people."""
+    agency = await agencies.get(db, agency_id)
+    if agency is None:
+        raise NotFound()
+    now = clock.now()
+    targets = await _all_targets(db, agency_id)
+    outcomes = [
+        DeadlineOutcome(t.deadline_id, t.title, t.due_at, t.done_at, _outcome(t, now))
+        for t in targets
+    ]
+    lights = await _quarters(db, _periods(now, zone, quarters))
+    record = _record(
+        agency,
+        [o.outcome for o in outcomes],
+        lights.get(agency_id, []),
+        (await _reach(db, agency_id)).get(agency_id, []),
+    )
+    sheets = await assessment_sheets(db, agency_id, quarters)
+    return AgencyPage(now, indicators, record, tuple(outcomes), tuple(sheets))

@@ -12,18 +12,22 @@ from sqlalchemy.sql import Select
 
 from bot.clock import Clock
 from bot.content import Content
-from bot.services import checklists
+from bot.services import checklists, questions, scoring
 from bot.services.errors import NotFound
 from bot.services.nudges import INACTIVE_AFTER
 from bot.services.reports.views import (
     ATTENTION,
     PAGE_SIZE,
     BusinessDetail,
+    BusinessHistory,
     BusinessRow,
     BusinessTotals,
+    HistoryItem,
     Page,
+    TableRow,
+    VersionHead,
 )
-from db.models import Business, ChecklistRun, RunState
+from db.models import Business, ChecklistRun, Question, QuestionStatus, RunState
 
 
 def _latest_runs() -> Select[int, int | None, datetime | None, int]:
@@ -140,4 +144,69 @@ async def business_detail(
         raise NotFound()
     return BusinessDetail(
         clock.now(), _row(found), await checklists.progress(db, content, business)
+    )
+
+
+def _table_rows() -> Select[Any]:
+    waiting = (
+        select(Question.business_id, func.count(Question.id).label("waiting"))
+        .where(Question.status != QuestionStatus.ANSWERED)
+        .group_by(Question.business_id)
+        .subquery()
+    )
+    return (
+        business_rows()
+        .add_columns(Business.owner_name, func.coalesce(waiting.c.waiting, 0))
+        .outerjoin(waiting, waiting.c.business_id == Business.id)
+    )
+
+
+def _table_row(values: Sequence[object]) -> TableRow:
+    *row, owner_name, waiting = values
+    return TableRow(_row(row), str(owner_name), int(str(waiting)))
+
+
+async def business_table(db: AsyncSession) -> tuple[TableRow, ...]:
+    """Every business with its readiness, last activity and open questions, by name."""
+    found = await db.execute(_table_rows().order_by(func.lower(Business.name), Business.id))
+    return tuple(_table_row(r) for r in found.all())
+
+
+async def business_history(
+    db: AsyncSession, clock: Clock, content: Content, business_id: int
+) -> BusinessHistory:
+    """One business: every submitted version's answers (and the draft's), steps, questions."""
+    found = (await db.execute(_table_rows().where(Business.id == business_id))).first()
+    business = await db.get(Business, business_id)
+    if found is None or business is None:
+        raise NotFound()
+    checklist = content.checklist_for(business.sector)
+    kept = await checklists.versions(db, content, business)
+    heads = [VersionHead(v.run_id, v.submitted_at, v.score.percent) for v in kept]
+    columns = [v.answers for v in kept]
+    draft = await checklists.draft_answers(db, business.id)
+    if any(a.value is not None for a in draft.values()):
+        heads.insert(0, VersionHead(None, None, scoring.score(checklist, draft).percent))
+        columns.insert(0, draft)
+    items = tuple(
+        HistoryItem(
+            item.id,
+            section.title,
+            item.question,
+            tuple(answers.get(item.id) for answers in columns),
+        )
+        for section in checklist.sections
+        for item in section.items
+    )
+    latest = kept[0].answers if kept else draft
+    steps = tuple(item.next_step for item in scoring.next_steps(checklist, latest))
+    return BusinessHistory(
+        now=clock.now(),
+        row=_table_row(found),
+        phone=business.phone,
+        checklist=checklist.title,
+        versions=tuple(heads),
+        items=items,
+        steps=steps,
+        questions=tuple(await questions.of_business(db, business.id)),
     )

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Generic, TypeVar
 
-from bot.services import checklists
+from bot.services import assessment, checklists, questions, scoring
 from bot.services.nudges import INACTIVE_AFTER
-from db.models import Role
+from db.models import AssessmentState, Role
 
 PAGE_SIZE = 10  # rows per drill-down page: short enough for a phone, far below 4096
 ATTENTION = 3  # businesses named on the summary as needing attention
@@ -93,6 +94,13 @@ class Summary:
 T = TypeVar("T")
 
 
+class Outcome(StrEnum):
+    KEPT = "kept"
+    LATE = "late"
+    MISSED = "missed"
+    OPEN = "open"
+
+
 @dataclass(frozen=True)
 class Page(Generic[T]):
     rows: tuple[T, ...]
@@ -127,3 +135,111 @@ class BusinessDetail:
     now: datetime
     row: BusinessRow
     progress: checklists.Progress
+
+
+# --- the desk's wider views: every row at once, with history ----------------------------------
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """One business in the desk's table: its /rekap row and its open questions."""
+
+    business: BusinessRow
+    owner_name: str
+    open_questions: int
+
+
+@dataclass(frozen=True)
+class VersionHead:
+    """A column of a business's answer history: a submitted version, or the draft."""
+
+    run_id: int | None  # None: the run being filled in
+    submitted_at: datetime | None
+    percent: int
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    """One checklist item with its answer in each version, newest first."""
+
+    id: str
+    section: str
+    question: str
+    answers: tuple[scoring.Answer | None, ...]
+
+
+@dataclass(frozen=True)
+class BusinessHistory:
+    """One business's page: its row, its answers over time, next steps and questions."""
+
+    now: datetime
+    row: TableRow
+    phone: str | None
+    checklist: str
+    versions: tuple[VersionHead, ...]
+    items: tuple[HistoryItem, ...]
+    steps: tuple[str, ...]
+    questions: tuple[questions.Thread, ...]
+
+
+@dataclass(frozen=True)
+class Quarter:
+    """An agency's ISO 18091 lights in one period."""
+
+    period: str
+    state: AssessmentState | None  # None: not started
+    red: int
+    yellow: int
+    green: int
+
+
+@dataclass(frozen=True)
+class FocalReach:
+    """Whether a focal point can be reached: blocked the bot, paused, last answer."""
+
+    person_id: int
+    name: str
+    unreachable_since: datetime | None
+    paused_since: datetime | None
+    last_answer_at: datetime | None
+
+
+@dataclass(frozen=True)
+class DeadlineOutcome:
+    """One deadline as one agency has it, and how it went."""
+
+    deadline_id: int
+    title: str
+    due_at: datetime  # the agency's own (after an extension)
+    done_at: datetime | None
+    outcome: Outcome
+
+
+@dataclass(frozen=True)
+class AgencyRecord:
+    id: int
+    name: str
+    short_name: str
+    kept: int  # done by the due moment
+    late: int  # done after it
+    missed: int  # past due, not done
+    open: int  # not due yet, not done
+    quarters: tuple[Quarter, ...]  # newest first
+    focal_points: tuple[FocalReach, ...]
+
+
+@dataclass(frozen=True)
+class AgencyRecords:
+    now: datetime
+    indicators: int
+    periods: tuple[str, ...]  # newest first
+    rows: tuple[AgencyRecord, ...]
+
+
+@dataclass(frozen=True)
+class AgencyPage:
+    now: datetime
+    indicators: int
+    record: AgencyRecord
+    deadlines: tuple[DeadlineOutcome, ...]
+    sheets: tuple[assessment.Sheet, ...]  # newest first, with notes
