@@ -184,7 +184,7 @@ def _fill(path: Path, people: int) -> None:
                 for telegram_id, name, _ in members
             ],
         )
-        ids = dict(conn.execute(select(Person.telegram_id, Person.id)).tuples().all())
+        ids = dict(conn.execute(select(Person.telegram_id, Person.id)).all())
         source = {Role.COORDINATOR: RoleSource.SETTING}  # BOT_COORDINATORS names it
         conn.execute(
             insert(PersonRole),
