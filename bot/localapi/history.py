@@ -1,7 +1,7 @@
 """The simulator's conversations on disk, so that a restart of `make run` finds them again.
 
-A snapshot is one JSON file of the messages and counters, and the files (photos, voice
-messages) once each beside it. It is written after a change has settled and when the
+A snapshot is one JSON file of the messages, counters and menu buttons, and the files
+(photos, voice messages) once each beside it. It is written after a change has settled and when the
 simulator stops; it is read when the simulator starts.
 """
 
@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 FORMAT = 1
 SNAPSHOT = "conversations.json"
 FILES = "files"
+DEFAULT_MENU = "default"  # the key of the bot's default menu button
 _FILE_FIELDS = ("photo_file", "document_file", "voice_file")
 
 
@@ -46,6 +47,11 @@ def snapshot(world: World) -> Snapshot:
         "chats": {
             str(chat_id): [_message_json(m) for m in kept]
             for chat_id, kept in world.conversations().items()
+        },
+        # Telegram keeps a chat's menu button; the bot sets it only when roles change.
+        "menu_buttons": {
+            DEFAULT_MENU if chat_id is None else str(chat_id): button
+            for chat_id, button in world.menu_buttons.items()
         },
     }
     return Snapshot(data, tuple(world.files.values()))
@@ -88,6 +94,8 @@ def load(world: World, folder: Path) -> bool:
             for chat_id, kept in data["chats"].items()
         }
         world.restore(messages, list(files.values()), (data["next_id"], data["next_update_id"]))
+        for key, button in data.get("menu_buttons", {}).items():
+            world.set_menu_button(None if key == DEFAULT_MENU else int(key), button)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         log.warning("the simulator's saved conversations could not be read: %s", exc)
         return False

@@ -343,11 +343,15 @@ class BotMethods:
         return True
 
     async def _set_chat_menu_button(self, p: dict[str, Any]) -> Any:
-        self.world.menu_buttons[p.get("chat_id")] = p.get("menu_button") or {"type": "default"}
+        chat_id = p.get("chat_id")
+        self.world.set_menu_button(None if chat_id is None else int(chat_id), p.get("menu_button"))
         return True
 
     async def _get_chat_menu_button(self, p: dict[str, Any]) -> Any:
-        return self.world.menu_buttons.get(p.get("chat_id"), {"type": "commands"})
+        chat_id = p.get("chat_id")
+        if chat_id is None:
+            return self.world.menu_buttons.get(None, {"type": "commands"})
+        return self.world.menu_button(int(chat_id))
 
     async def _get_chat(self, p: dict[str, Any]) -> Any:
         chat = self._chat(p["chat_id"])

@@ -122,13 +122,17 @@ class LocalBotApi(World):
         return f"http://{self.host}:{self.port}/"
 
     def enable_webchat(
-        self, personas: list[webchat.Persona], start_links: dict[int, str] | None = None
+        self,
+        personas: list[webchat.Persona],
+        start_links: dict[int, str] | None = None,
+        sign_init_data: webchat.SignInitData | None = None,
     ) -> webchat.WebChat:
-        """Serve the web chat at / for these personas (callable before or after start())."""
+        """Serve the web chat at / for these personas (callable before or after start());
+        with sign_init_data, its web_app buttons open their Mini App."""
         for p in personas:
             if p.user_id not in self.users:
                 self.add_chat_user(p.user_id, p.first_name)
-        self.webchat = webchat.WebChat(self, personas, dict(start_links or {}))
+        self.webchat = webchat.WebChat(self, personas, dict(start_links or {}), sign_init_data)
         return self.webchat
 
     def updates_queued(self) -> None:

@@ -11,10 +11,11 @@ import asyncio
 import base64
 import binascii
 import secrets
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlparse
+from urllib.parse import urldefrag, urlencode, urlparse
 
 from aiohttp import web
 
@@ -40,6 +41,15 @@ PAGE_HEADERS = {
 }
 # Served with files: whatever they hold, never a script running on the chat's origin.
 FILE_HEADERS = {"Content-Security-Policy": "sandbox", "X-Content-Type-Options": "nosniff"}
+# What Telegram puts in a Mini App's address fragment besides the signed data: its light theme
+# (the web chat's own colours), the client's version and platform.
+WEB_APP_THEME = (
+    '{"bg_color":"#ffffff","text_color":"#1b1f23","hint_color":"#6b7a6e",'
+    '"link_color":"#2a7ab0","button_color":"#2a7ab0","button_text_color":"#ffffff",'
+    '"secondary_bg_color":"#f0f3f5"}'
+)
+WEB_APP_VERSION = "8.0"
+NO_WEB_APP = "Tombol ini tidak membuka Mini App"
 
 
 @dataclass(frozen=True)
@@ -52,16 +62,26 @@ class Persona:
     description: str
 
 
+# The Mini App's initData for a persona, signed with the bot's token as Telegram signs it.
+SignInitData = Callable[[Persona], str]
+
+
 class WebChat:
     """State of the web chat: personas, invitation links and the callbacks it sent."""
 
     def __init__(
-        self, api: LocalBotApi, personas: list[Persona], start_links: dict[int, str]
+        self,
+        api: LocalBotApi,
+        personas: list[Persona],
+        start_links: dict[int, str],
+        sign_init_data: SignInitData | None = None,
     ) -> None:
-        """Serve these personas; start_links maps a user id to a /start code."""
+        """Serve these personas; start_links maps a user id to a /start code; with
+        sign_init_data, web_app buttons open their Mini App signed in as the persona."""
         self.api = api
         self.personas = list(personas)
         self.start_links = start_links
+        self.sign_init_data = sign_init_data
         self.pressed: dict[str, int] = {}  # callback query id -> user id
         self.token = secrets.token_urlsafe(32)  # new each run; only the served page holds it
         self._links_changed = 0
@@ -108,7 +128,10 @@ class WebChat:
         """Changes whenever the conversation or its notices change."""
         msgs = self.api.all_messages(user_id)
         answered = sum(1 for q in self.pressed if q in self.api.callback_answers)
-        return f"{self.api.activity_mark()}.{len(msgs)}.{answered}.{self._links_changed}"
+        return (
+            f"{self.api.activity_mark()}.{len(msgs)}.{answered}.{self._links_changed}"
+            f".{self.api.menu_changes}"
+        )
 
     def conversation(self, user_id: int) -> dict[str, Any]:
         """What the page draws for one persona."""
@@ -124,7 +147,39 @@ class WebChat:
             "messages": messages,
             "toasts": toasts,
             "invite": user_id in self.start_links,
+            "menu": self._menu(user_id),
         }
+
+    def _menu(self, user_id: int) -> dict[str, str] | None:
+        """The chat's menu button when it opens a Mini App (Telegram shows it left of the
+        text field); the command list needs no button here."""
+        button = self.api.menu_button(user_id)
+        if button.get("type") != "web_app" or self.sign_init_data is None:
+            return None
+        return {"text": str(button.get("text", ""))}
+
+    def web_app_url(
+        self, user_id: int, message_id: int | None, row: int = 0, column: int = 0
+    ) -> str:
+        """The address a web_app button opens for a persona (the menu button's when
+        message_id is None), with the signed data and the theme in its fragment, as
+        Telegram opens a Mini App; a 404 when that button opens none."""
+        persona = self.persona(user_id)
+        button = (
+            self.api.menu_button(user_id)
+            if message_id is None
+            else _inline_button(self.api.find_message(user_id, message_id), row, column)
+        )
+        url = (button.get("web_app") or {}).get("url") if button is not None else None
+        if not isinstance(url, str) or self.sign_init_data is None:
+            raise web.HTTPNotFound(text=NO_WEB_APP)
+        fragment = {
+            "tgWebAppData": self.sign_init_data(persona),
+            "tgWebAppVersion": WEB_APP_VERSION,
+            "tgWebAppPlatform": "web",
+            "tgWebAppThemeParams": WEB_APP_THEME,
+        }
+        return f"{urldefrag(url).url}#{urlencode(fragment)}"
 
     def invitation_link(self, text: str) -> bool:
         """Whether a text is this bot's invitation link (pasted into a persona's chat, it opens
@@ -136,6 +191,16 @@ class WebChat:
             and parsed.path.strip("/") == self.api.bot_username
             and "start=" in parsed.query
         )
+
+
+def _inline_button(m: SentMessage | None, row: int, column: int) -> dict[str, Any] | None:
+    if m is None or m.deleted or not m.reply_markup:
+        return None
+    rows = m.reply_markup.get("inline_keyboard", [])
+    if not 0 <= row < len(rows) or not 0 <= column < len(rows[row]):
+        return None
+    button: dict[str, Any] = rows[row][column]
+    return button
 
 
 def _message_json(m: SentMessage) -> dict[str, Any]:
@@ -156,6 +221,7 @@ def _message_json(m: SentMessage) -> dict[str, Any]:
                         "text": b.get("text", ""),
                         "data": b.get("callback_data"),
                         "url": b.get("url"),
+                        "web_app": "web_app" in b,
                     }
                     for b in row
                 ]
@@ -254,6 +320,19 @@ def add_routes(app: web.Application, api: LocalBotApi) -> None:
         await api.user_sends_text(user_id, f"/start {code}")
         return web.json_response({"ok": True})
 
+    async def web_app(request: web.Request) -> web.Response:
+        wc = chat(request)
+        body = await _json(request)
+        given = body.get("message_id")
+        message_id = None if given is None else _int(given)
+        url = wc.web_app_url(
+            _int(body.get("user_id")),
+            message_id,
+            _int(body.get("row", 0)),
+            _int(body.get("column", 0)),
+        )
+        return web.json_response({"url": url})
+
     async def photo(request: web.Request) -> web.Response:
         wc = chat(request)
         body = await _json(request)
@@ -297,6 +376,7 @@ def add_routes(app: web.Application, api: LocalBotApi) -> None:
     app.router.add_post("/sim/api/send", send)
     app.router.add_post("/sim/api/press", press)
     app.router.add_post("/sim/api/start_link", start_link)
+    app.router.add_post("/sim/api/web_app", web_app)
     app.router.add_post("/sim/api/photo", photo)
     app.router.add_post("/sim/api/voice", voice)
     app.router.add_get("/sim/file/{file_id}", file)

@@ -67,7 +67,8 @@ class World:
         self.chats: dict[int, SimChat] = {}
         self.files: dict[str, StoredFile] = {}
         self.my_commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
-        self.menu_buttons: dict[int | None, dict[str, Any]] = {}
+        self.menu_buttons: dict[int | None, dict[str, Any]] = {}  # None: the default one
+        self.menu_changes = 0  # setChatMenuButton calls, for whoever shows the button
         self.chat_actions: list[tuple[int, str]] = []
         self.webhook: dict[str, Any] = {}
         self.updates: list[dict[str, Any]] = []  # queued for the bot until it confirms them
@@ -358,6 +359,21 @@ class World:
                 seen.pop((cid, mid), None)
                 seen[(cid, mid)] = msg
         return list(seen.values())
+
+    def menu_button(self, chat_id: int) -> dict[str, Any]:
+        """The MenuButton a private chat shows: its own, else the bot's default, else the
+        command list (as getChatMenuButton answers)."""
+        for key in (chat_id, None):
+            button = self.menu_buttons.get(key)
+            if button is not None and button.get("type") != "default":
+                return button
+        return {"type": "commands"}
+
+    def set_menu_button(self, chat_id: int | None, button: dict[str, Any] | None) -> None:
+        """setChatMenuButton: a chat's button (None: the default for chats without one)."""
+        self.menu_buttons[chat_id] = button or {"type": "default"}
+        self.menu_changes += 1
+        self._activity_signal.notify()
 
     def commands(
         self, scope: Mapping[str, Any] | None = None, language_code: str = ""

@@ -23,6 +23,9 @@ async def test_conversations_files_and_numbering_come_back_after_a_restart(
     photo = tiny_png(width=2, height=2)
     await first.user_sends_photo(MARIA, photo, caption="produk")
     last_update = (await first.user_sends_voice(MARIA, b"OggS", 4))["update_id"]
+    desk = {"type": "web_app", "text": "Meja kerja", "web_app": {"url": "http://127.0.0.1/"}}
+    first.set_menu_button(MARIA, desk)
+    first.set_menu_button(None, {"type": "commands"})
     await history.save(first, tmp_path)
 
     again = LocalBotApi()
@@ -33,6 +36,9 @@ async def test_conversations_files_and_numbering_come_back_after_a_restart(
     assert kept[1].from_bot and kept[1].html == "<b>Selamat</b> datang"
     assert kept[2].photo == photo and kept[2].sender is not None
     assert kept[3].voice == b"OggS" and kept[3].voice_duration == 4
+    # Telegram keeps a chat's menu button; the bot sets it again only when roles change.
+    assert again.menu_button(MARIA) == desk
+    assert again.menu_buttons[None] == {"type": "commands"}
     # Numbering goes on: the bot keeps update ids, and a reused one would look redelivered.
     assert (await again.user_sends_text(MARIA, "halo"))["update_id"] == last_update + 1
     assert again.all_messages(MARIA)[-1].message_id == kept[-1].message_id + 1

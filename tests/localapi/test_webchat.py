@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import base64
+import json
 import re
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import parse_qsl
 
 import pytest
 from aiohttp import ClientSession, FormData
 
+from bot.desk.signin import NotSignedIn, sign, verify
 from bot.localapi import LocalBotApi, Persona
 from bot.localapi.webchat import TOKEN_HEADER
 from tests.support.png import tiny_png
@@ -200,3 +204,80 @@ async def test_a_pasted_invitation_link_opens_as_a_tap_and_the_button_goes_once_
     async with http.get(f"{api.url}sim/api/messages", params=since, headers=_own(api)) as r:
         after = await r.json()
     assert after["invite"] is False and after["version"] != before["version"]
+
+
+DESK = "http://127.0.0.1:8088/desk/"
+
+
+async def test_web_app_buttons_open_their_mini_app_signed_in_as_the_persona(
+    http: ClientSession,
+) -> None:
+    from telegram import (
+        Bot,
+        InlineKeyboardButton,
+        InlineKeyboardMarkup,
+        MenuButtonWebApp,
+        WebAppInfo,
+    )
+
+    token = "4242:WEB-APP-token"
+    now = datetime(2026, 12, 7, 1, 0, tzinfo=UTC)
+
+    def signed(persona: Persona) -> str:
+        user = {"id": persona.user_id, "first_name": persona.first_name}
+        return sign(token, user, now, chat_type="private")
+
+    rina = Persona(603, "Rina", "Koordinator", "Pemkot Kupang")
+    api = LocalBotApi(token=token)
+    api.enable_webchat([MARIA, rina], sign_init_data=signed)
+    async with api, Bot(token, base_url=api.base_url) as bot:
+
+        async def shown(user_id: int, since: str = "") -> dict[str, Any]:
+            params = {"user_id": str(user_id), "since": since}
+            async with http.get(
+                f"{api.url}sim/api/messages", params=params, headers=_own(api)
+            ) as r:
+                found: dict[str, Any] = await r.json()
+                return found
+
+        async def opened(user_id: int, **where: int) -> tuple[int, str]:
+            body = {"user_id": user_id, **where}
+            async with http.post(f"{api.url}sim/api/web_app", json=body, headers=_own(api)) as r:
+                return r.status, (await r.json())["url"] if r.status == 200 else await r.text()
+
+        before = await shown(rina.user_id)
+        assert before["menu"] is None
+        desk = MenuButtonWebApp("Meja kerja", WebAppInfo(DESK))
+        await bot.set_chat_menu_button(rina.user_id, desk)
+        # An open page learns of the new menu button at once (its long poll returns).
+        after = await shown(rina.user_id, before["version"])
+        assert after["menu"] == {"text": "Meja kerja"}
+        assert (await shown(MARIA.user_id))["menu"] is None  # set for Rina's chat only
+
+        status, url = await opened(rina.user_id)
+        assert status == 200
+        address, _, fragment = url.partition("#")
+        assert address == DESK
+        given = dict(parse_qsl(fragment))
+        user = verify(given["tgWebAppData"], token, now, timedelta(minutes=1))
+        assert (user.telegram_id, user.first_name) == (rina.user_id, "Rina")
+        assert json.loads(given["tgWebAppThemeParams"])["bg_color"] == "#ffffff"
+        with pytest.raises(NotSignedIn):  # signed with this bot's token, no other
+            verify(given["tgWebAppData"], "1:other", now, timedelta(minutes=1))
+
+        keyboard = InlineKeyboardMarkup(
+            [
+                [InlineKeyboardButton("Lanjut", callback_data="next")],
+                [InlineKeyboardButton("Buka meja kerja", web_app=WebAppInfo(DESK + "#old"))],
+            ]
+        )
+        sent = await bot.send_message(rina.user_id, "Menu", reply_markup=keyboard)
+        buttons = (await shown(rina.user_id))["messages"][-1]["buttons"]
+        assert [[b["web_app"] for b in row] for row in buttons] == [[False], [True]]
+        status, url = await opened(rina.user_id, message_id=sent.message_id, row=1, column=0)
+        assert status == 200 and url.startswith(DESK + "#tgWebAppData=")
+        # Neither a callback button nor Maria's chat (no menu button) opens anything.
+        assert (await opened(rina.user_id, message_id=sent.message_id, row=0))[0] == 404
+        assert (await opened(rina.user_id, message_id=sent.message_id, row=5))[0] == 404
+        assert (await opened(MARIA.user_id))[0] == 404
+    assert api.violations == []
