@@ -159,11 +159,18 @@ def _content_check(root: Path | None, *, open_questions: bool = False) -> int:
 
 def _run(settings: Settings, port: int | None) -> int:
     if settings.simulated:  # never DATABASE_URL: the simulator migrates its own database
-        from bot.simulator import serve_simulator
+        from bot.simulator import DeskPortInUse, serve_simulator
 
         chosen = port or settings.simulator_port
         try:
             asyncio.run(serve_simulator(settings, chosen))
+        except DeskPortInUse as exc:
+            print(
+                f"pendamping: the desk's port {exc.listen} is already in use; "
+                "choose another with BOT_DESK_PORT (or off)",
+                file=sys.stderr,
+            )
+            return EXIT_CONFIG
         except OSError as exc:
             if exc.errno != errno.EADDRINUSE:
                 raise

@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
-from collections.abc import Collection
+from collections.abc import Callable, Collection
+from contextlib import AsyncExitStack
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import build_application
-from bot.clock import Clock
+from bot.clock import Clock, SystemClock
+from bot.desk import PATH as DESK_PATH
+from bot.desk.signin import sign
 from bot.localapi import LocalBotApi, Persona, WebChat, history
-from bot.runner import prepare_database, start_polling, stop_polling, wait_for_signal
+from bot.runner import (
+    prepare_database,
+    start_polling,
+    status_server,
+    stop_polling,
+    wait_for_signal,
+)
 from bot.settings import Settings
 from db.models import Role
 
@@ -55,16 +65,47 @@ PERSONA_BUSINESS = ("Tenun Ina", "Maria", "tenun")
 PERSONA_AGENCY = "RSUD S.K. Lerik"
 
 
+class DeskPortInUse(Exception):
+    """BOT_DESK_PORT is taken by another program."""
+
+    def __init__(self, listen: str) -> None:
+        super().__init__(listen)
+        self.listen = listen
+
+
 def simulator_settings(settings: Settings) -> Settings:
     """The simulator's world apart from production: its own database and files, and only the
-    coordinator persona as coordinator (BOT_COORDINATORS names real Telegram accounts)."""
+    coordinator persona as coordinator (BOT_COORDINATORS names real Telegram accounts); the
+    desk on its local address unless BOT_DESK_URL names another (BOT_DESK_PORT off: none)."""
     return settings.model_copy(
         update={
             "database_url": settings.simulator_database_url,
             "data_dir": settings.data_dir / SIMULATOR_FILES,
             "bot_coordinators": frozenset({COORDINATOR.user_id}),
+            "desk_url": settings.desk_url or local_desk_url(settings.desk_listen),
         }
     )
+
+
+def local_desk_url(listen: str) -> str:
+    """Where a browser on this machine opens the desk served on BOT_DESK_PORT."""
+    if not listen:
+        return ""
+    host, _, port = listen.rpartition(":")
+    if host in ("", "0.0.0.0", "::", "[::]"):  # every interface: loopback is one of them
+        host = "127.0.0.1"
+    return f"http://{host}:{port}{DESK_PATH}"
+
+
+def persona_signer(clock: Clock) -> Callable[[Persona], str]:
+    """What Telegram does when a persona opens a Mini App: initData signed with the
+    simulator's token, which the bot (holding the same token) verifies."""
+
+    def signed(persona: Persona) -> str:
+        user = {"id": persona.user_id, "first_name": persona.first_name, "language_code": "id"}
+        return sign(SIMULATOR_TOKEN, user, clock.now(), chat_type="private")
+
+    return signed
 
 
 async def persona_invitations(
@@ -160,7 +201,8 @@ async def serve_simulator(settings: Settings, port: int) -> None:
     own = simulator_settings(settings)
     await asyncio.to_thread(prepare_database, own)
     api = LocalBotApi(token=SIMULATOR_TOKEN, bot_username="PendampingUMKMBot", port=port)
-    chat = api.enable_webchat(PERSONAS)
+    clock = SystemClock()
+    chat = api.enable_webchat(PERSONAS, sign_init_data=persona_signer(clock))
     folder = own.data_dir / HISTORY
     if await asyncio.to_thread(history.load, api, folder):
         log.info("the web chat's earlier conversations are back")
@@ -169,6 +211,7 @@ async def serve_simulator(settings: Settings, port: int) -> None:
     invitations = Invitations(chat)
     app = build_application(
         own.model_copy(update=local),
+        clock=clock,
         token=SIMULATOR_TOKEN,
         on_update_done=invitations.update_done,
     )
@@ -181,8 +224,15 @@ async def serve_simulator(settings: Settings, port: int) -> None:
             chat.set_start_link(user_id, code)
         invitations.sessions = deps.sessions
         saver = asyncio.create_task(keep_history(api, folder))
-        print(f"Simulator ready: open http://127.0.0.1:{api.port} in a browser", flush=True)
-        await wait_for_signal()
+        async with AsyncExitStack() as serving:
+            try:  # the desk that the web chat's Mini App buttons open
+                await serving.enter_async_context(status_server(app, desk=True))
+            except OSError as exc:
+                if exc.errno != errno.EADDRINUSE:
+                    raise
+                raise DeskPortInUse(own.desk_listen) from None
+            print(f"Simulator ready: open http://127.0.0.1:{api.port} in a browser", flush=True)
+            await wait_for_signal()
     finally:
         await stop_polling(app)
         if saver is not None:

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS, require_chromium
+from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS, mini_app_page, require_chromium
 from tests.support.pendamping_run import (
     COORDINATOR_ID,
+    FOCAL_ID,
     SPARE_ID,
     UMKM_ID,
     RunningBot,
@@ -152,3 +153,61 @@ async def test_make_run_coordinator_menu_help_and_umkm_welcome_in_chromium(
         assert answered, "the bot did not answer /menu after the restart"
         code, _ = again.terminate()
         assert code == 0, again.stderr
+
+
+async def test_make_run_coordinator_opens_the_desk_from_the_web_chat(running: RunningBot) -> None:
+    from playwright.async_api import expect
+
+    async with mini_app_page(1100, 860, WAIT_MS) as (page, errors):
+        await page.goto(running.url)
+        menu_button = page.locator("#menu-app")
+        desk = page.frame_locator("#webapp-frame")
+
+        # Rina, the coordinator: once she is known, the bot gives her chat the desk as its
+        # menu button, and her main menu starts with it.
+        await page.click(f'#persona-list button[data-user-id="{COORDINATOR_ID}"]')
+        await expect(menu_button).to_be_hidden()
+        await page.fill("#text", "/start")
+        await page.click("#send")
+        await expect(menu_button).to_have_text("Meja kerja")
+        menu = page.locator(".msg.bot").first
+        await menu.locator(".kb-row button", has_text="Buka meja kerja").click()
+
+        # The desk opens over the chat, signed in by the simulator as Telegram signs.
+        await expect(page.locator("#webapp-title")).to_have_text("Buka meja kerja")
+        await expect(desk.locator('[data-tab="overview"]')).to_have_text("Ringkasan")
+        await expect(desk.locator("#computed")).to_contain_text("Dihitung pada")
+        await expect(desk.locator("#who")).to_contain_text("Rina")
+        if os.environ.get("SAVE_SCREENSHOT") == "1":  # docs/webchat-desk.png for the README
+            await page.screenshot(path=str(SCREENSHOT.with_name("webchat-desk.png")))
+        new_tab = await page.locator("#webapp-tab").get_attribute("href")
+        assert new_tab is not None
+        assert new_tab.startswith(f"{running.desk_url}#tgWebAppData=")
+        await page.click("#webapp-close")
+        await expect(page.locator("#webapp")).to_be_hidden()
+        await menu_button.click()
+        await expect(desk.locator('[data-tab="businesses"]')).to_be_visible()
+        await page.keyboard.press("Escape")
+        await expect(page.locator("#webapp")).to_be_hidden()
+
+        # Ibu Maria joins as a business owner: no desk for her, neither button.
+        await page.click(f'#persona-list button[data-user-id="{UMKM_ID}"]')
+        await expect(page.locator("#persona-now")).to_contain_text("Pelaku UMKM")
+        await expect(menu_button).to_be_hidden()
+        await page.click("#invite")
+        await page.locator(".kb-row button", has_text="Setuju").click()
+        await expect(page.locator("#invite")).to_be_hidden()
+        await page.fill("#text", "/menu")
+        await page.press("#text", "Enter")
+        await expect(page.locator(".msg.bot").last).to_contain_text("Menu utama")
+        await expect(page.locator(".messages")).not_to_contain_text("Buka meja kerja")
+        await expect(menu_button).to_be_hidden()
+
+        # Bapak Yohanes, a focal point once joined, gets the desk in his menu button.
+        await page.click(f'#persona-list button[data-user-id="{FOCAL_ID}"]')
+        await page.click("#invite")
+        await page.locator(".kb-row button", has_text="Setuju").click()
+        await expect(menu_button).to_have_text("Meja kerja")
+        assert errors == []
+    code, _ = running.terminate()
+    assert code == 0, running.stderr

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from db import migrate
 from tests.support.pendamping_run import (
@@ -121,15 +122,20 @@ def test_the_simulator_never_touches_the_production_database(tmp_path: Path) -> 
     assert "coordinator" not in simulated.get(UMKM_ID, set())
 
 
-def test_a_busy_port_is_one_line_and_exit_2(tmp_path: Path) -> None:
+@pytest.mark.parametrize("taken_by", ["web chat", "desk"])
+def test_a_busy_port_is_one_line_and_exit_2(tmp_path: Path, taken_by: str) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = int(taken.getsockname()[1])
-        with pendamping_run(tmp_path, port=port) as bot:
+        if taken_by == "desk":
+            run = pendamping_run(tmp_path, settings={"BOT_DESK_PORT": f"127.0.0.1:{port}"})
+        else:
+            run = pendamping_run(tmp_path, port=port)
+        with run as bot:
             code = bot.process.wait(timeout=60 + STOP_SECONDS)
     assert code == 2, bot.stderr
     assert "Traceback" not in bot.stderr, bot.stderr
     last = bot.stderr.strip().splitlines()[-1]
-    assert f"port {port} is already in use" in last
-    assert "--port" in last
+    assert f"port {'127.0.0.1:' if taken_by == 'desk' else ''}{port} is already in use" in last
+    assert ("BOT_DESK_PORT" if taken_by == "desk" else "--port") in last

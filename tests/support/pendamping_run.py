@@ -59,6 +59,12 @@ class RunningBot:
         return f"http://127.0.0.1:{self.port}/"
 
     @property
+    def desk_url(self) -> str:
+        """The desk the simulator serves (BOT_DESK_URL's default there)."""
+        listen = (self.settings or {})["BOT_DESK_PORT"]
+        return f"http://{listen}/desk/"
+
+    @property
     def stdout(self) -> str:
         return (self.workdir / "stdout.txt").read_text(errors="replace")
 
@@ -104,7 +110,9 @@ class RunningBot:
 def pendamping_run(
     workdir: Path, port: int | None = None, settings: Mapping[str, str] | None = None
 ) -> Iterator[RunningBot]:
-    """Start the command in workdir (so no developer .env is read); kill it if a test fails."""
+    """Start the command in workdir (so no developer .env is read); kill it if a test fails.
+    The desk gets a free port of its own unless `settings` name one."""
+    settings = {"BOT_DESK_PORT": f"127.0.0.1:{free_port()}", **(settings or {})}
     database = workdir / "simulator.db"
     production = workdir / "production.db"
     env = command_env(
@@ -113,7 +121,7 @@ def pendamping_run(
             "SIMULATOR_DATABASE_URL": f"sqlite+aiosqlite:///{database}",
             "BOT_DATA_DIR": str(workdir / "data"),
             "PYTHONUNBUFFERED": "1",
-            **(settings or {}),
+            **settings,
         }
     )
     port = port or free_port()
