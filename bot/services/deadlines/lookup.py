@@ -62,20 +62,51 @@ async def check_member(
     return agency
 
 
-async def target(db: AsyncSession, deadline: Deadline, agency: Agency) -> Target:
-    override = await db.get(DeadlineOverride, (deadline.id, agency.id))
+def _target(deadline: Deadline, agency: Agency, override: DeadlineOverride | None) -> Target:
     if override is None:
         return Target(agency, deadline.due_at, f"v{deadline.version}")
     return Target(agency, override.due_at, f"v{deadline.version}.{override.revision}")
 
 
+async def target(db: AsyncSession, deadline: Deadline, agency: Agency) -> Target:
+    return _target(deadline, agency, await db.get(DeadlineOverride, (deadline.id, agency.id)))
+
+
 async def targets(db: AsyncSession, deadline: Deadline) -> list[Target]:
-    if deadline.agency_id is not None:
-        agency = await db.get(Agency, deadline.agency_id)
-        chosen: Sequence[Agency] = [agency] if agency is not None else []
-    else:
+    return (await targets_of(db, [deadline]))[deadline.id]
+
+
+async def targets_of(db: AsyncSession, deadlines: Sequence[Deadline]) -> dict[int, list[Target]]:
+    """Each deadline's agencies with their own due dates, in two queries for all of them (a
+    deadline for every agency would otherwise cost one per agency)."""
+    if not deadlines:
+        return {}
+    chosen: Sequence[Agency]
+    if any(d.agency_id is None for d in deadlines):
         chosen = await agencies.all_agencies(db)
-    return [await target(db, deadline, a) for a in chosen]
+    else:  # usually loaded already: db.get answers from the session without a query
+        wanted = sorted({d.agency_id for d in deadlines if d.agency_id is not None})
+        chosen = [a for a in [await db.get(Agency, i) for i in wanted] if a is not None]
+    by_id = {a.id: a for a in chosen}
+    overrides = {
+        (o.deadline_id, o.agency_id): o
+        for o in await db.scalars(
+            select(DeadlineOverride).where(
+                DeadlineOverride.deadline_id.in_([d.id for d in deadlines])
+            )
+        )
+    }
+    found: dict[int, list[Target]] = {}
+    for deadline in deadlines:
+        if deadline.agency_id is None:
+            concerned: Sequence[Agency] = chosen
+        else:
+            own = by_id.get(deadline.agency_id)
+            concerned = [own] if own is not None else []
+        found[deadline.id] = [
+            _target(deadline, a, overrides.get((deadline.id, a.id))) for a in concerned
+        ]
+    return found
 
 
 async def open_deadlines(db: AsyncSession, agency_id: int | None = None) -> Sequence[Deadline]:

@@ -6,6 +6,7 @@ Renderers take these, never ORM rows. A focal point's view of one deadline comes
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -20,6 +21,7 @@ from bot.services.deadlines.lookup import (
     open_deadlines,
     target,
     targets,
+    targets_of,
 )
 from bot.services.deadlines.parsing import parse_offsets
 from bot.services.deadlines.series import all_done, followed
@@ -134,16 +136,37 @@ _RANK = {AckStatus.DONE: 3, AckStatus.NEEDS_HELP: 2, AckStatus.IN_PROGRESS: 1}
 
 
 async def view(db: AsyncSession, deadline: Deadline, agency_id: int | None = None) -> DeadlineView:
-    acks = (
-        await db.execute(
-            select(DeadlineAck, Person.full_name)
-            .join(Person, Person.id == DeadlineAck.person_id)
-            .where(DeadlineAck.deadline_id == deadline.id)
-            .order_by(DeadlineAck.at)
-        )
-    ).all()
+    return (await views_of(db, [deadline], agency_id))[0]
+
+
+async def views_of(
+    db: AsyncSession, deadlines: Sequence[Deadline], agency_id: int | None = None
+) -> list[DeadlineView]:
+    """The deadlines with each agency's answer (only `agency_id`'s when given), in three
+    queries however many deadlines and agencies there are."""
+    if not deadlines:
+        return []
+    acks: dict[int, list[tuple[DeadlineAck, str]]] = {}
+    found = await db.execute(
+        select(DeadlineAck, Person.full_name)
+        .join(Person, Person.id == DeadlineAck.person_id)
+        .where(DeadlineAck.deadline_id.in_([d.id for d in deadlines]))
+        .order_by(DeadlineAck.at)
+    )
+    for ack, name in found.all():
+        acks.setdefault(ack.deadline_id, []).append((ack, name))
+    concerned = await targets_of(db, deadlines)
+    return [_view(d, acks.get(d.id, []), concerned[d.id], agency_id) for d in deadlines]
+
+
+def _view(
+    deadline: Deadline,
+    acks: Sequence[tuple[DeadlineAck, str]],
+    concerned: Sequence[Target],
+    agency_id: int | None,
+) -> DeadlineView:
     rows: list[AgencyStatus] = []
-    for tgt in await targets(db, deadline):
+    for tgt in concerned:
         if agency_id is not None and tgt.agency.id != agency_id:
             continue
         mine = [(a, name) for a, name in acks if a.agency_id == tgt.agency.id]
@@ -151,7 +174,8 @@ async def view(db: AsyncSession, deadline: Deadline, agency_id: int | None = Non
         rows.append(
             AgencyStatus(AgencyRef.of(tgt.agency), tgt.due_at, best, tuple(n for _, n in mine))
         )
-    own = await agencies.get(db, deadline.agency_id) if deadline.agency_id is not None else None
+    # A deadline of one agency concerns that agency alone (none when it was removed).
+    own = concerned[0].agency if deadline.agency_id is not None and concerned else None
     return DeadlineView(
         DeadlineInfo.of(deadline), tuple(rows), AgencyRef.of(own) if own is not None else None
     )
@@ -167,7 +191,7 @@ async def for_focal_point(db: AsyncSession, person_id: int) -> list[DeadlineView
     if agency is None:
         return []
     replaced = await followed(db)
-    views = [await view(db, d, agency.id) for d in await open_deadlines(db, agency.id)]
+    views = await views_of(db, await open_deadlines(db, agency.id), agency.id)
     views = [
         v
         for v in views
@@ -191,11 +215,10 @@ async def focal_list(db: AsyncSession, person_id: int) -> FocalList:
 async def overview(db: AsyncSession) -> list[DeadlineView]:
     """Every open deadline; of a series, the current occurrence and the unfinished ones."""
     replaced = await followed(db)
-    return [
-        await view(db, d)
-        for d in await open_deadlines(db)
-        if not (d.id in replaced and await all_done(db, d))
+    shown = [
+        d for d in await open_deadlines(db) if not (d.id in replaced and await all_done(db, d))
     ]
+    return await views_of(db, shown)
 
 
 async def details(db: AsyncSession, deadline_id: int) -> DeadlineView:
