@@ -24,7 +24,8 @@ from bot.services import (
 from bot.services.calendar import work_calendar
 from bot.services.deadlines.changes import NewDeadline
 from bot.services.errors import NotFound
-from db.models import AckStatus, AnswerValue, Business, Light, Role
+from bot.services.reports import agencies as agency_reports
+from db.models import AckStatus, AnswerValue, AssessmentState, Business, Light, Role
 
 WITA = ZoneInfo("Asia/Makassar")
 CONTENT = load_content()
@@ -237,6 +238,36 @@ async def test_agency_overview_per_agency(
     assert (setda.late, setda.upcoming, setda.next_title) == (0, 1, "Laporan triwulan")
     assert setda.next_due is not None
     assert setda.next_due - clock.now() == timedelta(days=2)
+
+
+async def test_agency_records_count_lights_per_quarter(
+    sessions: async_sessionmaker[AsyncSession], clock: FakeClock, pilot: Pilot
+) -> None:
+    iso = CONTENT.iso18091
+    async with sessions() as db, db.begin():
+        sheet = (await assessment.agency_sheets(db, pilot.rsud, 1))[0]
+        first, second, _, _, fifth, sixth = (i.id for i in iso.indicators[:6])
+        await assessment.rate(db, clock, iso, pilot.rsud_focal, sheet.id, first, Light.RED)
+        await assessment.rate(db, clock, iso, pilot.rsud_focal, sheet.id, second, Light.YELLOW)
+        await assessment.rate(db, clock, iso, pilot.rsud_focal, sheet.id, fifth, Light.YELLOW)
+        # A note alone is no light.
+        await assessment.set_note(db, clock, iso, pilot.rsud_focal, sheet.id, sixth, "SOP")
+    clock.advance(timedelta(days=92))  # the next quarter: the lights above are last quarter's
+    async with sessions() as db:
+        records = await agency_reports.agency_records(db, clock, WITA, INDICATORS)
+        page = await agency_reports.agency_page(db, clock, WITA, INDICATORS, pilot.rsud)
+    assert records.periods[:2] == ("2027-Q1", "2026-Q4")
+    rows = {row.id: row for row in records.rows}
+    assert len(rows) == len(agencies.PILOT_AGENCIES)
+    rsud = rows[pilot.rsud]
+    assert [(q.period, q.state, q.red, q.yellow, q.green) for q in rsud.quarters] == [
+        ("2027-Q1", None, 0, 0, 0),
+        ("2026-Q4", AssessmentState.DRAFT, 1, 2, 2),
+        ("2026-Q3", None, 0, 0, 0),
+        ("2026-Q2", None, 0, 0, 0),
+    ]
+    assert page.record.quarters == rsud.quarters
+    assert [q.state for q in rows[pilot.setda].quarters] == [None] * 4
 
 
 async def test_business_pages_by_name_and_detail(

@@ -15,7 +15,7 @@ from sqlalchemy.sql import Select
 from bot.clock import Clock
 from bot.services import agencies
 from bot.services.assessment import agency_sheets as assessment_sheets
-from bot.services.assessment import period_of, period_overview, previous_period
+from bot.services.assessment import period_of, previous_period
 from bot.services.errors import NotFound
 from bot.services.reports.views import (
     UPCOMING,
@@ -239,21 +239,44 @@ def _periods(now: datetime, zone: ZoneInfo, count: int) -> tuple[str, ...]:
     return tuple(periods)
 
 
-async def _quarters(db: AsyncSession, periods: Sequence[str]) -> dict[int, list[Quarter]]:
-    by_agency: dict[int, list[Quarter]] = {}
-    for period in periods:
-        for row in await period_overview(db, period):
-            lights = list(row.lights.values())
-            by_agency.setdefault(row.agency_id, []).append(
-                Quarter(
-                    period,
-                    row.state,
-                    lights.count(Light.RED),
-                    lights.count(Light.YELLOW),
-                    lights.count(Light.GREEN),
-                )
+async def _quarters(
+    db: AsyncSession, periods: Sequence[str], agency_ids: Sequence[int]
+) -> dict[int, list[Quarter]]:
+    """Each agency's lights per period, counted in the database (one row per agency, period
+    and light rather than every rating)."""
+    stmt = (
+        select(
+            Assessment.agency_id,
+            Assessment.period,
+            Assessment.state,
+            AssessmentRating.light,
+            func.count(AssessmentRating.light),
+        )
+        .outerjoin(AssessmentRating, AssessmentRating.assessment_id == Assessment.id)
+        .where(Assessment.period.in_(periods), Assessment.agency_id.in_(agency_ids))
+        .group_by(
+            Assessment.agency_id, Assessment.period, Assessment.state, AssessmentRating.light
+        )
+    )
+    states: dict[tuple[int, str], AssessmentState] = {}
+    counts: dict[tuple[int, str, Light], int] = {}
+    for a_id, period, state, light, count in (await db.execute(stmt)).all():
+        states[(a_id, period)] = state
+        if light is not None:
+            counts[(a_id, period, light)] = count
+    return {
+        a_id: [
+            Quarter(
+                period,
+                states.get((a_id, period)),
+                counts.get((a_id, period, Light.RED), 0),
+                counts.get((a_id, period, Light.YELLOW), 0),
+                counts.get((a_id, period, Light.GREEN), 0),
             )
-    return by_agency
+            for period in periods
+        ]
+        for a_id in agency_ids
+    }
 
 
 async def _reach(db: AsyncSession, agency_id: int | None = None) -> dict[int, list[FocalReach]]:
@@ -309,11 +332,11 @@ async def agency_records(
     outcomes: dict[int, list[Outcome]] = {}
     for target in await _all_targets(db):
         outcomes.setdefault(target.agency_id, []).append(_outcome(target, now))
-    lights = await _quarters(db, periods)
+    every = await agencies.all_agencies(db)
+    lights = await _quarters(db, periods, [a.id for a in every])
     reach = await _reach(db)
     rows = tuple(
-        _record(a, outcomes.get(a.id, []), lights.get(a.id, []), reach.get(a.id, []))
-        for a in await agencies.all_agencies(db)
+        _record(a, outcomes.get(a.id, []), lights[a.id], reach.get(a.id, [])) for a in every
     )
     return AgencyRecords(now, indicators, periods, rows)
 
@@ -336,11 +359,11 @@ async def agency_page(
         DeadlineOutcome(t.deadline_id, t.title, t.due_at, t.done_at, _outcome(t, now))
         for t in targets
     ]
-    lights = await _quarters(db, _periods(now, zone, quarters))
+    lights = await _quarters(db, _periods(now, zone, quarters), [agency_id])
     record = _record(
         agency,
         [o.outcome for o in outcomes],
-        lights.get(agency_id, []),
+        lights[agency_id],
         (await _reach(db, agency_id)).get(agency_id, []),
     )
     sheets = await assessment_sheets(db, agency_id, quarters)
