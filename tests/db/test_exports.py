@@ -17,6 +17,7 @@ from bot.content import DEFAULT_CONTENT_ROOT, Content, load_content
 from bot.i18n import I18n, Translator
 from bot.services import agencies, exports, nudges, outbox, people
 from bot.services.exports import ExportFormat, ExportKind
+from bot.services.exports.files import XLSX_TIME_FORMAT
 from db.models import (
     AckStatus,
     AnswerValue,
@@ -174,6 +175,13 @@ async def test_every_kind_is_exported_as_xlsx_with_local_times(
     assert checklist["Pertanyaan"] == _content().checklist_for("kue").items[0].question
     # 09.00 WITA, as a date a spreadsheet can sort.
     assert checklist["Tanggal bukti"] == clock.now().astimezone(WITA).replace(tzinfo=None)
+    # Written as a spreadsheet reads well: a bold, frozen header, dates formatted, columns wide.
+    page = book[titles[exports.KINDS.index(ExportKind.CHECKLISTS)]]
+    assert page.freeze_panes == "A2" and page["A1"].font.bold
+    column = rows[ExportKind.CHECKLISTS][0].index("Tanggal bukti") + 1
+    assert page.cell(2, column).number_format == XLSX_TIME_FORMAT
+    assert not page.cell(2, column - 1).font.bold
+    assert page.column_dimensions["A"].width >= len(str(rows[ExportKind.CHECKLISTS][0][0])) + 2
     deadline = dict(zip(rows[ExportKind.DEADLINES][0], rows[ExportKind.DEADLINES][1], strict=True))
     assert (deadline["Tenggat"], deadline["Jawaban instansi"]) == ("Laporan triwulan", "done")
     assert len(rows[ExportKind.DEADLINES]) == 2  # the deadline is for one agency only

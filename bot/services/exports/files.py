@@ -109,33 +109,45 @@ def _csv_cell(value: Cell, tr: Translator) -> str | int:
 
 
 def _xlsx(sheets: Sequence[Sheet], tr: Translator) -> bytes:
+    # Write-only: rows stream out as they are appended, about twice as fast as building
+    # every cell first (a full programme's export is ~18,000 rows); widths, the frozen
+    # header and formats are therefore set before the rows.
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    book = Workbook()
-    first = book.active
-    if first is not None:  # the empty sheet every new workbook starts with
-        book.remove(first)
+    book = Workbook(write_only=True)
     bold = Font(bold=True)
     for sheet in sheets:
         page = book.create_sheet(_sheet_name(tr.gettext(TITLES[sheet.kind])))
         headers = [tr.gettext(h) for h in sheet.headers]
-        page.append(headers)
-        for cell in page[1]:
-            cell.font = bold
         widths = [len(h) for h in headers]
         for row in sheet.rows:
-            page.append([_xlsx_cell(v, tr) for v in row])
             for index, value in enumerate(row):
                 shown = 16 if isinstance(value, datetime) else len(str(value or ""))
                 widths[index] = max(widths[index], min(shown, 60))
         for index, width in enumerate(widths, start=1):
             page.column_dimensions[get_column_letter(index)].width = width + 2
-            if any(isinstance(row[index - 1], datetime) for row in sheet.rows):
-                for (cell,) in page.iter_rows(min_row=2, min_col=index, max_col=index):
-                    cell.number_format = XLSX_TIME_FORMAT
         page.freeze_panes = "A2"
+
+        header = []
+        for text in headers:
+            cell = WriteOnlyCell(page, value=text)
+            cell.font = bold
+            header.append(cell)
+        page.append(header)
+        for row in sheet.rows:
+            values: list[object] = []
+            for value in row:
+                out = _xlsx_cell(value, tr)
+                if isinstance(out, datetime):
+                    cell = WriteOnlyCell(page, value=out)
+                    cell.number_format = XLSX_TIME_FORMAT
+                    values.append(cell)
+                else:
+                    values.append(out)
+            page.append(values)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
