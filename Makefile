@@ -27,6 +27,7 @@ bench: $(DEV_STAMP)
 	$(BIN)/python -m bench.reminders
 	$(BIN)/python -m bench.broadcast
 	$(BIN)/python -m bench.scale
+	$(BIN)/python -m bench.desk
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
