@@ -126,6 +126,10 @@ class Api:
     def delete(self, path: str, *roles: Role) -> Callable[[Handler], Handler]:
         return self.route("DELETE", path, *roles)
 
+    def include(self, other: Api) -> None:
+        """Serve another module's routes too (one tab's routes in a module of its own)."""
+        self.routes.extend(other.routes)
+
 
 def _problem(status: int, error: str, message: str = "") -> web.Response:
     body = {"error": error, "message": message}

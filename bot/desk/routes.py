@@ -1,7 +1,8 @@
 """What the desk's API serves, route by route, over the services the chat uses too.
 
 Coordinators reach everything; a mentor the open questions; a focal point their own
-agency and its deadlines; a business owner only `/me` (and the files they sent).
+agency and its deadlines; a business owner only `/me` (and the files they sent). The
+broadcasts tab's routes are in bot/desk/broadcasts.py.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable
 from typing import Any
 
+from bot.desk import broadcasts as broadcast_routes
 from bot.desk import texts
 from bot.desk.api import Api, Call, Download, in_thread
 from bot.i18n import N_
@@ -47,6 +49,7 @@ MIMES = {
 INVITATIONS_SHOWN = 200
 
 api = Api()
+api.include(broadcast_routes.api)  # the broadcasts tab (bot/desk/broadcasts.py)
 
 
 def _sectors(call: Call) -> dict[str, str]:

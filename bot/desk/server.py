@@ -22,7 +22,11 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-cache",
 }
-FILES = {"desk.css": "text/css", "desk.js": "text/javascript"}
+FILES = {
+    "desk.css": "text/css",
+    "desk.js": "text/javascript",
+    "desk-broadcasts.js": "text/javascript",
+}
 
 
 def _file(name: str, content_type: str) -> web.RouteDef:

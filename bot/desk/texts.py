@@ -166,6 +166,56 @@ PAGE: dict[str, str] = {
     "business_name": N_("Business name"),
     "phone_optional": N_("Phone (optional)"),
     "make_link": N_("Make the invitation link"),
+    # broadcasts
+    "broadcasts": N_("Broadcasts"),
+    "write_broadcast": N_("Write a broadcast"),
+    "message": N_("Message"),
+    "format_hint": N_(
+        "Formatting is Telegram's, written as HTML: <b>bold</b>, <i>italics</i>, "
+        "<u>underlined</u>, <s>struck out</s>, <tg-spoiler>hidden</tg-spoiler>, "
+        '<a href="https://...">a link</a>, <code>code</code>, <blockquote>a quotation'
+        "</blockquote>. Write & < > as they are. A photo or a document: send the broadcast "
+        "from the chat."
+    ),
+    "characters": N_("{length} of {limit} characters"),
+    "who_receives": N_("Who should receive it?"),
+    "preview": N_("Preview, exactly as recipients will see it"),
+    "preview_empty": N_("The preview appears as you write."),
+    "when": N_("When"),
+    "send_now": N_("Now"),
+    "send_later": N_("At a date and time ({zone})"),
+    "send": N_("Send…"),
+    "schedule": N_("Schedule…"),
+    "send_q": N_("Send this broadcast now to {n} people?"),
+    "schedule_q": N_("Send this broadcast to {n} people on {date}?"),
+    "yes_send": N_("Yes, send it"),
+    "yes_schedule": N_("Yes, schedule it"),
+    "on_its_way": N_("The broadcast is on its way."),
+    "scheduled_for": N_("The broadcast is scheduled for {date}."),
+    "past_broadcasts": N_("Scheduled and past broadcasts"),
+    "no_broadcasts": N_("No broadcast has been sent yet."),
+    "date": N_("Date"),
+    "recipients": N_("Recipients"),
+    "with_file": N_("with a photo or document"),
+    "count_sent": N_("Sent"),
+    "count_blocked": N_("Blocked the bot"),
+    "count_failed": N_("Failed"),
+    "count_unknown": N_("Maybe delivered"),
+    "count_skipped": N_("Not sent"),
+    "count_remaining": N_("Remaining"),
+    "time_left": N_("Time left: about {time}"),
+    "goes_out": N_("Goes out on {date}"),
+    "pause_broadcast": N_("Pause"),
+    "resume_broadcast": N_("Go on"),
+    "cancel_broadcast": N_("Cancel broadcast"),
+    "cancel_broadcast_q": N_(
+        "Cancel this broadcast? Those who have not received it yet will not get it."
+    ),
+    "yes_cancel_broadcast": N_("Yes, cancel the broadcast"),
+    "change_time": N_("Change time"),
+    "change_time_q": N_("Move this broadcast to {date}?"),
+    "yes_change_time": N_("Yes, move it"),
+    "could_not_reach": N_("Could not be reached"),
 }
 
 

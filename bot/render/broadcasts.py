@@ -202,7 +202,7 @@ def choose_agency(tr: Translator, broadcast_id: int, agencies: Sequence[tuple[in
     )
 
 
-def _left_out(tr: Translator, unreachable: int, no_consent: int, paused: int) -> Html | None:
+def left_out(tr: Translator, unreachable: int, no_consent: int, paused: int) -> Html | None:
     parts = [
         tr.ngettext("%(n)d blocked the bot", "%(n)d blocked the bot", unreachable)
         % {"n": unreachable}
@@ -229,6 +229,36 @@ def _left_out(tr: Translator, unreachable: int, no_consent: int, paused: int) ->
     ).format(why="; ".join(found)) % {"n": total}
 
 
+def reach_facts(
+    tr: Translator,
+    target: Target | None,
+    reach: Reach,
+    sectors: dict[str, str],
+    seconds: float,
+    cost: float | None,
+) -> Html:
+    """Whom it reaches, who is left out and why, the time and the cost (chat and desk)."""
+    _ = tr.html
+    n = len(reach.recipients)
+    return lines(
+        _("Audience: {audience}").format(audience=audience_name(tr, target, sectors)),
+        tr.nhtml("Recipients: %(n)d person", "Recipients: %(n)d people", n) % {"n": n},
+        left_out(tr, reach.unreachable, reach.no_consent, reach.paused),
+        _("Estimated sending time: about {time}.").format(time=duration(tr, seconds))
+        if n
+        else None,
+        _("Paid broadcast: about {stars} Telegram Stars (0.1 Star per message).").format(
+            stars=stars(tr, cost)
+        )
+        if cost is not None and n
+        else None,
+        "" if not n else None,
+        _("Nobody in this audience can receive it now. Choose another audience.")
+        if not n
+        else None,
+    )
+
+
 def preview(
     tr: Translator,
     view: View,
@@ -244,21 +274,7 @@ def preview(
         bold(tr.gettext("Preview")),
         _("Above is the message exactly as recipients will see it."),
         "",
-        _("Audience: {audience}").format(audience=audience_name(tr, view.target, sectors)),
-        tr.nhtml("Recipients: %(n)d person", "Recipients: %(n)d people", n) % {"n": n},
-        _left_out(tr, reach.unreachable, reach.no_consent, reach.paused),
-        _("Estimated sending time: about {time}.").format(time=duration(tr, seconds))
-        if n
-        else None,
-        _("Paid broadcast: about {stars} Telegram Stars (0.1 Star per message).").format(
-            stars=stars(tr, cost)
-        )
-        if cost is not None and n
-        else None,
-        "" if not n else None,
-        _("Nobody in this audience can receive it now. Choose another audience.")
-        if not n
-        else None,
+        reach_facts(tr, view.target, reach, sectors, seconds, cost),
     )
     send = (
         (
@@ -308,16 +324,18 @@ def discarded(tr: Translator) -> Reply:
 # --- after it was sent or scheduled ------------------------------------------------------------
 
 
+STATUS_NAMES = {
+    BroadcastState.DRAFT: N_("draft"),
+    BroadcastState.SCHEDULED: N_("scheduled"),
+    BroadcastState.SENDING: N_("sending"),
+    BroadcastState.PAUSED: N_("paused"),
+    BroadcastState.DONE: N_("done"),
+    BroadcastState.CANCELLED: N_("cancelled"),
+}
+
+
 def _status(tr: Translator, view: View) -> str:
-    labels = {
-        BroadcastState.DRAFT: N_("draft"),
-        BroadcastState.SCHEDULED: N_("scheduled"),
-        BroadcastState.SENDING: N_("sending"),
-        BroadcastState.PAUSED: N_("paused"),
-        BroadcastState.DONE: N_("done"),
-        BroadcastState.CANCELLED: N_("cancelled"),
-    }
-    return tr.gettext(labels[view.state])
+    return tr.gettext(STATUS_NAMES[view.state])
 
 
 def scheduled(
@@ -332,7 +350,7 @@ def scheduled(
         _("Audience: {audience}").format(audience=audience_name(tr, view.target, sectors)),
         tr.nhtml("Recipients: %(n)d person", "Recipients: %(n)d people", view.recipients)
         % {"n": view.recipients},
-        _left_out(tr, view.left_unreachable, view.left_no_consent, view.left_paused),
+        left_out(tr, view.left_unreachable, view.left_no_consent, view.left_paused),
     )
     return Reply(
         text,
@@ -411,7 +429,7 @@ def summary(
         _("Audience: {audience}").format(audience=audience_name(tr, view.target, sectors)),
         "",
         *_count_lines(tr, view.counts),
-        _left_out(tr, view.left_unreachable, view.left_no_consent, view.left_paused),
+        left_out(tr, view.left_unreachable, view.left_no_consent, view.left_paused),
         "" if names else None,
         bold(tr.gettext("Could not be reached:")) if names else None,
         *names,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 
-from bot import broadcasting
 from bot.localapi import SentMessage
 from bot.render.broadcasts import BroadcastAction, BroadcastButton
 from bot.services import people
-from db.models import Business, Role
+from db.models import Role
+from tests.support.broadcasts import member, mixed_audience, refresh_progress
 from tests.support.people import Person
 from tests.support.png import tiny_png
 from tests.support.world import World
@@ -17,48 +17,12 @@ BOLD = [{"type": "bold", "offset": 0, "length": 7}]
 NEWS = "Rapat besok pukul 09.00 di aula Bappeda."
 
 
-async def _member(
-    world: World,
-    name: str,
-    role: Role = Role.UMKM,
-    *,
-    sector: str = "kue",
-    consent: bool = True,
-    paused: bool = False,
-    blocked: bool = False,
-) -> Person:
-    """Someone known to the bot with a role (a business owner has a business of `sector`)."""
-    person = world.person(name)
-    async with world.sessions() as db, db.begin():
-        row = await people.register(db, world.clock, person.user_id, name, [role])
-        row.consent_at = world.clock.now() if consent else None
-        row.deactivated_at = world.clock.now() if paused else None
-        row.unreachable_since = world.clock.now() if blocked else None
-        if role is Role.UMKM:
-            db.add(
-                Business(
-                    name=f"Usaha {name}",
-                    sector=sector,
-                    owner_name=name,
-                    owner_id=row.id,
-                    created_at=world.clock.now(),
-                )
-            )
-    return person
-
-
 def _labels(message: SentMessage) -> list[str]:
     return [b.text for row in message.buttons for b in row]
 
 
 def _got(person: Person, fragment: str) -> int:
     return sum(1 for m in person.messages if fragment in m.text)
-
-
-async def _refresh(world: World) -> None:
-    """The progress job's run, as the JobQueue would make it."""
-    assert world.app is not None
-    await broadcasting.refresh(world.deps, world.app.bot)
 
 
 async def _write(world: World, koordinator: Person) -> None:
@@ -71,7 +35,7 @@ async def _write(world: World, koordinator: Person) -> None:
 async def _to_schedule(world: World) -> tuple[Person, Person, SentMessage]:
     """A coordinator, one business owner, and the question when to send to all businesses."""
     koordinator = world.coordinator("Yuliana")
-    ana = await _member(world, "Ana")
+    ana = await member(world, "Ana")
     await _write(world, koordinator)
     await koordinator.press("Semua pelaku UMKM")
     return koordinator, ana, await koordinator.press("Jadwalkan")
@@ -79,14 +43,8 @@ async def _to_schedule(world: World) -> tuple[Person, Person, SentMessage]:
 
 async def test_broadcast_reaches_every_reachable_business_once_as_written(world: World) -> None:
     koordinator = world.coordinator("Yuliana")
-    owners = [await _member(world, n) for n in ("Ana", "Beni", "Citra")]
-    tenun = await _member(world, "Dewi", sector="tenun")
-    left_out = [
-        await _member(world, "Eko", consent=False),
-        await _member(world, "Fani", paused=True),
-        await _member(world, "Gita", blocked=True),
-    ]
-    focal = await _member(world, "Hana", Role.FOCAL)
+    mixed = await mixed_audience(world, ("Ana", "Beni", "Citra"))
+    owners, tenun, left_out, focal = mixed.owners, mixed.tenun, mixed.left_out, mixed.focal
     await _write(world, koordinator)
 
     card = await koordinator.press("Semua pelaku UMKM")
@@ -102,7 +60,7 @@ async def test_broadcast_reaches_every_reachable_business_once_as_written(world:
     assert shown.message_id == card.message_id  # the card becomes the progress view
     assert "Siaran sedang dikirim" in shown.text and "Sisa: 4" in shown.text
     await world.tick()  # the tap woke the dispatcher too: this waits for its pass
-    await _refresh(world)
+    await refresh_progress(world)
 
     for person in (*owners, tenun):
         assert _got(person, NEWS) == 1
@@ -121,8 +79,8 @@ async def test_broadcast_reaches_every_reachable_business_once_as_written(world:
 
 async def test_one_sector_and_a_photo_with_its_caption(world: World) -> None:
     koordinator = world.coordinator("Yuliana")
-    kue = await _member(world, "Ana")
-    tenun = await _member(world, "Dewi", sector="tenun")
+    kue = await member(world, "Ana")
+    tenun = await member(world, "Dewi", sector="tenun")
     await koordinator.send("/start")
     await koordinator.press("Kirim siaran")
     await koordinator.send_photo(tiny_png(), caption="Contoh label kemasan")
@@ -167,17 +125,17 @@ async def test_a_scheduled_broadcast_starts_on_time_with_a_new_progress_view(
     koordinator, ana, _ = await _to_schedule(world)
     await koordinator.send("07-12-2026 10.00")
     world.clock.advance(hours=1)
-    await _refresh(world)  # its moment came: it starts, a new message shows its progress
+    await refresh_progress(world)  # its moment came: it starts, a new message shows its progress
     assert "Siaran sedang dikirim" in koordinator.last.text
     await world.tick()
-    await _refresh(world)
+    await refresh_progress(world)
     assert _got(ana, NEWS) == 1
     assert "Siaran selesai" in koordinator.last.text and "Terkirim: 1" in koordinator.last.text
 
 
 async def test_pause_holds_the_rest_and_going_on_sends_each_once(world: World) -> None:
     koordinator = world.coordinator("Yuliana")
-    owners = [await _member(world, f"Pemilik {n}") for n in range(60)]
+    owners = [await member(world, f"Pemilik {n}") for n in range(60)]
     await _write(world, koordinator)
     await koordinator.press("Semua pelaku UMKM")
     await koordinator.press("Kirim sekarang")
@@ -194,16 +152,16 @@ async def test_pause_holds_the_rest_and_going_on_sends_each_once(world: World) -
 
     await koordinator.press("Lanjutkan")
     await world.tick()
-    await _refresh(world)
+    await refresh_progress(world)
     assert [_got(p, NEWS) for p in owners] == [1] * 60
     assert "Terkirim: 60" in koordinator.last.text
 
 
 async def test_people_picked_in_orang_are_the_audience_and_nobody_else(world: World) -> None:
     koordinator = world.coordinator("Yuliana")
-    ana, beni = await _member(world, "Ana"), await _member(world, "Beni")
-    hana = await _member(world, "Hana", Role.FOCAL)
-    eko = await _member(world, "Eko", consent=False)
+    ana, beni = await member(world, "Ana"), await member(world, "Beni")
+    hana = await member(world, "Hana", Role.FOCAL)
+    eko = await member(world, "Eko", consent=False)
     await koordinator.send("/start")
     for name in ("Beni", "Hana", "Eko"):
         await koordinator.send("/orang")
@@ -236,7 +194,7 @@ async def test_a_paid_broadcast_shows_its_cost_and_is_sent_as_paid(world: World)
     world.paid_broadcast = True
     await world.restart()
     koordinator = world.coordinator("Yuliana")
-    owners = [await _member(world, f"Pemilik {n}") for n in range(12)]
+    owners = [await member(world, f"Pemilik {n}") for n in range(12)]
     await _write(world, koordinator)
     card = await koordinator.press("Semua pelaku UMKM")
     assert "Penerima: 12 orang" in card.text
@@ -262,7 +220,7 @@ async def test_broadcasts_are_for_coordinators_only(world: World) -> None:
         await people.register(db, world.clock, mentor.user_id, "Maria", [Role.MENTOR])
     refused = await mentor.send("/siaran")
     assert "tidak tersedia untuk peran" in refused.text, refused.text
-    owner = await _member(world, "Ana")
+    owner = await member(world, "Ana")
     refused = await owner.send("/siaran")
     assert "tidak tersedia untuk peran" in refused.text
     forged = await owner.press_data(BroadcastButton(BroadcastAction.SEND, 1).pack())
@@ -301,7 +259,7 @@ async def test_five_hundred_recipients_through_429s_and_403s_each_get_it_once(
     while (await world.advance(seconds=2)).claimed:  # rows a 429 gave back come due again
         pass
     assert world.api.faults.pending == []  # every 429 and 403 was met
-    await _refresh(world)
+    await refresh_progress(world)
 
     assert [_got(p, NEWS) for p in owners if p not in blocked] == [1] * 493
     assert [_got(p, NEWS) for p in blocked] == [0] * 7

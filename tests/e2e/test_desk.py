@@ -34,6 +34,10 @@ OTHERS = {"what": "people", "format": "xlsx", "role": "umkm"}
 BODIES = {
     "/people/{person:\\d+}/roles": {"role": "mentor"},
     "/invitations": {"role": "mentor", "name": "Calon Mentor"},
+    "/broadcasts": {"text": "Halo", "audience": "coordinators"},
+    "/broadcasts/preview": {"text": "<b>Halo</b>"},
+    "/broadcasts/{broadcast:\\d+}/send": {"at": None},
+    "/broadcasts/{broadcast:\\d+}/time": {"at": "2026-12-08T09:00"},
 }
 # What a kind of person may see of the other side: mentors read every business's questions.
 MAY_SEE = {Kind.MENTOR: frozenset({"question", "business", "owner"})}

@@ -5,20 +5,25 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import aiohttp
 
 from bot.desk.signin import sign
 from bot.runner import status_server
+from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.support.pendamping_run import free_port
 from tests.support.people import Person
 from tests.support.world import TOKEN, World
 
+if TYPE_CHECKING:
+    from playwright.async_api import Page
+
 DESK_URL = "https://desk.example.test/desk/"
+WAIT_MS = 5000  # what a page step may take at most
 
 
 @dataclass
@@ -74,3 +79,33 @@ async def open_desk(world: World) -> AsyncIterator[Desk]:
     assert world.app is not None
     async with status_server(world.app, desk=True), aiohttp.ClientSession() as http:
         yield Desk(world, http, f"http://127.0.0.1:{port}/desk/")
+
+
+@dataclass
+class Opened:
+    """The desk in Chromium, and the script errors it raised (a test ends with none)."""
+
+    page: Page
+    errors: list[str] = field(default_factory=list)
+
+
+@asynccontextmanager
+async def desk_page(desk: Desk, who: Person, *, dark: bool = False) -> AsyncIterator[Opened]:
+    """The page opened as Telegram opens the Mini App, at laptop width, offline."""
+    from playwright.async_api import Route, async_playwright
+
+    async def offline(route: Route) -> None:  # Telegram's script: the page works without it
+        await route.abort()
+
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = await browser.new_page(viewport={"width": 1100, "height": 800})
+            page.set_default_timeout(WAIT_MS)
+            opened = Opened(page)
+            page.on("pageerror", lambda error: opened.errors.append(str(error)))
+            await page.route("https://telegram.org/**", offline)
+            await page.goto(desk.page_url(who, dark=dark))
+            yield opened
+        finally:
+            await browser.close()

@@ -571,6 +571,7 @@ const TABS = [
   { key: "my_agency", roles: ["focal"], open: () => agencyPage(ME.agency_id, null), unless: ["coordinator"] },
   { key: "deadlines", roles: ["coordinator", "focal"], open: deadlinesTab },
   { key: "questions", roles: ["coordinator", "mentor"], open: questionsTab },
+  { key: "broadcasts", roles: ["coordinator"], open: () => broadcastsTab() }, // desk-broadcasts.js
   { key: "export", roles: ["coordinator"], open: exportsTab },
   { key: "people", roles: ["coordinator"], open: () => peopleTab() },
 ];

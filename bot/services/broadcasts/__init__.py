@@ -7,7 +7,8 @@ the message twice.
 
 `views` is what a broadcast is and how screens read it, `audience` whom it reaches (and the
 people picked in /orang), `planning` drafts, moments and the rows planned now or later,
-`running` a new time, pause, going on, cancel and the progress view's moments. The public
+`running` a new time, pause, going on, cancel and the progress view's moments, `formatting`
+the Telegram HTML a broadcast typed on the desk may use. The public
 names of each are re-exported here, so `broadcasts.send_now(...)` works.
 """
 
@@ -19,11 +20,13 @@ from bot.services.broadcasts.audience import (
     set_target,
     toggle_pick,
 )
+from bot.services.broadcasts.formatting import BadText
 from bot.services.broadcasts.planning import (
     BadMoment,
     ShownIn,
     create_draft,
     draft_reach,
+    parse_local,
     parse_moment,
     schedule,
     send_now,
@@ -68,6 +71,7 @@ __all__ = [
     "PAUSED_DUE",
     "STARS_PER_MESSAGE",
     "BadMoment",
+    "BadText",
     "BroadcastRef",
     "Content",
     "Counts",
@@ -87,6 +91,7 @@ __all__ = [
     "history",
     "is_picked",
     "key",
+    "parse_local",
     "parse_moment",
     "pause",
     "picked",

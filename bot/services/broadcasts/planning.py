@@ -10,6 +10,7 @@ from sqlalchemy import insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.i18n import N_
 from bot.services import people
 from bot.services.broadcasts.audience import reach
 from bot.services.broadcasts.views import (
@@ -32,6 +33,9 @@ from db.models import Broadcast, BroadcastState, OutboxMessage, OutboxState
 class BadMoment(Invalid):
     """A typed moment that does not parse, has passed, or lies more than a year ahead."""
 
+    def __init__(self) -> None:
+        super().__init__(N_("the time must be a date and time still to come, within a year."))
+
 
 _MOMENT = re.compile(
     r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})\s+(?:pukul\s+)?(\d{1,2})[.:](\d{2})\s*(?:wita)?\s*$",
@@ -43,19 +47,32 @@ def parse_moment(text: str, clock: Clock, cal: WorkCalendar) -> datetime:
     """`14-12-2026 09.00` (local time) as UTC; strictly to come, at most a year ahead."""
     match = _MOMENT.match(text)
     if match is None:
-        raise BadMoment("")
+        raise BadMoment()
     day, month, year, hour, minute = (int(g) for g in match.groups())
     try:
         moment = cal.at_local(date(year, month, day), hour, minute)
     except ValueError:
-        raise BadMoment("") from None
+        raise BadMoment() from None
+    check_moment(clock, moment)
+    return moment
+
+
+def parse_local(value: str, clock: Clock, cal: WorkCalendar) -> datetime:
+    """`2026-12-14T09:00` (a form's local date and time) as UTC; to come, within a year."""
+    try:
+        local = datetime.fromisoformat(value)
+    except ValueError:
+        raise BadMoment() from None
+    if local.tzinfo is not None:
+        raise BadMoment()
+    moment = cal.at_local(local.date(), local.hour, local.minute)
     check_moment(clock, moment)
     return moment
 
 
 def check_moment(clock: Clock, at: datetime) -> None:
     if not clock.now() < at <= clock.now() + MAX_AHEAD:
-        raise BadMoment("")
+        raise BadMoment()
 
 
 async def create_draft(db: AsyncSession, clock: Clock, by_id: int, content: Content) -> Broadcast:
