@@ -1,6 +1,7 @@
 // The coordinators' desk: a Telegram Mini App. Every API call carries the initData Telegram
 // signed; the server checks it and answers with views. Text from the server is put into the
-// page as text (textContent), except `notice`, which the bot's renderers made safe HTML.
+// page as text (textContent), except `notice` (and a broadcast's preview, desk-broadcasts.js),
+// which the bot made safe HTML.
 "use strict";
 
 const tg = window.Telegram && window.Telegram.WebApp;
