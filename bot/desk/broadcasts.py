@@ -193,11 +193,11 @@ async def broadcast_list(call: Call) -> dict[str, Any]:
     }
 
 
-@api.get("/broadcasts/reach", COORDINATOR)
+@api.post("/broadcasts/reach", COORDINATOR)
 async def broadcast_reach(call: Call) -> dict[str, Any]:
-    """Whom an audience reaches now, as the chat's preview counts them."""
-    given = {name: call.query(name) for name in ("audience", "sector", "agency")}
-    target = await _target(call, given)
+    """Whom an audience reaches now, as the chat's preview counts them (a form checked, like
+    the preview: nothing is written)."""
+    target = await _target(call, await call.body())
     return _facts(call, target, await broadcasts.reach(call.db, target))
 
 

@@ -36,6 +36,7 @@ BODIES = {
     "/invitations": {"role": "mentor", "name": "Calon Mentor"},
     "/broadcasts": {"text": "Halo", "audience": "coordinators"},
     "/broadcasts/preview": {"text": "<b>Halo</b>"},
+    "/broadcasts/reach": {"audience": "coordinators"},
     "/broadcasts/{broadcast:\\d+}/send": {"at": None},
     "/broadcasts/{broadcast:\\d+}/time": {"at": "2026-12-08T09:00"},
 }

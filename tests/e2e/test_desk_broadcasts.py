@@ -52,6 +52,10 @@ async def _draft(desk: Desk, who: Person, audience: str = "businesses", **more: 
     return int(made["id"])
 
 
+async def _reach(desk: Desk, who: Person, **audience: str) -> Any:
+    return await _ok(desk, "POST", "broadcasts/reach", who, audience)
+
+
 def _got(person: Person) -> int:
     return sum(1 for m in person.messages if NEWS in m.text)
 
@@ -69,7 +73,7 @@ async def test_a_coordinator_composes_sees_counts_and_preview_and_sends_it_once(
     assert {"value": "businesses", "label": "Semua pelaku UMKM"} in listed["audiences"]
 
     # The counts of the chat's preview: recipients, and who is left out and why.
-    reach = await _ok(desk, "GET", "broadcasts/reach?audience=businesses", coordinator)
+    reach = await _reach(desk, coordinator, audience="businesses")
     assert (reach["recipients"], reach["unreachable"], reach["no_consent"], reach["paused"]) == (
         3,
         1,
@@ -78,7 +82,7 @@ async def test_a_coordinator_composes_sees_counts_and_preview_and_sends_it_once(
     )
     assert "Penerima: 3 orang" in reach["facts"] and "Tidak dikirimi: 3 orang" in reach["facts"]
     assert "sekitar 1 detik" in reach["facts"] and reach["stars"] is None
-    one = await _ok(desk, "GET", "broadcasts/reach?audience=sector&sector=tenun", coordinator)
+    one = await _reach(desk, coordinator, audience="sector", sector="tenun")
     assert one["recipients"] == 1 and "Tenun ikat" in one["facts"]
 
     # The preview, live as it is typed, as recipients will see it.
@@ -123,7 +127,7 @@ async def test_paid_broadcasts_show_their_cost_in_stars(world: World) -> None:
         coordinator = await _coordinator(desk)
         for name in ("Ana", "Beni"):
             await member(world, name)
-        reach = await _ok(desk, "GET", "broadcasts/reach?audience=businesses", coordinator)
+        reach = await _reach(desk, coordinator, audience="businesses")
         assert reach["stars"] == pytest.approx(0.2)
         assert "sekitar 0,2 Telegram Stars" in reach["facts"]
 

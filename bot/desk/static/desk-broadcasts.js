@@ -60,9 +60,8 @@ async function broadcastsTab(message) {
   async function counts() {
     sector.hidden = audience.value !== "sector";
     agency.hidden = audience.value !== "agency";
-    const query = new URLSearchParams({ audience: audience.value, sector: sector.value, agency: agency.value });
     try {
-      const found = await call("broadcasts/reach?" + query);
+      const found = await call("broadcasts/reach", { method: "POST", json: { audience: audience.value, sector: sector.value, agency: agency.value } });
       reach.innerHTML = found.facts;
       reach.classList.remove("error");
     } catch (problem) {
