@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from typing import Any
 
@@ -136,9 +137,15 @@ async def _post_init(app: BotApplication) -> None:
 
     # Not app.create_task: the application is not running yet; stop_app awaits it.
     app.bot_data.starting = asyncio.create_task(set_menus(), name="command-menus")
+    # What start-up built (modules, content, catalogs, mappers: ~180,000 objects) lives as
+    # long as the process. Out of the collector's sight, a full collection walks only what
+    # updates made: 80-100 ms less about every 200 updates. No gc.collect() first: the
+    # little garbage there is (~2,000 objects) is kept until the stop unfreezes it.
+    gc.freeze()
 
 
 async def _post_shutdown(app: BotApplication) -> None:
+    gc.unfreeze()  # collectable again: a process (the tests') may build another application
     deps = app.bot_data.deps
     if deps is not None:
         await deps.engine.dispose()
