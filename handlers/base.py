@@ -57,6 +57,8 @@ class Turn:
     toast_text: str | None = None
     toast_alert: bool = False
     after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    # The business the person owned when they were loaded, in this transaction (None: none).
+    business: Business | None = None
 
     @property
     def clock(self) -> Clock:
@@ -226,7 +228,7 @@ async def _run_turn(fn: TurnFn, allowed: frozenset[Role] | None, turn: Turn) -> 
         if not await inbox.mark_handled(db, deps.clock, turn.update.update_id):
             return  # handled before (a redelivery): change nothing
         person, business = await _load_person(db, turn.context, turn)
-        turn.person = person
+        turn.person, turn.business = person, business
         turn.tr = deps.i18n.translator(person.locale if person else None)
         if person is not None and person.deactivated_at is not None:
             turn.reply(render_people.access_paused(turn.tr))  # whatever they sent

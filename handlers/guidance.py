@@ -17,6 +17,8 @@ router = Router("guidance", roles={Role.UMKM})
 
 async def business_or_reply(t: Turn) -> Business | None:
     """The person's business; None (and a polite answer queued) when they have none."""
+    if t.business is not None and t.business.owner_id == t.me.id:
+        return t.business  # loaded with the person in this transaction
     try:
         return await guidance.business_of(t.db, t.me.id)
     except NotFound:

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -78,18 +78,32 @@ def _next_position(
 # --- database -----------------------------------------------------------------------------
 
 
+# Built once: a statement's construction costs more than SQLite running it.
+_ANSWERS = select(ChecklistAnswer).where(ChecklistAnswer.run_id == bindparam("run_id"))
+_OPEN_RUN = select(ChecklistRun).where(
+    ChecklistRun.business_id == bindparam("business_id"),
+    ChecklistRun.state == RunState.IN_PROGRESS,
+)
+
+
+def _as_answers(rows: Mapping[str, ChecklistAnswer]) -> dict[str, Answer]:
+    return {
+        item_id: Answer(row.value, row.note, row.evidence_id, row.carried)
+        for item_id, row in rows.items()
+    }
+
+
+async def _answer_rows(db: AsyncSession, run_id: int) -> dict[str, ChecklistAnswer]:
+    rows = await db.scalars(_ANSWERS, {"run_id": run_id})
+    return {row.item_id: row for row in rows}
+
+
 async def _answers(db: AsyncSession, run_id: int) -> dict[str, Answer]:
-    rows = await db.scalars(select(ChecklistAnswer).where(ChecklistAnswer.run_id == run_id))
-    return {row.item_id: Answer(row.value, row.note, row.evidence_id, row.carried) for row in rows}
+    return _as_answers(await _answer_rows(db, run_id))
 
 
 async def _open_run(db: AsyncSession, business_id: int) -> ChecklistRun | None:
-    return await db.scalar(
-        select(ChecklistRun).where(
-            ChecklistRun.business_id == business_id,
-            ChecklistRun.state == RunState.IN_PROGRESS,
-        )
-    )
+    return await db.scalar(_OPEN_RUN, {"business_id": business_id})
 
 
 async def _submitted(
@@ -133,29 +147,15 @@ def _view(
     return RunView(run, checklist, answers, current, prefilled)
 
 
-async def _carry_over(
-    db: AsyncSession,
-    run: ChecklistRun,
-    checklist: Checklist,
-    answers: Mapping[str, Answer],
-) -> None:
-    """Copy answers into a new run for the items the checklist still has (a "does not apply"
-    only where the item may still not apply)."""
+def _carried_over(checklist: Checklist, answers: Mapping[str, Answer]) -> dict[str, Answer]:
+    """The answers a new run starts with: those of items the checklist still has (a "does
+    not apply" only where the item may still not apply), marked carried."""
     items = {item.id: item for item in checklist.items}
-    for item_id, answer in answers.items():
-        if item_id in items and counted_value(items[item_id], answers) is not None:
-            db.add(
-                ChecklistAnswer(
-                    run_id=run.id,
-                    item_id=item_id,
-                    value=answer.value,
-                    note=answer.note,
-                    evidence_id=answer.evidence_id,
-                    answered_at=None,
-                    carried=True,
-                )
-            )
-    await db.flush()
+    return {
+        item_id: replace(answer, carried=True)
+        for item_id, answer in answers.items()
+        if item_id in items and counted_value(items[item_id], answers) is not None
+    }
 
 
 async def start_or_resume(
@@ -173,26 +173,37 @@ async def start_or_resume(
         await db.delete(run)
         await db.flush()
         run = None
-    prefilled = bool(carried)
     if run is None:
         if not carried:
             last = await _submitted(db, business.id, limit=1)
             if last:
                 carried = await _answers(db, last[0].id)
-                prefilled = bool(carried)
+        answers = _carried_over(checklist, carried)
         run = ChecklistRun(
             business_id=business.id,
             checklist_id=checklist.id,
             version=checklist.version,
             state=RunState.IN_PROGRESS,
+            position=_next_position(checklist, answers, None),
             started_at=now,
             updated_at=now,
         )
         db.add(run)
         await db.flush()
-        await _carry_over(db, run, checklist, carried)
-    else:
-        prefilled = any(a.carried for a in (await _answers(db, run.id)).values())
+        for item_id, answer in answers.items():
+            db.add(
+                ChecklistAnswer(
+                    run_id=run.id,
+                    item_id=item_id,
+                    value=answer.value,
+                    note=answer.note,
+                    evidence_id=answer.evidence_id,
+                    answered_at=None,
+                    carried=True,
+                )
+            )
+        await db.flush()
+        return _view(run, checklist, answers, run.position, bool(carried))
     answers = await _answers(db, run.id)
     valid = {item.id for item in checklist.items}
     position = run.position if run.position in valid else None
@@ -200,7 +211,7 @@ async def start_or_resume(
         position = _next_position(checklist, answers, None)
         run.position = position
         await db.flush()
-    return _view(run, checklist, answers, position, prefilled)
+    return _view(run, checklist, answers, position, _is_prefilled(answers))
 
 
 async def _checked_run(
@@ -247,26 +258,30 @@ async def record_answer(
     run, checklist = await _checked_run(db, content, business, run_id, item_id)
     if value is AnswerValue.NOT_APPLICABLE and not checklist.item(item_id).not_applicable:
         raise Stale()  # no such button was shown for this item
-    before = await _answers(db, run.id)
-    reviewing = _complete(checklist, before)
-    row = await _answer_row(db, run.id, item_id)
+    # The run is locked (or SQLite's one writer): its answers change only here until commit.
+    rows = await _answer_rows(db, run.id)
+    reviewing = _complete(checklist, _as_answers(rows))
+    row = rows.get(item_id)
+    if row is None:
+        row = rows[item_id] = ChecklistAnswer(
+            run_id=run.id, item_id=item_id, value=None, carried=False
+        )
+        db.add(row)
     now = clock.now()
     changed = row.value is not value or row.carried
     if changed:
         row.value, row.carried, row.answered_at = value, False, now
         run.updated_at = now
-        await db.flush()
+    answers = _as_answers(rows)
     # A second tap on an older message (the run has moved on) changes nothing else.
     if changed or run.position == item_id:
-        answers = await _answers(db, run.id)
         if reviewing:
             ids = [item.id for item in checklist.items]
             index = ids.index(item_id)
             run.position = ids[index + 1] if index + 1 < len(ids) else None
         else:
             run.position = _next_position(checklist, answers, item_id)
-        await db.flush()
-    answers = await _answers(db, run.id)
+    await db.flush()
     view = _view(run, checklist, answers, run.position, _is_prefilled(answers))
     return replace(view, changed=changed)
 

@@ -10,31 +10,34 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from db.models import DialogueState
 
-# `db.info` key: (the transaction, ids of people known in it to be in no dialogue).
-_NONE_KEY = "dialogue.none"
+# `db.info` key: (the transaction, each person's dialogue as read in it, None for none).
+_KNOWN_KEY = "dialogue.known"
 
 
-def _known_none(db: AsyncSession) -> set[int]:
-    """People the current transaction has seen in no dialogue (the set is per transaction:
-    what another process did after it is not trusted beyond its end)."""
+def _known(db: AsyncSession) -> dict[int, DialogueState | None]:
+    """People whose dialogue the current transaction has read (per transaction: what another
+    process did after it is not trusted beyond its end). Holding the rows here also keeps
+    them in the session's identity map, which holds unchanged rows only weakly."""
     transaction = db.sync_session.get_transaction()
-    known = db.info.get(_NONE_KEY)
+    known = db.info.get(_KNOWN_KEY)
     if known is None or known[0] is not transaction:
-        known = db.info[_NONE_KEY] = (transaction, set())
-    found: set[int] = known[1]
+        known = db.info[_KNOWN_KEY] = (transaction, {})
+    found: dict[int, DialogueState | None] = known[1]
     return found
 
 
-def seen_none(db: AsyncSession, person_id: int) -> None:
-    """The caller read that the person is in no dialogue (e.g. with the person, on arrival);
-    `current` and `finish` need not ask again in this transaction."""
-    _known_none(db).add(person_id)
+def seen(db: AsyncSession, person_id: int, state: DialogueState | None) -> None:
+    """The caller read the person's dialogue (None: they are in none), e.g. with the person
+    on arrival: `current` and `finish` need not ask again in this transaction."""
+    _known(db)[person_id] = state
 
 
 async def current(db: AsyncSession, person_id: int) -> DialogueState | None:
-    if person_id in _known_none(db):
-        return None
-    return await db.get(DialogueState, person_id)  # loaded with the person: no query
+    known = _known(db)
+    if person_id in known:
+        return known[person_id]
+    found = known[person_id] = await db.get(DialogueState, person_id)
+    return found
 
 
 async def begin(
@@ -50,7 +53,7 @@ async def begin(
     if state is None:
         state = DialogueState(person_id=person_id, flow=flow, step=step)
         db.add(state)
-        _known_none(db).discard(person_id)
+        seen(db, person_id, state)
     state.flow, state.step = flow, step
     state.data = dict(data or {})
     state.updated_at = clock.now()
@@ -70,8 +73,8 @@ async def advance(
 
 
 async def finish(db: AsyncSession, person_id: int) -> None:
-    known = _known_none(db)
-    if person_id in known:
+    known = _known(db)
+    if person_id in known and known[person_id] is None:
         return
     await db.execute(delete(DialogueState).where(DialogueState.person_id == person_id))
-    known.add(person_id)
+    known[person_id] = None

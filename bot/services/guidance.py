@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -68,10 +68,14 @@ def reachable_modules(content: Content, sector: str) -> list[Module]:
     return ordered
 
 
+# Built once: a statement's construction costs more than SQLite running it.
+_PROGRESS = select(GuidanceProgress).where(
+    GuidanceProgress.business_id == bindparam("business_id")
+)
+
+
 async def _progress(db: AsyncSession, business_id: int) -> dict[str, GuidanceProgress]:
-    rows = await db.scalars(
-        select(GuidanceProgress).where(GuidanceProgress.business_id == business_id)
-    )
+    rows = await db.scalars(_PROGRESS, {"business_id": business_id})
     return {row.module_id: row for row in rows}
 
 

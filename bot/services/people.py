@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -34,28 +34,25 @@ async def find_by_telegram_id(db: AsyncSession, telegram_id: int) -> Person | No
     return result.unique().one_or_none()
 
 
+# Built once: constructing this select and its cache key cost more than running it.
+_ARRIVING = (
+    select(Person, DialogueState, Business)
+    .outerjoin(DialogueState, DialogueState.person_id == Person.id)
+    .outerjoin(Business, Business.owner_id == Person.id)
+    .where(Person.telegram_id == bindparam("telegram_id"))
+    .options(joinedload(Person.roles))
+)
+
+
 async def arriving(db: AsyncSession, telegram_id: int) -> tuple[Person | None, Business | None]:
     """Who sent an update: the person with their roles, their dialogue and their business,
     in one query at the start of the update's transaction (nothing is kept beyond it)."""
-    row = (
-        (
-            await db.execute(
-                select(Person, DialogueState, Business)
-                .outerjoin(DialogueState, DialogueState.person_id == Person.id)
-                .outerjoin(Business, Business.owner_id == Person.id)
-                .where(Person.telegram_id == telegram_id)
-                .options(joinedload(Person.roles))
-            )
-        )
-        .unique()
-        .one_or_none()
-    )
+    row = (await db.execute(_ARRIVING, {"telegram_id": telegram_id})).unique().one_or_none()
     if row is None:
         return None, None
     # The outer joins: no dialogue, no business (the row's type does not say so).
     person, state, business = row[0], cast(DialogueState | None, row[1]), row[2]
-    if state is None:
-        dialogue.seen_none(db, person.id)
+    dialogue.seen(db, person.id, state)
     return person, business
 
 

@@ -188,8 +188,10 @@ async def for_focal_point(db: AsyncSession, person_id: int) -> list[DeadlineView
     the next one takes its place.
     """
     agency = await agencies.agency_of(db, person_id)
-    if agency is None:
-        return []
+    return await _open_for(db, agency) if agency is not None else []
+
+
+async def _open_for(db: AsyncSession, agency: Agency) -> list[DeadlineView]:
     replaced = await followed(db)
     views = await views_of(db, await open_deadlines(db, agency.id), agency.id)
     views = [
@@ -209,7 +211,7 @@ async def focal_list(db: AsyncSession, person_id: int) -> FocalList:
     agency = await agencies.agency_of(db, person_id)
     if agency is None:
         return FocalList(None)
-    return FocalList(AgencyRef.of(agency), tuple(await for_focal_point(db, person_id)))
+    return FocalList(AgencyRef.of(agency), tuple(await _open_for(db, agency)))
 
 
 async def overview(db: AsyncSession) -> list[DeadlineView]:
