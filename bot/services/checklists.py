@@ -84,6 +84,14 @@ _OPEN_RUN = select(ChecklistRun).where(
     ChecklistRun.business_id == bindparam("business_id"),
     ChecklistRun.state == RunState.IN_PROGRESS,
 )
+_SUBMITTED = (
+    select(ChecklistRun)
+    .where(
+        ChecklistRun.business_id == bindparam("business_id"),
+        ChecklistRun.state == RunState.SUBMITTED,
+    )
+    .order_by(ChecklistRun.submitted_at.desc(), ChecklistRun.id.desc())
+)
 
 
 def _as_answers(rows: Mapping[str, ChecklistAnswer]) -> dict[str, Answer]:
@@ -109,17 +117,8 @@ async def _open_run(db: AsyncSession, business_id: int) -> ChecklistRun | None:
 async def _submitted(
     db: AsyncSession, business_id: int, limit: int | None = None
 ) -> Sequence[ChecklistRun]:
-    stmt = (
-        select(ChecklistRun)
-        .where(
-            ChecklistRun.business_id == business_id,
-            ChecklistRun.state == RunState.SUBMITTED,
-        )
-        .order_by(ChecklistRun.submitted_at.desc(), ChecklistRun.id.desc())
-    )
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    return (await db.scalars(stmt)).all()
+    stmt = _SUBMITTED.limit(limit) if limit is not None else _SUBMITTED
+    return (await db.scalars(stmt, {"business_id": business_id})).all()
 
 
 def _view(
