@@ -401,6 +401,10 @@ async def test_opening_a_deadline_from_the_list_shows_the_deadline_not_a_reminde
     focal = await focal_point(world)
     await coordinator.send("/start")
     await create_deadline(coordinator, "Dokumen SOP", "17-12-2026 16.00")
+    # The announcement first: the bot wakes its dispatcher itself, so it could land between
+    # the list and the tap, and be read as the tap's answer.
+    await world.tick()
+    await focal.expect("Tenggat baru untuk RSUD S.K. Lerik")
     await focal.send("/tenggat")
     opened = await focal.press("1. Dokumen SOP")
     assert opened.text.startswith("Dokumen SOP\n")
