@@ -37,6 +37,14 @@ def seconds_left(deps: Deps, bot: Bot, view: View) -> float:
     return pacer.seconds_for(view.counts.remaining, paid=view.content.paid)
 
 
+def estimate(deps: Deps, bot: Bot, recipients: int, *, paid: bool) -> tuple[float, float | None]:
+    """What sending to `recipients` people takes: seconds at the outbox's pace, and the
+    Stars it costs when it goes out as a paid broadcast (None when it does not)."""
+    pacer = pacer_of(bot, deps.settings.max_sends_per_second)
+    cost = recipients * broadcasts.STARS_PER_MESSAGE if paid else None
+    return pacer.seconds_for(recipients, paid=paid), cost
+
+
 async def refresh(deps: Deps, bot: Bot) -> int:
     """Start the scheduled broadcasts now due; edit the views that changed. How many edited."""
     async with deps.sessions() as db, db.begin():

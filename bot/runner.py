@@ -10,8 +10,6 @@ import logging
 import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
-from types import ModuleType
-from typing import TYPE_CHECKING
 
 from telegram import Update
 from telegram.error import Conflict, TelegramError
@@ -20,9 +18,6 @@ from bot import dispatcher
 from bot.context import BotApplication
 from bot.settings import Settings
 from db import upgrade
-
-if TYPE_CHECKING:
-    from aiohttp import web
 
 log = logging.getLogger(__name__)
 
@@ -96,30 +91,28 @@ async def wait_for_signal(also: asyncio.Event | None = None) -> None:
             wait.cancel()
 
 
-def _web() -> ModuleType:
-    """aiohttp's server, imported when a port is served (it costs about 2 MB)."""
-    from aiohttp import web
-
-    return web
-
-
 @asynccontextmanager
 async def status_server(app: BotApplication, *, desk: bool = False) -> AsyncIterator[None]:
     """/healthz and /metrics on BOT_METRICS_PORT while inside, when it is set; with `desk`,
     the desk on BOT_DESK_PORT when BOT_DESK_URL is set (one server when both ports agree)."""
     deps = app.bot_data.require()
-    served: dict[tuple[str, int], web.Application] = {}
     address = deps.settings.metrics_address
-    if address is not None:
-        from bot import health  # aiohttp's server (2 MB) only when it is asked for
-
-        served.setdefault(address, _web().Application()).add_routes(health.routes(deps))
-        log.info("health and metrics on http://%s:%d/healthz and /metrics", *address)
     desk_address = deps.settings.desk_address if desk else None
+    if address is None and desk_address is None:
+        yield
+        return
+    from aiohttp import web  # aiohttp's server (2 MB) only when a port is served
+
+    served: dict[tuple[str, int], web.Application] = {}
+    if address is not None:
+        from bot import health
+
+        served.setdefault(address, web.Application()).add_routes(health.routes(deps))
+        log.info("health and metrics on http://%s:%d/healthz and /metrics", *address)
     if desk_address is not None:
         from bot.desk import server  # the desk's modules load only where it is served
 
-        server.mount(served.setdefault(desk_address, _web().Application()), app)
+        server.mount(served.setdefault(desk_address, web.Application()), app)
         log.info(
             "the desk on http://%s:%d/desk/ (BOT_DESK_URL: %s)",
             *desk_address,
@@ -128,10 +121,10 @@ async def status_server(app: BotApplication, *, desk: bool = False) -> AsyncIter
     runners: list[web.AppRunner] = []
     try:
         for (host, port), application in served.items():
-            runner = _web().AppRunner(application, access_log=None)
+            runner = web.AppRunner(application, access_log=None)
             runners.append(runner)
             await runner.setup()
-            await _web().TCPSite(runner, host, port).start()
+            await web.TCPSite(runner, host, port).start()
         yield
     finally:
         for runner in runners:

@@ -10,13 +10,12 @@ from pydantic import BaseModel
 from telegram import Message
 
 from bot import broadcasting
-from bot.dispatcher.pacing import pacer_of
 from bot.i18n import N_
 from bot.render import broadcasts as render
 from bot.render.broadcasts import BroadcastAction, BroadcastButton
 from bot.render.common import MenuKey
 from bot.services import agencies, broadcasts
-from bot.services.broadcasts import STARS_PER_MESSAGE, BadMoment, Content, Target, View
+from bot.services.broadcasts import BadMoment, Content, Target, View
 from bot.services.errors import Stale
 from db.models import Audience, BroadcastState, FileKind, Role
 from handlers.base import Turn
@@ -144,10 +143,9 @@ async def pick_audience(t: Turn, button: BroadcastButton) -> None:
 async def _preview(t: Turn, broadcast_id: int) -> None:
     """The message as recipients see it, then the audience, the time and the cost."""
     view, reach = await broadcasts.draft_reach(t.db, broadcast_id)
-    paid = view.content.paid
-    pacer = pacer_of(t.bot, t.deps.settings.max_sends_per_second)
-    seconds = pacer.seconds_for(len(reach.recipients), paid=paid)
-    cost = len(reach.recipients) * STARS_PER_MESSAGE if paid else None
+    seconds, cost = broadcasting.estimate(
+        t.deps, t.bot, len(reach.recipients), paid=view.content.paid
+    )
     t.reply(render.preview(t.tr, view, reach, broadcasting.sectors(t.deps), seconds, cost))
 
 

@@ -25,7 +25,7 @@ from tests.support.postgres import pg_bin, throwaway_cluster
 IN_CI = bool(os.environ.get("CI"))
 
 # Fixtures that several folders use live in tests/support and are registered here.
-pytest_plugins = ["tests.support.world", "tests.support.logs"]
+pytest_plugins = ["tests.support.world", "tests.support.logs", "tests.support.desk"]
 
 # --- no connection leaves this machine ---------------------------------------------------
 

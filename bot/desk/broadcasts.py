@@ -16,12 +16,11 @@ from markupsafe import Markup, escape
 
 from bot import broadcasting
 from bot.desk.api import Api, Call
-from bot.dispatcher.pacing import pacer_of
 from bot.i18n import N_
 from bot.render import broadcasts as render
 from bot.render.text import Html
 from bot.services import agencies, broadcasts
-from bot.services.broadcasts import STARS_PER_MESSAGE, Content, Reach, Target, View, formatting
+from bot.services.broadcasts import Content, Reach, Target, View, formatting
 from bot.services.errors import Invalid
 from db.models import Audience, BroadcastState, Role
 
@@ -104,16 +103,12 @@ async def _target(call: Call, given: dict[str, Any]) -> Target:
     return Target(audience)
 
 
-def _seconds(call: Call, messages: int, *, paid: bool) -> float:
-    pacer = pacer_of(call.app.bot, call.deps.settings.max_sends_per_second)
-    return pacer.seconds_for(messages, paid=paid)
-
-
 def _facts(call: Call, target: Target, reach: Reach) -> dict[str, Any]:
     """The chat's preview card: recipients, who is left out and why, time, Stars."""
-    n, paid = len(reach.recipients), call.deps.settings.paid_broadcast
-    seconds = _seconds(call, n, paid=paid)
-    cost = n * STARS_PER_MESSAGE if paid else None
+    n = len(reach.recipients)
+    seconds, cost = broadcasting.estimate(
+        call.deps, call.app.bot, n, paid=call.deps.settings.paid_broadcast
+    )
     facts = render.reach_facts(
         call.tr, target, reach, broadcasting.sectors(call.deps), seconds, cost
     )
@@ -134,7 +129,7 @@ async def _item(call: Call, view: View, *, full: bool = False) -> dict[str, Any]
     left = render.left_out(tr, view.left_unreachable, view.left_no_consent, view.left_paused)
     sending = view.state is BroadcastState.SENDING
     remaining = view.counts.remaining
-    seconds = _seconds(call, remaining, paid=view.content.paid) if sending else 0.0
+    seconds = broadcasting.seconds_left(call.deps, call.app.bot, view) if sending else 0.0
     found: dict[str, Any] = {
         "id": view.id,
         "state": view.state,

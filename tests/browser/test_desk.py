@@ -5,16 +5,14 @@ from __future__ import annotations
 import io
 import os
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import openpyxl
 import pytest
 
 from tests.support.chromium import require_chromium
-from tests.support.desk import Desk, desk_page, open_desk
+from tests.support.desk import Desk, desk_page
 from tests.support.sides import SECRETS, Kind, persona, seed_other_side
-from tests.support.world import World
 
 pytestmark = pytest.mark.browser
 
@@ -22,12 +20,6 @@ DOCS = Path(__file__).resolve().parents[2] / "docs"
 BLOB = re.compile(r"^blob:http://127\.0\.0\.1")  # the evidence photo, fetched with initData
 
 require_chromium()
-
-
-@pytest.fixture
-async def desk(world: World) -> AsyncIterator[Desk]:
-    async with open_desk(world) as opened:
-        yield opened
 
 
 async def test_a_coordinator_reads_sorts_filters_opens_and_exports(desk: Desk) -> None:

@@ -4,16 +4,14 @@ how it looks, confirms, and the recipients in the local Bot API server get it on
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from tests.support.broadcasts import member, refresh_progress
 from tests.support.chromium import require_chromium
-from tests.support.desk import Desk, desk_page, open_desk
+from tests.support.desk import Desk, desk_page
 from tests.support.sides import Kind, persona
-from tests.support.world import World
 
 pytestmark = pytest.mark.browser
 
@@ -25,12 +23,6 @@ SENT = (
 )
 
 require_chromium()
-
-
-@pytest.fixture
-async def desk(world: World) -> AsyncIterator[Desk]:
-    async with open_desk(world) as opened:
-        yield opened
 
 
 async def test_a_coordinator_composes_confirms_and_recipients_get_it_once(desk: Desk) -> None:

@@ -10,7 +10,6 @@ import io
 import json
 import logging
 import re
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -22,7 +21,7 @@ from bot.desk.routes import api
 from bot.services import reports
 from db.models import Role
 from tests.support import tables
-from tests.support.desk import DESK_URL, Desk, open_desk
+from tests.support.desk import DESK_URL, Desk
 from tests.support.png import tiny_png
 from tests.support.sides import SECRETS, Kind, OtherSide, persona, seed_other_side
 from tests.support.world import World
@@ -43,12 +42,6 @@ BODIES = {
 # What a kind of person may see of the other side: mentors read every business's questions.
 MAY_SEE = {Kind.MENTOR: frozenset({"question", "business", "owner"})}
 ROLE_OF = {Kind.OWNER: Role.UMKM, Kind.FOCAL: Role.FOCAL, Kind.MENTOR: Role.MENTOR}
-
-
-@pytest.fixture
-async def desk(world: World) -> AsyncIterator[Desk]:
-    async with open_desk(world) as opened:
-        yield opened
 
 
 def _path(template: str, other_id: int) -> str:

@@ -3,7 +3,6 @@ pause, go on, cancel; the recipients in the local Bot API server get it exactly 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,12 +24,6 @@ NEWS = "rapat & makan siang"
 STALE = "Ini sudah berubah. Silakan buka lagi."
 NOT_FOUND = "Tidak ditemukan: mungkin sudah dihapus."
 BAD_MOMENT = "waktunya harus tanggal dan jam yang belum lewat, paling lambat setahun lagi."
-
-
-@pytest.fixture
-async def desk(world: World) -> AsyncIterator[Desk]:
-    async with open_desk(world) as opened:
-        yield opened
 
 
 async def _coordinator(desk: Desk) -> Person:

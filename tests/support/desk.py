@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import aiohttp
+import pytest
 
 from bot.desk.signin import sign
 from bot.runner import status_server
-from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
+from tests.support.chromium import mini_app_page
 from tests.support.pendamping_run import free_port
 from tests.support.people import Person
 from tests.support.world import TOKEN, World
@@ -81,6 +82,13 @@ async def open_desk(world: World) -> AsyncIterator[Desk]:
         yield Desk(world, http, f"http://127.0.0.1:{port}/desk/")
 
 
+@pytest.fixture
+async def desk(world: World) -> AsyncIterator[Desk]:
+    """The bot with its desk served, for the tests that read it."""
+    async with open_desk(world) as opened:
+        yield opened
+
+
 @dataclass
 class Opened:
     """The desk in Chromium, and the script errors it raised (a test ends with none)."""
@@ -92,20 +100,6 @@ class Opened:
 @asynccontextmanager
 async def desk_page(desk: Desk, who: Person, *, dark: bool = False) -> AsyncIterator[Opened]:
     """The page opened as Telegram opens the Mini App, at laptop width, offline."""
-    from playwright.async_api import Route, async_playwright
-
-    async def offline(route: Route) -> None:  # Telegram's script: the page works without it
-        await route.abort()
-
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = await browser.new_page(viewport={"width": 1100, "height": 800})
-            page.set_default_timeout(WAIT_MS)
-            opened = Opened(page)
-            page.on("pageerror", lambda error: opened.errors.append(str(error)))
-            await page.route("https://telegram.org/**", offline)
-            await page.goto(desk.page_url(who, dark=dark))
-            yield opened
-        finally:
-            await browser.close()
+    async with mini_app_page(1100, 800, WAIT_MS) as (page, errors):
+        await page.goto(desk.page_url(who, dark=dark))
+        yield Opened(page, errors)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, TypeVarTuple, cast
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Row, and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
 
@@ -28,6 +28,8 @@ from bot.services.reports.views import (
     VersionHead,
 )
 from db.models import Business, ChecklistRun, Question, QuestionStatus, RunState
+
+_Columns = TypeVarTuple("_Columns")
 
 
 def _latest_runs() -> Select[int, int | None, datetime | None, int]:
@@ -134,14 +136,22 @@ async def business_page(db: AsyncSession, page: int) -> Page[BusinessRow]:
     return Page(tuple(_row(r) for r in found.all()), page, _pages(total), total)
 
 
+async def _one(
+    db: AsyncSession, rows: Select[*_Columns], business_id: int
+) -> tuple[Row[*_Columns], Business]:
+    """One business's row of `rows`, and the business itself; NotFound when there is none."""
+    found = (await db.execute(rows.where(Business.id == business_id))).first()
+    business = await db.get(Business, business_id)
+    if found is None or business is None:
+        raise NotFound()
+    return found, business
+
+
 async def business_detail(
     db: AsyncSession, clock: Clock, content: Content, business_id: int
 ) -> BusinessDetail:
     """One business: its row and its latest checklist (per section, next steps)."""
-    found = (await db.execute(business_rows().where(Business.id == business_id))).first()
-    business = await db.get(Business, business_id)
-    if found is None or business is None:
-        raise NotFound()
+    found, business = await _one(db, business_rows(), business_id)
     return BusinessDetail(
         clock.now(), _row(found), await checklists.progress(db, content, business)
     )
@@ -176,10 +186,7 @@ async def business_history(
     db: AsyncSession, clock: Clock, content: Content, business_id: int
 ) -> BusinessHistory:
     """One business: every submitted version's answers (and the draft's), steps, questions."""
-    found = (await db.execute(_table_rows().where(Business.id == business_id))).first()
-    business = await db.get(Business, business_id)
-    if found is None or business is None:
-        raise NotFound()
+    found, business = await _one(db, _table_rows(), business_id)
     checklist = content.checklist_for(business.sector)
     kept = await checklists.versions(db, content, business)
     heads = [VersionHead(v.run_id, v.submitted_at, v.score.percent) for v in kept]
