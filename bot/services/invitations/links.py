@@ -218,15 +218,24 @@ async def check(db: AsyncSession, clock: Clock, code: str) -> Invitation:
 async def open_link(db: AsyncSession, clock: Clock, code: str) -> Invitee:
     """Like `check`, with the names the welcome shows."""
     invitation = await check(db, clock, code)
-    business = await db.get(Business, invitation.business_id) if invitation.business_id else None
-    agency = await agencies.get(db, invitation.agency_id) if invitation.agency_id else None
+    business, agency = await places_of(db, invitation)
     return Invitee(
         invitation_id=invitation.id,
         role=invitation.role,
         name=invitation.invitee_name,
-        business=business.name if business is not None else None,
-        agency=agency.name if agency is not None else None,
+        business=business,
+        agency=agency,
         salutation=invitation.salutation,
+    )
+
+
+async def places_of(db: AsyncSession, invitation: Invitation) -> tuple[str | None, str | None]:
+    """The names of the business and the agency an invitation is for (None: not for one)."""
+    business = await db.get(Business, invitation.business_id) if invitation.business_id else None
+    agency = await agencies.get(db, invitation.agency_id) if invitation.agency_id else None
+    return (
+        business.name if business is not None else None,
+        agency.name if agency is not None else None,
     )
 
 

@@ -16,9 +16,10 @@ from bot.services.invitations.links import (
     DEFAULT_VALID_DAYS,
     create_invitation,
     hash_code,
+    places_of,
     reinvite_business,
 )
-from db.models import Agency, Business, Invitation, Role
+from db.models import Invitation, Role
 
 
 @dataclass(frozen=True)
@@ -64,14 +65,13 @@ async def get_unused(db: AsyncSession, clock: Clock, invitation_id: int) -> Unus
 
 
 async def _unused_view(db: AsyncSession, clock: Clock, invitation: Invitation) -> Unused:
-    business = await db.get(Business, invitation.business_id) if invitation.business_id else None
-    agency = await db.get(Agency, invitation.agency_id) if invitation.agency_id else None
+    business, agency = await places_of(db, invitation)
     return Unused(
         id=invitation.id,
         role=invitation.role,
         invitee_name=invitation.invitee_name,
-        business=business.name if business is not None else None,
-        agency=agency.name if agency is not None else None,
+        business=business,
+        agency=agency,
         created_at=invitation.created_at,
         expires_at=invitation.expires_at,
         expired=invitation.expires_at <= clock.now(),
