@@ -25,6 +25,12 @@ _MARK = (
     .values(handled_at=bindparam("now"), outcome=bindparam("outcome"))
     .returning(InboxUpdate.update_id)
 )
+_STORE_POSTGRESQL, _STORE_SQLITE = (
+    dialect.insert(InboxUpdate)
+    .on_conflict_do_nothing(index_elements=["update_id"])
+    .returning(InboxUpdate.update_id)
+    for dialect in (postgresql, sqlite)
+)
 _STORED = select(InboxUpdate.update_id).where(InboxUpdate.update_id == bindparam("update_id"))
 
 
@@ -54,16 +60,11 @@ async def store(db: AsyncSession, clock: Clock, incoming: Sequence[Incoming]) ->
         }
         for item in incoming
     ]
-    dialect = db.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = (
-        insert(InboxUpdate)
-        .values(rows)
-        .on_conflict_do_nothing(index_elements=["update_id"])
-        .returning(InboxUpdate.update_id)
-    )
     conn = await db.connection()  # Core, as with the mark
-    return set((await conn.execute(stmt)).scalars().all())
+    # Many parameter sets on one prebuilt statement: compiled once ("insertmanyvalues"),
+    # where one multi-row VALUES would be compiled anew for every batch.
+    stmt = _STORE_POSTGRESQL if conn.dialect.name == "postgresql" else _STORE_SQLITE
+    return set((await conn.execute(stmt, rows)).scalars().all())
 
 
 async def mark_handled(
