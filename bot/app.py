@@ -7,12 +7,11 @@ import gc
 import logging
 from typing import Any
 
-from telegram import LinkPreviewOptions, Update
-from telegram.constants import ParseMode
+from telegram import Update
 from telegram.ext import ApplicationBuilder, ContextTypes, Defaults, ExtBot, TypeHandler
 from telegram.request import BaseRequest
 
-from bot import dispatcher, jobs, metrics
+from bot import dispatcher, jobs, metrics, sending
 from bot.clock import Clock, SystemClock
 from bot.content import DEFAULT_CONTENT_ROOT, Content, load_content
 from bot.context import BotApplication, BotContext, BotData, Deps
@@ -78,10 +77,7 @@ def build_application(
         # The sizes ApplicationBuilder would give: many sends at once, one long poll.
         request=request or metrics.CountingRequest(256),
         get_updates_request=new_request(1),
-        defaults=Defaults(
-            parse_mode=ParseMode.HTML,
-            link_preview_options=LinkPreviewOptions(is_disabled=True),
-        ),
+        defaults=Defaults(parse_mode=sending.PARSE_MODE, link_preview_options=sending.NO_PREVIEWS),
         # One count for replies and the outbox; replies go first (bot/dispatcher/pacing.py).
         rate_limiter=dispatcher.Pacer(settings.max_sends_per_second),
     )

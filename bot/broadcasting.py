@@ -88,4 +88,4 @@ async def show(deps: Deps, bot: Bot, view: View, reply: Reply) -> None:
     finally:
         limits.SENDING_LANE.reset(token)
     async with deps.sessions() as db, db.begin():
-        await broadcasts.show_progress_in(db, view.id, chat_id, sent.message_id)
+        await broadcasts.show_progress_in(db, view.id, chat_id, sent)

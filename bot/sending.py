@@ -11,9 +11,10 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from telegram import Bot, InputMediaPhoto, Message
+from telegram import Bot, InputMediaPhoto, LinkPreviewOptions, Message
+from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
 from bot import limits
@@ -31,6 +32,11 @@ class Retry:
     tries: int
     budget_s: float
 
+
+# Every text is HTML (bot/render/text.py) and shows no link preview: the bot's Defaults
+# (bot/app.py) for PTB's typed calls, given outright where a text goes out as JSON.
+PARSE_MODE = ParseMode.HTML
+NO_PREVIEWS = LinkPreviewOptions(is_disabled=True)
 
 # A reply to a person: it may carry a result (a link, a confirmation), so a flood limit or a
 # passing server error is waited out, briefly.
@@ -60,20 +66,21 @@ async def call(make: Callable[[], Awaitable[T]], retry: Retry = ONCE) -> T:
             attempt += 1
 
 
-async def send_reply(bot: Bot, chat_id: int, reply: Reply, retry: Retry = ONCE) -> Message:
-    """Send a reply, split when too long; buttons go with the last part. Returns the last."""
-    markup = reply.markup()
+async def send_reply(bot: Bot, chat_id: int, reply: Reply, retry: Retry = ONCE) -> int:
+    """Send a reply, split when too long; buttons go with the last part. Returns the last
+    message's id."""
     paid = reply.paid or None  # allow_paid_broadcast, only when asked for
     if reply.voice is not None:
         sent = await _send_voice(bot, chat_id, reply, retry)
     elif reply.attachment is not None:
         attachment = reply.attachment
+        markup = reply.markup()
         data = await attachment.content()  # once: a chart is drawn here, not per try
         fits = limits.visible_length(reply.text) <= limits.MAX_CAPTION
         caption = reply.text if fits else None
         send_file = bot.send_photo if attachment.is_photo else bot.send_document
         filename = attachment.filename if isinstance(data, bytes) else None
-        sent = await call(
+        message = await call(
             lambda: send_file(
                 chat_id,
                 data,
@@ -84,32 +91,38 @@ async def send_reply(bot: Bot, chat_id: int, reply: Reply, retry: Retry = ONCE) 
             ),
             retry,
         )
+        sent = message.message_id
         if not fits:  # too long for a caption: the text follows the file
             rest = Reply(reply.text, reply.buttons, paid=reply.paid)
             sent = await send_reply(bot, chat_id, rest, retry)
     else:
         parts = limits.split_text(reply.text)
+        keyboard = reply.keyboard()
         for index, part in enumerate(parts):
             last = index == len(parts) - 1
-            send = partial(
-                bot.send_message,
-                chat_id,
-                part,
-                reply_markup=markup if last else None,
-                allow_paid_broadcast=paid,
-            )
-            sent = await call(send, retry)
+            text = {"chat_id": chat_id, "text": part, "allow_paid_broadcast": paid}
+            text["reply_markup"] = keyboard if last else None
+            answer = await call(partial(_post_text, bot, "sendMessage", text), retry)
+            sent = int(answer["message_id"])
     for extra in reply.extra:
         sent = await send_reply(bot, chat_id, extra, retry)
     return sent
 
 
-async def _send_voice(bot: Bot, chat_id: int, reply: Reply, retry: Retry) -> Message:
+async def _post_text(bot: Bot, endpoint: str, data: dict[str, Any]) -> Any:
+    """sendMessage or editMessageText as `Bot.send_message` makes it (the same JSON, through
+    the same rate limiter and request), minus building a `Message` and its keyboard from the
+    answer: that costs more than the rest of a reply, and only the message's id is used."""
+    data.update(parse_mode=PARSE_MODE, link_preview_options=NO_PREVIEWS)
+    return await bot._post(endpoint, data)
+
+
+async def _send_voice(bot: Bot, chat_id: int, reply: Reply, retry: Retry) -> int:
     """A voice message by its file id (relayed, never downloaded), the text as its caption."""
     assert reply.voice is not None
     voice, markup = reply.voice, reply.markup()
     fits = limits.visible_length(reply.text) <= limits.MAX_CAPTION
-    sent = await call(
+    message = await call(
         lambda: bot.send_voice(
             chat_id,
             voice.file_id,
@@ -120,8 +133,8 @@ async def _send_voice(bot: Bot, chat_id: int, reply: Reply, retry: Retry) -> Mes
         retry,
     )
     if not fits:  # too long for a caption: the text follows the voice message
-        sent = await send_reply(bot, chat_id, Reply(reply.text, reply.buttons), retry)
-    return sent
+        return await send_reply(bot, chat_id, Reply(reply.text, reply.buttons), retry)
+    return message.message_id
 
 
 def has_file(message: Message) -> bool:
@@ -155,15 +168,9 @@ async def edit_text(
     parts = limits.split_text(reply.text)
     if reply.attachment is not None or reply.voice is not None or reply.extra or len(parts) > 1:
         return False
-    return await _edited(
-        lambda: bot.edit_message_text(
-            parts[0],
-            chat_id=chat_id,
-            message_id=message_id,
-            reply_markup=reply.markup(),
-        ),
-        retry,
-    )
+    edit = {"chat_id": chat_id, "message_id": message_id, "text": parts[0]}
+    edit["reply_markup"] = reply.keyboard()
+    return await _edited(partial(_post_text, bot, "editMessageText", edit), retry)
 
 
 async def _edit_photo(bot: Bot, source: Message, reply: Reply, retry: Retry) -> bool:

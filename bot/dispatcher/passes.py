@@ -314,7 +314,7 @@ async def _send_one(
         return None
     lane = limits.SENDING_LANE.set(limits.Lane.PAID if paid else limits.Lane.BACKGROUND)
     try:
-        message = await sending.send_reply(bot, item.chat_id, item.reply)
+        message_id = await sending.send_reply(bot, item.chat_id, item.reply)
     except TelegramError as exc:
         return _after_error(clock, pacer, item, exc)
     except Exception as exc:
@@ -330,7 +330,7 @@ async def _send_one(
         item.due_at,
         item.attempts,
         sent_at=clock.now(),
-        telegram_message_id=message.message_id,
+        telegram_message_id=message_id,
     )
 
 

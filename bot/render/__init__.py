@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
+from telegram import InlineKeyboardMarkup
 
 from bot.render.text import Html
 
@@ -19,12 +20,13 @@ class Button:
     url: str | None = None
     web_app: str | None = None
 
-    def to_telegram(self) -> InlineKeyboardButton:
+    def to_json(self) -> dict[str, Any]:
+        """The button as the Bot API takes it (InlineKeyboardButton)."""
         if self.url is not None:
-            return InlineKeyboardButton(self.label, url=self.url)
+            return {"text": self.label, "url": self.url}
         if self.web_app is not None:
-            return InlineKeyboardButton(self.label, web_app=WebAppInfo(self.web_app))
-        return InlineKeyboardButton(self.label, callback_data=self.data)
+            return {"text": self.label, "web_app": {"url": self.web_app}}
+        return {"text": self.label, "callback_data": self.data}
 
 
 @dataclass(frozen=True)
@@ -78,12 +80,20 @@ class Reply:
         if self.voice is not None and self.attachment is not None:
             raise ValueError("a reply carries a file or a voice message, not both")
 
-    def markup(self) -> InlineKeyboardMarkup | None:
+    def keyboard(self) -> dict[str, Any] | None:
+        """The buttons as the Bot API takes them (InlineKeyboardMarkup), None without any.
+
+        Plain JSON: text replies go out without PTB's objects, whose building and
+        serialising cost more than the rest of a reply (bench/updates.py).
+        """
         if not self.buttons:
             return None
-        return InlineKeyboardMarkup(
-            [[button.to_telegram() for button in row] for row in self.buttons if row]
-        )
+        return {"inline_keyboard": [[b.to_json() for b in row] for row in self.buttons if row]}
+
+    def markup(self) -> InlineKeyboardMarkup | None:
+        """The buttons as PTB's object, for the calls that take one (files, voice)."""
+        keyboard = self.keyboard()
+        return InlineKeyboardMarkup.de_json(keyboard, None) if keyboard is not None else None
 
 
 def rows(*buttons: Button | None, width: int = 2) -> tuple[tuple[Button, ...], ...]:
