@@ -23,15 +23,21 @@ SENT = {"message_id": 5, "date": 0, "chat": {"id": 7, "type": "private"}, "from"
 
 
 class _Server:
-    """Answers like the Bot API, records each form it got, and can stall a send."""
+    """Answers like the Bot API, records each body it got (JSON or a multipart form) with
+    its type, and can stall a send."""
 
     def __init__(self) -> None:
         self.forms: list[tuple[str, dict[str, Any]]] = []
+        self.content_types: list[str] = []
         self.release = asyncio.Event()
         self.stalling = False
 
     async def handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
+        self.content_types.append(request.content_type)
+        if request.content_type == "application/json":
+            self.forms.append((method, await request.json()))
+            return await self._answer(method)
         form = await request.post()
         self.forms.append(
             (
@@ -44,6 +50,9 @@ class _Server:
                 },
             )
         )
+        return await self._answer(method)
+
+    async def _answer(self, method: str) -> web.Response:
         if method == "getMe":
             return web.json_response({"ok": True, "result": ME})
         if self.stalling:
@@ -76,14 +85,15 @@ def _bot(port: int) -> Bot:
     )
 
 
-async def test_parameters_arrive_as_a_form(server: tuple[_Server, int]) -> None:
+async def test_parameters_arrive_as_one_json_object(server: tuple[_Server, int]) -> None:
     state, port = server
     keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Ya", callback_data="ca:1")]])
     async with _bot(port) as bot:
         sent = await bot.send_message(7, "halo", reply_markup=keyboard)
     assert sent.message_id == 5
     method, form = state.forms[-1]
-    assert method == "sendMessage"
+    assert method == "sendMessage" and state.content_types[-1] == "application/json"
+    # Each value as a form would carry it: the Bot API reads both alike.
     assert form["chat_id"] == "7" and form["text"] == "halo"
     assert json.loads(form["reply_markup"]) == keyboard.to_dict()
 
@@ -95,7 +105,7 @@ async def test_a_file_arrives_with_its_name_beside_the_parameters(
     async with _bot(port) as bot:
         await bot.send_document(7, b"%PDF-1.4 bukti", filename="bukti.pdf", caption="Bukti")
     method, form = state.forms[-1]
-    assert method == "sendDocument"
+    assert method == "sendDocument" and state.content_types[-1] == "multipart/form-data"
     assert form["chat_id"] == "7" and form["caption"] == "Bukti"
     assert form["document"] == (b"%PDF-1.4 bukti", "bukti.pdf")
 
