@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -16,12 +18,19 @@ from sqlalchemy.ext.asyncio import (
 from db.inline_sqlite import connector
 from db.storage import private_sqlite_file
 
+# A pooled PostgreSQL connection unused this long is pinged before it is used again (the
+# server restarted, a firewall dropped it): SQLAlchemy's pool_pre_ping would ping before
+# every transaction, a round trip per update, where a busy bot's connections are never idle.
+PING_AFTER_IDLE_S = 5.0
+
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+def create_engine(
+    url: str, *, ping_after_idle_s: float = PING_AFTER_IDLE_S, **kwargs: Any
+) -> AsyncEngine:
     """An async engine; SQLite gets WAL, foreign keys and one writer at a time.
 
     SQLite allows one writer. Each transaction takes the write lock up front (BEGIN
@@ -34,8 +43,10 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     # Bound values are people's messages, names and phone numbers: never in a log or an error.
     kwargs.setdefault("hide_parameters", True)
     if not is_sqlite(url):
-        kwargs.setdefault("pool_pre_ping", True)
-        return create_async_engine(url, **kwargs)
+        engine = create_async_engine(url, **kwargs)
+        if not kwargs.get("pool_pre_ping"):
+            _ping_when_idle(engine, ping_after_idle_s)
+        return engine
     private_sqlite_file(url)
     kwargs.setdefault("pool_size", 1)
     kwargs.setdefault("max_overflow", 0)
@@ -60,6 +71,26 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def _ping_when_idle(engine: AsyncEngine, after_s: float) -> None:
+    """SQLAlchemy's recipe for custom pessimistic disconnect handling: a connection that
+    fails its ping is replaced before the transaction starts."""
+    sync_engine = engine.sync_engine
+
+    @event.listens_for(sync_engine.pool, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(sync_engine.pool, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.pop("idle_since", None)
+        if idle_since is None or time.monotonic() - idle_since < after_s:
+            return  # new, or in use a moment ago
+        try:
+            sync_engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            raise DisconnectionError("the idle connection is gone") from exc
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

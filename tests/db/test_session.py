@@ -1,4 +1,5 @@
-"""SQLite under concurrency: transactions queue in this process, wait for other processes."""
+"""The engines: SQLite under concurrency (transactions queue in this process, wait for other
+processes), PostgreSQL connections that went away while idle."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from db.session import create_engine, create_session_factory
@@ -119,3 +121,31 @@ async def test_deleted_rows_are_overwritten_on_disk(
         lambda: b"".join(p.read_bytes() for p in tmp_path.glob("gate.db*"))
     )
     assert secret.encode() not in stored
+
+
+async def _backend_pid(engine: AsyncEngine) -> int:
+    async with engine.connect() as conn:
+        return int((await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one())
+
+
+@pytest.mark.parametrize("idle_s", [0.0, 60.0])
+async def test_a_postgresql_connection_killed_while_idle_is_replaced_once_idle_long_enough(
+    postgres_url: str, idle_s: float
+) -> None:
+    """Pinged only after `ping_after_idle_s` in the pool: then a dead one is replaced unseen;
+    a connection used a moment ago goes straight to work (a dead one fails that once)."""
+    engine = create_engine(postgres_url, ping_after_idle_s=idle_s)
+    admin = create_engine(postgres_url)
+    try:
+        first = await _backend_pid(engine)
+        async with admin.begin() as conn:
+            await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
+        if idle_s == 0.0:
+            assert await _backend_pid(engine) != first  # pinged, replaced, served
+        else:
+            with pytest.raises(DBAPIError):
+                await _backend_pid(engine)
+            assert await _backend_pid(engine) != first  # the pool let the dead one go
+    finally:
+        await engine.dispose()
+        await admin.dispose()
