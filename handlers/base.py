@@ -22,7 +22,7 @@ from bot.inbox import mark_committed
 from bot.render import Reply
 from bot.render import common as render
 from bot.render import people as render_people
-from bot.services import evidence, inbox, locks, nudges, people
+from bot.services import evidence, inbox, nudges, people
 from bot.services.errors import DomainError, Invalid
 from bot.services.evidence import FileUnsupported
 from db.models import Business, Evidence, Person, Role
@@ -224,8 +224,9 @@ async def _run_turn(fn: TurnFn, allowed: frozenset[Role] | None, turn: Turn) -> 
     """The transaction of one update: the person, the role check, the feature handler."""
     db, deps = turn.db, turn.deps
     async with db.begin():
-        await locks.lock_person(db, turn.user.id)  # another worker may serve them right now
-        if not await inbox.mark_handled(db, deps.clock, turn.update.update_id):
+        # Another worker may serve this person right now: their lock, with the mark.
+        update_id, user_id = turn.update.update_id, turn.user.id
+        if not await inbox.mark_handled(db, deps.clock, update_id, lock_person=user_id):
             return  # handled before (a redelivery): change nothing
         person, business = await _load_person(db, turn.context, turn)
         turn.person, turn.business = person, business

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.services import locks
 from db.models import InboxOutcome, InboxUpdate
 
 # Handled rows are kept this long (to skip a late redelivery, and to look at), then pruned.
@@ -24,6 +25,14 @@ _MARK = (
     .where(InboxUpdate.update_id == bindparam("marked_id"), InboxUpdate.handled_at.is_(None))
     .values(handled_at=bindparam("now"), outcome=bindparam("outcome"))
     .returning(InboxUpdate.update_id)
+)
+# On PostgreSQL the person's lock (bot.services.locks.lock_person) goes with the mark: one
+# round trip for both. The UPDATE runs whatever the lock waits for; what the turn reads
+# next is read after the lock is held (each statement its own snapshot).
+_MARKED = _MARK.cte("marked")
+_LOCK_AND_MARK = select(
+    func.pg_advisory_xact_lock(bindparam("person_key")).label("locked"),
+    select(_MARKED.c.update_id).scalar_subquery().label("marked"),
 )
 _STORE_POSTGRESQL, _STORE_SQLITE = (
     dialect.insert(InboxUpdate)
@@ -72,16 +81,27 @@ async def mark_handled(
     clock: Clock,
     update_id: int,
     outcome: InboxOutcome = InboxOutcome.HANDLED,
+    *,
+    lock_person: int | None = None,
 ) -> bool:
     """Mark the update handled in the caller's transaction; False if it already was.
 
     On PostgreSQL the row stays locked until the transaction ends, so a second process
     handling the same update waits here and then sees it handled. An update that was never
-    stored (pushed into the application directly) is handled as it comes.
+    stored (pushed into the application directly) is handled as it comes. `lock_person`:
+    a Telegram user id whose lock (`locks.lock_person`) is taken first, in the same
+    statement where the database has such locks.
     """
     conn = await db.connection()
     values = {"marked_id": update_id, "now": clock.now(), "outcome": outcome}
-    if (await conn.execute(_MARK, values)).scalar() is not None:
+    if lock_person is not None and locks.is_postgresql(conn):
+        marked = await conn.execute(_LOCK_AND_MARK, {**values, "person_key": lock_person})
+        marked_id = marked.one().marked
+    else:
+        if lock_person is not None:
+            await locks.lock_person(db, lock_person)
+        marked_id = (await conn.execute(_MARK, values)).scalar()
+    if marked_id is not None:
         return True
     return (await conn.execute(_STORED, {"update_id": update_id})).scalar() is None
 

@@ -6,13 +6,14 @@ import asyncio
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.clock import FakeClock
 from bot.services import inbox
 from bot.services.inbox import Incoming
 from db.models import InboxOutcome, InboxUpdate
+from db.session import create_engine, create_session_factory
 
 
 def _update(update_id: int, chat_id: int = 501, text: str = "halo") -> Incoming:
@@ -124,3 +125,54 @@ async def test_handled_rows_are_pruned_after_a_week_unhandled_never(
     async with sessions() as db:
         left = (await db.scalars(select(InboxUpdate.update_id))).all()
     assert left == [52]
+
+
+async def _advisory_lock_waits(engine: AsyncEngine) -> int:
+    query = text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+    async with engine.connect() as conn:
+        return int((await conn.execute(query)).scalar_one())
+
+
+async def _waiting_for_an_advisory_lock(engine: AsyncEngine) -> None:
+    """Return once some session waits for an advisory lock (seen in pg_locks)."""
+    async with asyncio.timeout(10):
+        while not await _advisory_lock_waits(engine):
+            await asyncio.sleep(0.02)
+
+
+async def test_on_postgresql_the_mark_takes_the_persons_lock_in_the_same_statement(
+    postgres_url: str, clock: FakeClock
+) -> None:
+    """A second update of the same person waits for the first's transaction to end; another
+    person's update goes straight on."""
+    engine = create_engine(postgres_url)
+    sessions = create_session_factory(engine)
+    try:
+        async with sessions() as db, db.begin():
+            await inbox.store(db, clock, [_update(40), _update(41), _update(42, chat_id=503)])
+        order: list[str] = []
+        holding, release = asyncio.Event(), asyncio.Event()
+
+        async def first() -> None:
+            async with sessions() as db, db.begin():
+                assert await inbox.mark_handled(db, clock, 40, lock_person=501)
+                holding.set()
+                await release.wait()
+                order.append("first ends")
+
+        async def same_person() -> None:
+            async with sessions() as db, db.begin():
+                assert await inbox.mark_handled(db, clock, 41, lock_person=501)
+                order.append("second marked")
+
+        running = asyncio.create_task(first())
+        await holding.wait()
+        async with sessions() as db, db.begin():  # someone else: not held up
+            assert await inbox.mark_handled(db, clock, 42, lock_person=503)
+        waiting = asyncio.create_task(same_person())
+        await _waiting_for_an_advisory_lock(engine)
+        release.set()
+        await asyncio.gather(running, waiting)
+        assert order == ["first ends", "second marked"]
+    finally:
+        await engine.dispose()
