@@ -2,32 +2,21 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.support.cli import command_env
+from tests.support.cli import imports_of
 
 HEAVY = ("sqlalchemy", "matplotlib")
 
 
 def _imported(args: list[str], cwd: Path) -> set[str]:
     """Top-level packages a Python run imported, read from `-X importtime`."""
-    result = subprocess.run(
-        [sys.executable, "-X", "importtime", *args],
-        cwd=cwd,
-        env=command_env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result, imported = imports_of(args, cwd)
     assert result.returncode == 0, result.stderr[-2000:]
-    lines = [line for line in result.stderr.splitlines() if line.startswith("import time:")]
-    assert lines, result.stderr[-2000:]
-    return {line.rsplit("|", 1)[1].strip().split(".")[0] for line in lines}
+    assert imported, result.stderr[-2000:]
+    return imported
 
 
 @pytest.mark.parametrize("flag", ["--version", "--help"])

@@ -35,3 +35,21 @@ def run_command(
         timeout=timeout,
         check=False,
     )
+
+
+def imports_of(
+    args: Sequence[str], cwd: Path
+) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    """`python -X importtime ARGS` in cwd: its result, and the top-level packages it (or a
+    child it forked) imported."""
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", *args],
+        cwd=cwd,
+        env=command_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    lines = [line for line in result.stderr.splitlines() if line.startswith("import time:")]
+    return result, {line.rsplit("|", 1)[1].strip().split(".")[0] for line in lines}
