@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot import __version__, cli_deadlines, cli_export, cli_invite, cli_people, logs
-from bot.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
     from bot.context import BotApplication
+    from bot.settings import Settings
 
 EXIT_CONFIG = 2
 
@@ -102,6 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "content":
         return _content_check(args.root, open_questions=args.open_questions)
+    from bot.settings import SettingsError, load_settings  # pydantic: not for --help, --version
+
     try:
         settings = load_settings()
     except SettingsError as exc:

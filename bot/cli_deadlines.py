@@ -9,10 +9,9 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.settings import Settings
-
 if TYPE_CHECKING:  # the command line imports SQLAlchemy only to run a command
     from bot.services.deadlines.importer import Rejected
+    from bot.settings import Settings
 
 EXIT_OK, EXIT_REJECTED = 0, 1
 

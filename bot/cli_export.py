@@ -10,12 +10,11 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.settings import Settings
-
 if TYPE_CHECKING:
     from bot.content import Content
     from bot.i18n import Translator
     from bot.services.exports import ExportFormat, ExportKind
+    from bot.settings import Settings
 
 EXIT_OK, EXIT_USAGE = 0, 2
 KINDS = (

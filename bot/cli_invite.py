@@ -11,9 +11,10 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.i18n import N_
-from bot.settings import Settings
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 IMPORT_COLUMNS = ("business", "owner", "sector", "phone")
@@ -228,6 +229,7 @@ class ImportRow:
 
 def read_umkm_csv(path: Path, sectors: Collection[str]) -> tuple[list[ImportRow], list[str]]:
     """Every row checked before anything is applied: the rows, and the problems by line."""
+    from bot.i18n import N_
     from bot.services import businesses
     from bot.services.errors import Invalid
 

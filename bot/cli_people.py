@@ -15,12 +15,11 @@ from collections.abc import Awaitable, Callable
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, TypeVar
 
-from bot.settings import Settings
-
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from bot.services.roles import Changed
+    from bot.settings import Settings
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 ROLES = ("coordinator", "mentor", "focal", "umkm")  # db.models.Role's values

@@ -1,4 +1,5 @@
-"""Imports cost only when used: the quick commands never load the database or chart libraries."""
+"""Imports cost only when used: the quick commands never load the database, the settings' or
+the catalogs' libraries, or charts."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 
 from tests.support.cli import imports_of
 
-HEAVY = ("sqlalchemy", "matplotlib")
+HEAVY = ("sqlalchemy", "matplotlib", "pydantic", "babel")
 
 
 def _imported(args: list[str], cwd: Path) -> set[str]:
@@ -20,7 +21,9 @@ def _imported(args: list[str], cwd: Path) -> set[str]:
 
 
 @pytest.mark.parametrize("flag", ["--version", "--help"])
-def test_version_and_help_import_neither_database_nor_charts(tmp_path: Path, flag: str) -> None:
+def test_version_and_help_import_no_database_settings_catalogs_or_charts(
+    tmp_path: Path, flag: str
+) -> None:
     imported = _imported(["-m", "bot", flag], tmp_path)
     assert "bot" in imported
     assert not imported & set(HEAVY)
