@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import logging
 from typing import Any
@@ -114,8 +113,9 @@ def build_application(
 
 
 async def _post_init(app: BotApplication) -> None:
-    """Runs once the bot is connected: stored updates first, then the command menus for
-    everyone and for coordinators, set while polling begins (start_polling waits for them)."""
+    """Runs once the bot is connected: stored updates first; the command menus for everyone
+    and for coordinators are prepared, to be set once updates are taken (start_polling begins
+    them and waits for them)."""
     from bot.services import agencies, people, roles
 
     deps = app.bot_data.require()
@@ -131,8 +131,7 @@ async def _post_init(app: BotApplication) -> None:
         await commands.set_defaults(app.bot)
         await commands.give_all(app.bot, coordinators)  # the others get theirs when they join
 
-    # Not app.create_task: the application is not running yet; stop_app awaits it.
-    app.bot_data.starting = asyncio.create_task(set_menus(), name="command-menus")
+    app.bot_data.prepare_start_work(set_menus)  # stop_app awaits it once begun
     # What start-up built (modules, content, catalogs, mappers: ~180,000 objects) lives as
     # long as the process. Out of the collector's sight, a full collection walks only what
     # updates made: 80-100 ms less about every 200 updates. No gc.collect() first: the

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Protocol
@@ -59,13 +59,25 @@ class BotData:
     def __init__(self) -> None:
         self.deps: Deps | None = None
         self.commands: CommandMenus | None = None
-        # Start-up work that runs on while polling begins (the command menus).
-        self.starting: asyncio.Task[None] | None = None
+        # Start-up work that runs on while updates are taken (the command menus): post_init
+        # prepares it, the runner begins it once the first getUpdates is on its way, so that
+        # call does not queue behind hundreds of others.
+        self._start_work: Callable[[], Coroutine[Any, Any, None]] | None = None
+        self._starting: asyncio.Task[None] | None = None
+
+    def prepare_start_work(self, work: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        self._start_work = work
+
+    def begin_start_work(self) -> None:
+        """Begin what post_init prepared (once; nothing when it prepared nothing)."""
+        if self._start_work is not None:
+            self._starting = asyncio.create_task(self._start_work(), name="start-up-work")
+            self._start_work = None
 
     async def started(self) -> None:
-        """Until the start-up work is done (at once when there was none)."""
-        if self.starting is not None:
-            await self.starting
+        """Until the start-up work begun is done (at once when none was begun)."""
+        if self._starting is not None:
+            await self._starting
 
     def require(self) -> Deps:
         """The dependencies; only an application not built by `build_application` lacks them."""

@@ -53,6 +53,7 @@ async def start_polling(app: BotApplication, conflict: asyncio.Event | None = No
     await app.updater.start_polling(
         allowed_updates=Update.ALL_TYPES, timeout=25, error_callback=polling_failed
     )
+    app.bot_data.begin_start_work()  # the poller, scheduled first, sends its getUpdates first
     await app.bot_data.started()
 
 

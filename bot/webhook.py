@@ -152,6 +152,7 @@ async def serve_worker(
     async with _one_at_a_time(settings):
         if app.post_init is not None:  # seeds, command menus, updates stored but not handled
             await app.post_init(app)
+    app.bot_data.begin_start_work()
     await app.start()
     runner = web.AppRunner(web_app(app, settings.webhook_secret.get_secret_value()))
     try:
