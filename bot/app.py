@@ -137,6 +137,7 @@ async def _post_init(app: BotApplication) -> None:
     # updates made: 80-100 ms less about every 200 updates. No gc.collect() first: the
     # little garbage there is (~2,000 objects) is kept until the stop unfreezes it.
     gc.freeze()
+    gc.enable()  # `pendamping run` starts with the collector off (bot/cli.py)
 
 
 async def _post_shutdown(app: BotApplication) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 
 from sqlalchemy import func, select, text
 
@@ -45,6 +46,16 @@ async def test_a_coordinator_gets_their_own_command_menu(world: World) -> None:
     world.api.my_commands.clear()
     await world.restart()  # known coordinators get theirs again when the bot starts
     assert {"undang", "rekap"} <= {c["command"] for c in world.api.commands(scope)}
+
+
+async def test_the_collector_is_on_again_once_the_bot_polls(world: World) -> None:
+    await world.stop()
+    gc.disable()  # as `pendamping run` imports and builds the bot
+    try:
+        await world.start()
+        assert gc.isenabled()
+    finally:
+        gc.enable()
 
 
 async def test_every_menu_entry_of_a_coordinator_opens_its_feature(world: World) -> None:
