@@ -123,12 +123,14 @@ async def _post_init(app: BotApplication) -> None:
     async with deps.sessions() as db, db.begin():
         await agencies.seed_pilot_agencies(db, deps.clock)
         await roles.follow_setting(db, deps.clock, deps.settings.bot_coordinators)
-        coordinators = await people.with_role(db, Role.COORDINATOR)
     commands = app.bot_data.commands
     assert commands is not None
 
     async def set_menus() -> None:
         await commands.set_defaults(app.bot)
+        # Read here, not before polling: hundreds of coordinators take a while.
+        async with deps.sessions() as db, db.begin():
+            coordinators = await people.with_role(db, Role.COORDINATOR)
         await commands.give_all(app.bot, coordinators)  # the others get theirs when they join
 
     app.bot_data.prepare_start_work(set_menus)  # stop_app awaits it once begun
