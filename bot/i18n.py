@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import io
-import re
-import struct
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from babel.support import Translations
 from markupsafe import Markup as Html
 
@@ -36,105 +36,14 @@ class CatalogError(Exception):
 def compile_catalog(po_path: Path) -> Translations:
     """Compile a .po file in memory, so no build step or manual pybabel compile is needed."""
     try:
-        messages = read_messages(po_path.read_text(encoding="utf-8"))
+        with po_path.open("rb") as fp:
+            catalog = read_po(fp, locale=po_path.parent.parent.name)
     except (OSError, ValueError) as exc:
         raise CatalogError(f"cannot read {po_path}: {exc}") from exc
-    return Translations(io.BytesIO(_mo(messages)), domain="messages")
-
-
-_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
-_ESCAPE = re.compile(r'\\([\\trn"])')  # as babel: any other backslash stays
-_KEYWORD = re.compile(r'^(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?) +(".*")$')
-
-
-def _string(quoted: str) -> str:
-    if len(quoted) < 2 or quoted[0] != '"' or quoted[-1] != '"':
-        raise ValueError(f"not a quoted string: {quoted}")
-    inner = quoted[1:-1]
-    return _ESCAPE.sub(lambda m: _ESCAPES[m[1]], inner) if "\\" in inner else inner
-
-
-def read_messages(text: str) -> dict[str, str]:
-    r"""A .po file's messages as a .mo holds them: the header and every translated entry that
-    is not fuzzy; keys "context\x04id" and "id\x00plural", plural forms joined by NUL.
-
-    What babel's read_po and write_mo(use_fuzzy=False) make of it, five times as fast
-    (tests/unit/test_i18n.py compares the two); a line of no known shape is an error.
-    """
-    messages: dict[str, str] = {}
-    fields: dict[str, str] = {}
-    strings: dict[int, str] = {}
-    fuzzy = False
-    last: tuple[str, int] = ("", 0)
-
-    def close() -> None:
-        nonlocal fuzzy
-        if "msgid" in fields:
-            msgid, context = fields["msgid"], fields.get("msgctxt")
-            if "msgid_plural" in fields:
-                ids = (msgid, fields["msgid_plural"])
-                forms = [strings[i] or ids[min(i, 1)] for i in sorted(strings)]
-                key, value = f"{msgid}\x00{ids[1]}", "\x00".join(forms)
-            else:
-                key, value = msgid, strings.get(0, "")
-            if context is not None:
-                key = f"{context}\x04{key}"
-            if msgid == "" or (value and strings and not fuzzy):
-                messages[key] = value
-        fields.clear()
-        strings.clear()
-        fuzzy = False
-
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line:
-            continue
-        if line.startswith("#"):
-            if strings:
-                close()
-            if line.startswith("#,") and "fuzzy" in (f.strip() for f in line[2:].split(",")):
-                fuzzy = True
-            continue
-        if line.startswith('"'):
-            if not last[0]:
-                raise ValueError(f"line {number}: a string continues nothing")
-            if last[0] == "msgstr":
-                strings[last[1]] += _string(line)
-            else:
-                fields[last[0]] += _string(line)
-            continue
-        match = _KEYWORD.match(line)
-        if match is None:
-            raise ValueError(f"line {number}: {line[:40]}")
-        keyword, index, value = match[1], match[2], _string(match[3])
-        if keyword.startswith("msgstr"):
-            last = ("msgstr", int(index or 0))
-            if "msgid" not in fields or last[1] in strings:
-                raise ValueError(f"line {number}: a msgstr without its msgid")
-            strings[last[1]] = value
-            continue
-        if strings:
-            close()
-        fields[keyword] = value
-        last = (keyword, 0)
-    close()
-    return messages
-
-
-def _mo(messages: dict[str, str]) -> bytes:
-    """The GNU .mo file of these messages (little-endian, no hash table)."""
-    keys = sorted(messages)
-    ids = [k.encode() for k in keys]
-    strs = [messages[k].encode() for k in keys]
-    count = len(keys)
-    start = 7 * 4 + 16 * count  # the header, then both offset tables
-    offsets: list[int] = []
-    blob = bytearray()
-    for data in (*ids, *strs):
-        offsets += [len(data), start + len(blob)]
-        blob += data + b"\x00"
-    header = struct.pack("<7I", 0x950412DE, 0, count, 7 * 4, 7 * 4 + 8 * count, 0, 0)
-    return header + struct.pack(f"<{4 * count}I", *offsets) + bytes(blob)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return Translations(buffer, domain="messages")
 
 
 @dataclass(frozen=True)
