@@ -135,9 +135,11 @@ async def _advisory_lock_waits(engine: AsyncEngine) -> int:
 
 async def _waiting_for_an_advisory_lock(engine: AsyncEngine) -> None:
     """Return once some session waits for an advisory lock (seen in pg_locks)."""
-    async with asyncio.timeout(10):
-        while not await _advisory_lock_waits(engine):
-            await asyncio.sleep(0.02)
+    for _ in range(500):  # 10 s
+        if await _advisory_lock_waits(engine):
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("nobody waited for an advisory lock")
 
 
 async def test_on_postgresql_the_mark_takes_the_persons_lock_in_the_same_statement(
