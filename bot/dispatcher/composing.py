@@ -41,8 +41,9 @@ class Outgoing:
 
 
 # Rows composed in one transaction: SQLite has one connection, and the sends' `sending`
-# marks (and people's replies) must not wait long for it.
-COMPOSE_CHUNK = 25
+# marks (and people's replies) must not wait long for it (a chunk of plain reminders takes
+# a few milliseconds).
+COMPOSE_CHUNK = 50
 
 
 async def compose(
@@ -72,30 +73,19 @@ async def _compose_chunk(
 ) -> tuple[list[Outgoing], list[Outcome]]:
     outgoing: list[Outgoing] = []
     outcomes: list[Outcome] = []
-    async with deps.sessions() as db:
-        transaction = await db.begin()
-        try:
-            rows = (
-                await db.scalars(
-                    select(OutboxMessage)
-                    .where(OutboxMessage.id.in_(ids))
-                    .order_by(OutboxMessage.due_at, OutboxMessage.id)
-                )
-            ).all()
-            recipients = {r.recipient_id for r in rows}
-            persons = {
-                p.id: p
-                for p in (await db.scalars(select(Person).where(Person.id.in_(recipients)))).all()
-            }
-            for row in rows:
-                person = persons.get(row.recipient_id)
-                made = await _compose_row(db, deps, kinds, row, person, newest)
-                if isinstance(made, Outcome):
-                    outcomes.append(made)
-                else:
-                    outgoing.append(made)
-        finally:
-            await transaction.rollback()
+    async with deps.sessions() as db:  # read only: closing the session rolls it back
+        found = await db.execute(
+            select(OutboxMessage, Person)
+            .outerjoin(Person, Person.id == OutboxMessage.recipient_id)
+            .where(OutboxMessage.id.in_(ids))
+            .order_by(OutboxMessage.due_at, OutboxMessage.id)
+        )
+        for row, person in found.all():
+            made = await _compose_row(db, deps, kinds, row, person, newest)
+            if isinstance(made, Outcome):
+                outcomes.append(made)
+            else:
+                outgoing.append(made)
     return outgoing, outcomes
 
 
@@ -131,11 +121,13 @@ async def _compose_row(
     except ValidationError as exc:
         return final(OutboxState.FAILED, f"payload is not a {kind.payload.__name__}: {exc}")
     try:
-        async with db.begin_nested():  # a failing composer leaves the session usable
-            tr = deps.i18n.translator(person.locale)
-            reply = await kind.compose(db, deps, tr, row, payload)
+        reply = await kind.compose(db, deps, deps.i18n.translator(person.locale), row, payload)
     except Exception as exc:
         log.exception("composer for %s failed on outbox row %s", row.kind, row.id)
+        # What the composer left behind (on PostgreSQL an aborted transaction) is rolled
+        # back; the loaded rows and people, detached first, stay readable for the next row.
+        db.expunge_all()
+        await db.rollback()
         return final(OutboxState.FAILED, f"composer failed: {exc!r}")
     if reply is None:
         return final(OutboxState.SKIPPED, None)

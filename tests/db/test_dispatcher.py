@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from pydantic import ValidationError
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram import Bot
@@ -69,8 +69,28 @@ async def _compose_note(
     return Reply(plain(f"{note.text}{late}"))
 
 
-# The bot's table and the test kind.
-NOTES = {**KINDS, KIND: Kind(Note, _compose_note)}
+PROBE = "test_db_probe"
+
+
+class Probe(Payload):
+    """A kind whose composer reads the database, with a broken statement when asked."""
+
+    KINDS = (PROBE,)
+
+    broken: bool = False
+
+
+async def _compose_probe(
+    db: AsyncSession, deps: Deps, tr: Translator, row: OutboxMessage, probe: Probe
+) -> Reply:
+    if probe.broken:  # PostgreSQL then refuses every later statement of the transaction
+        await db.execute(text("SELECT no_such_column FROM person"))
+    people_known = await db.scalar(select(func.count()).select_from(Person))
+    return Reply(plain(f"Probe {bool(people_known)}"))
+
+
+# The bot's table and the test kinds.
+NOTES = {**KINDS, KIND: Kind(Note, _compose_note), PROBE: Kind(Probe, _compose_probe)}
 
 
 async def dispatch_once(deps: Deps, bot: Bot, **options: Any) -> DispatchReport:
@@ -565,6 +585,38 @@ async def test_pointless_row_is_skipped_unknown_kind_and_bad_payload_fail(
     assert refused.error is not None
     assert refused.error.startswith("payload is not a Note")
     assert _texts(api, tid) == []
+
+
+async def test_a_failing_composer_fails_its_row_and_the_rows_after_it_still_go(
+    sessions: async_sessionmaker[AsyncSession],
+    clock: FakeClock,
+    api: LocalBotApi,
+    bot: Bot,
+    deps: Deps,
+) -> None:
+    pairs = await _people(sessions, clock, api, 3)
+    ids = []
+    for (pid, _), broken in zip(pairs, (True, False, False), strict=True):
+        async with sessions() as db, db.begin():  # one chunk, the broken row first
+            planned = await outbox.plan(
+                db,
+                clock,
+                kind=PROBE,
+                recipient_id=pid,
+                dedupe_key="probe",
+                due_at=clock.now(),
+                payload=Probe(broken=broken),
+            )
+            ids.append(planned.id)
+
+    report = await dispatch_once(deps, bot, worker_id="w")
+
+    assert (report.failed, report.sent) == (1, 2)
+    failed = await _row(sessions, ids[0])
+    assert failed.state is OutboxState.FAILED
+    assert failed.error is not None
+    assert failed.error.startswith("composer failed")
+    assert [_texts(api, tid) for _, tid in pairs] == [[], ["Probe True"], ["Probe True"]]
 
 
 async def test_a_payload_of_another_kind_is_refused_when_planned(
