@@ -58,8 +58,10 @@ BACKOFF = (
 )
 # Rows claimed at once; a batch is sent well within the lease at 30 messages a second.
 DEFAULT_BATCH = 200
-# People served at once within a batch (each person's rows go one after another).
-MAX_CONCURRENT_SENDS = 32
+# People served at once within a batch (each person's rows go one after another). A send
+# waits for its slot, ~10 ms for its mark and then for Telegram: at the paid rate about 30
+# are under way at any moment, more when the event loop lags.
+MAX_CONCURRENT_SENDS = 64
 # Outcomes recorded together in one transaction when no mark carries them sooner.
 RECORD_EVERY = 100
 # `sending` marks asked for within this time share one write (each write costs about as much
@@ -107,6 +109,7 @@ class _Ledger:
     clock: Clock
     worker_id: str
     report: DispatchReport
+    unsettled: set[int] = field(default_factory=set)  # rows held with no outcome written
     outcomes: list[Outcome] = field(default_factory=list)
     marks: dict[int, asyncio.Future[bool]] = field(default_factory=dict)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -161,6 +164,7 @@ class _Ledger:
                 future.set_result(row_id in held)
             for outcome in outcomes:
                 self.report.count(outcome.state)
+                self.unsettled.discard(outcome.row_id)
 
 
 async def dispatch_once(
@@ -187,15 +191,15 @@ async def dispatch_once(
                 report.released += expired.released
                 report.unknown += expired.unknown
             ids = await rows.claim_due(db, deps.clock, worker_id, limit)
-        claimed.extend(ids)
+        unsettled.update(ids)
         report.claimed += len(ids)
         return ids
 
-    claimed: list[int] = []
+    unsettled: set[int] = set()  # claimed by this pass, no outcome written yet
     ids = await claim(first=True)  # one short transaction when nothing is due
     if not ids:
         return report
-    ledger = _Ledger(deps.sessions, deps.clock, worker_id, report)
+    ledger = _Ledger(deps.sessions, deps.clock, worker_id, report, unsettled)
     queue = _Queue(low_water=max(1, limit // 2))
 
     async def produce(ids: list[int]) -> None:
@@ -234,7 +238,7 @@ async def dispatch_once(
             for _ in range(MAX_CONCURRENT_SENDS):
                 group.create_task(serve())
     finally:  # also when cancelled: what was learnt is kept, nothing untried stays held
-        await _settle(deps, worker_id, claimed, ledger)
+        await _settle(deps, worker_id, ledger)
     return report
 
 
@@ -290,12 +294,15 @@ class _Queue:
         return rows_of.popleft()
 
 
-async def _settle(deps: Deps, worker_id: str, ids: list[int], ledger: _Ledger) -> None:
+async def _settle(deps: Deps, worker_id: str, ledger: _Ledger) -> None:
     try:
         await ledger.flush()
     finally:
-        async with deps.sessions() as db, db.begin():
-            released, unknown = await rows.settle(db, worker_id, ids)
+        if ledger.unsettled:  # rows never tried, or sends cut off (a cancelled pass)
+            async with deps.sessions() as db, db.begin():
+                released, unknown = await rows.settle(db, worker_id, sorted(ledger.unsettled))
+        else:
+            released = unknown = 0
         ledger.report.retried += released
         ledger.report.unknown += unknown
 
