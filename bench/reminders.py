@@ -43,7 +43,8 @@ from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy import insert
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Bot
+from telegram import Bot, LinkPreviewOptions
+from telegram.constants import ParseMode
 
 from bot.app import build_application
 from bot.clock import FakeClock
@@ -220,15 +221,24 @@ async def _dispatch(app: BotApplication) -> tuple[float, int]:
 
 
 async def _bare(server: Server, n: int) -> float:
-    """A bare telegram.Bot sending n messages, 32 at once, no limiter, no database."""
+    """A bare telegram.Bot sending n messages, 32 at once, no limiter, no database.
+
+    Each call carries what the application's bot sends for a row: the same text, HTML and
+    no link preview (its defaults)."""
     bot = Bot(TOKEN, base_url=server.urls["base_url"], request=new_request(256))
     await bot.initialize()
     queue = list(range(n))
+    no_preview = LinkPreviewOptions(is_disabled=True)
 
     async def worker() -> None:
         while queue:
             i = queue.pop()
-            await bot.send_message(FIRST_USER + i, f"Pengingat nomor {i}")
+            await bot.send_message(
+                FIRST_USER + i,
+                f"Pengingat nomor {i + 1}",
+                parse_mode=ParseMode.HTML,
+                link_preview_options=no_preview,
+            )
 
     try:
         began = time.perf_counter()
