@@ -253,10 +253,15 @@ async def _with_app(
 ) -> Any:
     app = _app(server, database, clock, rate)
     await app.initialize()
+    # As the running bot once connected: its start-up work, the heap it built frozen.
+    assert app.post_init is not None and app.post_shutdown is not None
+    await app.post_init(app)
+    await app.bot_data.started()
     try:
         return await run(app)
     finally:
         await app.shutdown()
+        await app.post_shutdown(app)
         deps = app.bot_data.deps
         assert deps is not None
         await deps.engine.dispose()
