@@ -43,7 +43,8 @@ from typing import Any
 
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy import insert, select
-from telegram import Bot
+from telegram import Bot, LinkPreviewOptions
+from telegram.constants import ParseMode
 
 from bot.app import build_application
 from bot.context import BotApplication, Deps
@@ -53,6 +54,7 @@ from bot.runner import start_polling, stop_polling
 from bot.services import broadcasts
 from bot.services.broadcasts import Content, Target
 from bot.settings import load_settings
+from bot.transport import new_request
 from db import migrate
 from db.models import Audience, Person, PersonRole, Role, RoleSource
 
@@ -63,6 +65,7 @@ TAPPER = 2_999_002
 FREE, PAID = 30, 1000
 FREE_TEXT = "Siaran gratis: rapat koordinasi Senin pukul 09.00."
 PAID_TEXT = "Siaran berbayar: pelatihan label kemasan Selasa pukul 10.00."
+BARE_TEXT = "Uji kirim bebas: pelatihan label kemasan Selasa pukul 10.00."  # as long
 TAP_GAP_S = 1.2  # a person taps about once a second: under the bot's own flood limit (20 in 10 s)
 
 
@@ -245,15 +248,25 @@ async def _broadcast(deps: Deps, server: Server, text: str, paid: bool) -> float
 
 
 async def _bare(server: Server, n: int) -> float:
-    """A bare telegram.Bot sending n messages, 32 at once, no limiter, no database."""
-    bot = Bot(TOKEN, base_url=server.urls["base_url"])
+    """A bare telegram.Bot sending n messages, 32 at once, no limiter, no database.
+
+    Each call is a paid broadcast's as the application's bot sends it: through the same
+    transport, HTML, no link preview, allow_paid_broadcast, a text of the same length."""
+    bot = Bot(TOKEN, base_url=server.urls["base_url"], request=new_request(256))
     await bot.initialize()
     queue = list(range(n))
+    no_preview = LinkPreviewOptions(is_disabled=True)
 
     async def worker() -> None:
         while queue:
             i = queue.pop()
-            await bot.send_message(FIRST_USER + i, f"Uji kirim {i}")
+            await bot.send_message(
+                FIRST_USER + i,
+                BARE_TEXT,
+                parse_mode=ParseMode.HTML,
+                link_preview_options=no_preview,
+                allow_paid_broadcast=True,
+            )
 
     try:
         began = time.perf_counter()
