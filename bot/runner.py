@@ -6,6 +6,7 @@ The webhook workers are in bot/webhook.py; every mode stops the same way (`stop_
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 from collections.abc import AsyncIterator
@@ -150,6 +151,7 @@ async def serve_dispatcher(app: BotApplication) -> None:
     """Only the outbox dispatcher and the periodic jobs (no updates), until a signal."""
     await app.initialize()
     await app.start()  # the JobQueue ticks; the lead is taken at the first tick it is free
+    gc.freeze()  # start-up's heap out of the collector's sight, as post_init does for polling
     log.info("dispatcher %s ready", dispatcher.runner_of(app.bot_data.require()).worker_id)
     try:
         async with status_server(app):
