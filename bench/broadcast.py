@@ -43,9 +43,9 @@ from typing import Any
 
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy import insert, select
-from telegram import Bot, LinkPreviewOptions
-from telegram.constants import ParseMode
+from telegram import Bot
 
+from bot import sending
 from bot.app import build_application
 from bot.context import BotApplication, Deps
 from bot.localapi import LocalBotApi
@@ -255,7 +255,6 @@ async def _bare(server: Server, n: int) -> float:
     bot = Bot(TOKEN, base_url=server.urls["base_url"], request=new_request(256))
     await bot.initialize()
     queue = list(range(n))
-    no_preview = LinkPreviewOptions(is_disabled=True)
 
     async def worker() -> None:
         while queue:
@@ -263,8 +262,8 @@ async def _bare(server: Server, n: int) -> float:
             await bot.send_message(
                 FIRST_USER + i,
                 BARE_TEXT,
-                parse_mode=ParseMode.HTML,
-                link_preview_options=no_preview,
+                parse_mode=sending.PARSE_MODE,
+                link_preview_options=sending.NO_PREVIEWS,
                 allow_paid_broadcast=True,
             )
 

@@ -100,20 +100,27 @@ async def send_reply(bot: Bot, chat_id: int, reply: Reply, retry: Retry = ONCE) 
         keyboard = reply.keyboard()
         for index, part in enumerate(parts):
             last = index == len(parts) - 1
-            text = {"chat_id": chat_id, "text": part, "allow_paid_broadcast": paid}
-            text["reply_markup"] = keyboard if last else None
-            answer = await call(partial(_post_text, bot, "sendMessage", text), retry)
+            send = partial(
+                _post_text,
+                bot,
+                "sendMessage",
+                chat_id=chat_id,
+                text=part,
+                reply_markup=keyboard if last else None,
+                allow_paid_broadcast=paid,
+            )
+            answer = await call(send, retry)
             sent = int(answer["message_id"])
     for extra in reply.extra:
         sent = await send_reply(bot, chat_id, extra, retry)
     return sent
 
 
-async def _post_text(bot: Bot, endpoint: str, data: dict[str, Any]) -> Any:
+async def _post_text(bot: Bot, endpoint: str, **fields: object) -> Any:
     """sendMessage or editMessageText as `Bot.send_message` makes it (the same JSON, through
     the same rate limiter and request), minus building a `Message` and its keyboard from the
     answer: that costs more than the rest of a reply, and only the message's id is used."""
-    data.update(parse_mode=PARSE_MODE, link_preview_options=NO_PREVIEWS)
+    data = {**fields, "parse_mode": PARSE_MODE, "link_preview_options": NO_PREVIEWS}
     return await bot._post(endpoint, data)
 
 
@@ -168,9 +175,16 @@ async def edit_text(
     parts = limits.split_text(reply.text)
     if reply.attachment is not None or reply.voice is not None or reply.extra or len(parts) > 1:
         return False
-    edit = {"chat_id": chat_id, "message_id": message_id, "text": parts[0]}
-    edit["reply_markup"] = reply.keyboard()
-    return await _edited(partial(_post_text, bot, "editMessageText", edit), retry)
+    edit = partial(
+        _post_text,
+        bot,
+        "editMessageText",
+        chat_id=chat_id,
+        message_id=message_id,
+        text=parts[0],
+        reply_markup=reply.keyboard(),
+    )
+    return await _edited(edit, retry)
 
 
 async def _edit_photo(bot: Bot, source: Message, reply: Reply, retry: Retry) -> bool:
