@@ -78,13 +78,22 @@ async def stop_app(app: BotApplication) -> None:
 stop_polling = stop_app
 
 
-async def wait_for_signal(also: asyncio.Event | None = None) -> None:
-    """Until SIGINT or SIGTERM (or `also` is set)."""
+def stop_on_signals() -> asyncio.Event:
+    """An event SIGINT and SIGTERM set from now on (instead of ending the process): taken
+    before updates are, so a stop during the start-up work still finishes what is in hand."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+async def wait_for_signal(
+    also: asyncio.Event | None = None, stop: asyncio.Event | None = None
+) -> None:
+    """Until SIGINT or SIGTERM (or `also` is set); `stop`: from `stop_on_signals` earlier."""
+    stop = stop or stop_on_signals()
     waits = [asyncio.ensure_future(e.wait()) for e in (stop, also) if e is not None]
     try:
         await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
@@ -136,11 +145,12 @@ async def status_server(app: BotApplication, *, desk: bool = False) -> AsyncIter
 async def serve_polling(app: BotApplication) -> None:
     """Poll until a signal; raises PollingConflict when another process polls too."""
     conflict = asyncio.Event()
+    stop = stop_on_signals()
     await start_polling(app, conflict)
     log.info("polling for updates; stop with Ctrl+C")
     try:
         async with status_server(app, desk=True):
-            await wait_for_signal(conflict)
+            await wait_for_signal(conflict, stop)
     finally:
         await stop_app(app)
     if conflict.is_set():

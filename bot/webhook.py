@@ -31,7 +31,7 @@ from telegram import Bot, Update
 
 from bot import health, metrics
 from bot.context import BotApplication
-from bot.runner import stop_app, wait_for_signal
+from bot.runner import stop_app, stop_on_signals, wait_for_signal
 from bot.services import locks
 from bot.settings import Settings
 from db.session import create_engine, is_sqlite
@@ -148,6 +148,7 @@ async def serve_worker(
         asyncio.get_running_loop().add_reader(parent_fd, orphaned.set)
     settings = app.bot_data.require().settings
     assert settings.webhook_secret is not None
+    stop = stop_on_signals()
     await app.initialize()
     async with _one_at_a_time(settings):
         if app.post_init is not None:  # seeds, command menus, updates stored but not handled
@@ -159,7 +160,7 @@ async def serve_worker(
         await runner.setup()
         await web.SockSite(runner, sock).start()
         log.info("webhook worker %d ready", os.getpid())
-        await wait_for_signal(orphaned)
+        await wait_for_signal(orphaned, stop)
         if orphaned.is_set():
             log.warning("webhook worker %d: the parent process is gone; stopping", os.getpid())
     finally:
