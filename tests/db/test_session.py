@@ -13,7 +13,11 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.app import CONCURRENT_UPDATES, build_application
+from bot.settings import load_settings
 from db.session import create_engine, create_session_factory
+
+TOKEN = "545454:POOL-test-token"
 
 WRITERS = 40
 
@@ -149,3 +153,34 @@ async def test_a_postgresql_connection_killed_while_idle_is_replaced_once_idle_l
     finally:
         await engine.dispose()
         await admin.dispose()
+
+
+async def test_the_bots_postgresql_connections_are_kept_for_every_update_at_once(
+    postgres_url: str,
+) -> None:
+    """As many transactions as the bot runs at once, twice: the second round reuses the
+    first round's connections (no server process started per update)."""
+    app = build_application(load_settings(TELEGRAM_BOT_TOKEN=TOKEN, DATABASE_URL=postgres_url))
+    deps = app.bot_data.require()
+    held = asyncio.Event()
+    try:
+
+        async def backend(ready: asyncio.Event) -> int:
+            async with deps.sessions() as db, db.begin():
+                pid = int((await db.execute(text("SELECT pg_backend_pid()"))).scalar_one())
+                ready.set()
+                await held.wait()  # all are open at once
+                return pid
+
+        rounds: list[set[int]] = []
+        for _ in range(2):
+            held.clear()
+            readies = [asyncio.Event() for _ in range(CONCURRENT_UPDATES)]
+            tasks = [asyncio.create_task(backend(ready)) for ready in readies]
+            await asyncio.wait_for(asyncio.gather(*(r.wait() for r in readies)), 10)
+            held.set()
+            rounds.append(set(await asyncio.gather(*tasks)))
+        assert len(rounds[0]) == CONCURRENT_UPDATES
+        assert rounds[1] == rounds[0]
+    finally:
+        await deps.engine.dispose()
