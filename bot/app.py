@@ -57,7 +57,7 @@ def build_application(
     )
     if not bot_token:
         raise ValueError("a bot token is needed (the simulator supplies its own)")
-    engine = create_engine(settings.database_url, **_pool_for(settings.database_url))
+    engine = create_engine(settings.database_url, **_engine_options(settings.database_url))
     deps = Deps(
         settings=settings,
         engine=engine,
@@ -149,11 +149,13 @@ async def _post_shutdown(app: BotApplication) -> None:
         await deps.engine.dispose()
 
 
-def _pool_for(url: str) -> dict[str, int]:
-    """PostgreSQL: a kept connection for every update at once and four for the dispatcher
-    and jobs, at most 15 as SQLAlchemy's default. With its 5 kept, the updates' connections
+def _engine_options(url: str) -> dict[str, Any]:
+    """SQLite: WAL checkpoints by a job (bot.jobs), off the event loop.
+
+    PostgreSQL: a kept connection for every update at once and four for the dispatcher and
+    jobs, at most 15 as SQLAlchemy's default. With its 5 kept, the updates' connections
     beyond them were closed on return and opened anew (a server process forked each time):
     16-55 connections per 200 updates, 0.64 of SQLite's rate (bench/updates.py)."""
     if is_sqlite(url):
-        return {}
+        return {"checkpoints_elsewhere": True}
     return {"pool_size": CONCURRENT_UPDATES + 4, "max_overflow": 3}

@@ -6,12 +6,18 @@ the database and plans what is missing, so a restart or a late start loses nothi
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from bot import broadcasting, dispatcher
 from bot.context import BotApplication, BotContext, Deps
 from bot.services import deadlines, nudges, privacy, questions
+from db.checkpoints import CHECKPOINT_INTERVAL_S, checkpoint_in_thread
+from db.storage import sqlite_file
+
+log = logging.getLogger(__name__)
 
 # How often nudges for quiet businesses are planned (and overdue questions marked escalated).
 NUDGE_PLAN_INTERVAL_S = 3600
@@ -84,8 +90,28 @@ def install(app: BotApplication) -> None:
         name="broadcast-progress",
         job_kwargs=JOB_KWARGS,
     )
+    database = sqlite_file(app.bot_data.require().settings.database_url)
+    if database is not None:  # every process that writes, not only the dispatching one
+        app.job_queue.run_repeating(
+            _checkpoint(database),
+            interval=CHECKPOINT_INTERVAL_S,
+            first=CHECKPOINT_INTERVAL_S,
+            name="wal-checkpoint",
+            job_kwargs=JOB_KWARGS,
+        )
 
 
 async def _broadcast_progress(context: BotContext) -> None:
     """Broadcasts: start those due, show their progress (it needs the bot to edit)."""
     await broadcasting.refresh(context.deps, context.bot)
+
+
+def _checkpoint(database: str) -> Callable[[BotContext], Coroutine[Any, Any, None]]:
+    async def run(_context: BotContext) -> None:
+        """SQLite: the write-ahead log into the database file, off the loop (db.checkpoints)."""
+        try:
+            await checkpoint_in_thread(database)
+        except sqlite3.Error as exc:  # tried again next time; a COMMIT checkpoints past a backstop
+            log.warning("WAL checkpoint failed: %s", exc)
+
+    return run

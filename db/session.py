@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from db.checkpoints import BACKSTOP_PAGES
 from db.inline_sqlite import connector
 from db.storage import private_sqlite_file
 
@@ -29,7 +30,11 @@ def is_sqlite(url: str) -> bool:
 
 
 def create_engine(
-    url: str, *, ping_after_idle_s: float = PING_AFTER_IDLE_S, **kwargs: Any
+    url: str,
+    *,
+    ping_after_idle_s: float = PING_AFTER_IDLE_S,
+    checkpoints_elsewhere: bool = False,
+    **kwargs: Any,
 ) -> AsyncEngine:
     """An async engine; SQLite gets WAL, foreign keys and one writer at a time.
 
@@ -39,6 +44,8 @@ def create_engine(
     Statements run on the event loop's thread (db.inline_sqlite): a lock held by another
     process (the command line, a second bot) is waited for with asyncio sleeps, never
     inside SQLite. Transactions are short: nothing waits on the network inside one.
+    `checkpoints_elsewhere`: the caller runs WAL checkpoints off the loop (db.checkpoints),
+    so a COMMIT does so only past a backstop.
     """
     # Bound values are people's messages, names and phone numbers: never in a log or an error.
     kwargs.setdefault("hide_parameters", True)
@@ -64,6 +71,8 @@ def create_engine(
         # Deleted personal data is overwritten, not left in free pages (UU 27/2022).
         cursor.execute("PRAGMA secure_delete=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        if checkpoints_elsewhere:
+            cursor.execute(f"PRAGMA wal_autocheckpoint={BACKSTOP_PAGES}")
         cursor.close()
 
     @event.listens_for(sync_engine, "begin")

@@ -29,15 +29,23 @@ def write_private(target: Path, data: bytes) -> None:
     os.replace(partial, target)
 
 
+def sqlite_file(url: str) -> str | None:
+    """The file of a SQLite database URL; None for another database or one in memory."""
+    parsed = make_url(url)
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    return database
+
+
 def private_sqlite_file(url: str) -> None:
     """Create the SQLite database file (and its folder) for the owner only, before SQLite does.
 
     SQLite gives the -wal and -shm files the mode of the database file, so all three end up
     0600; an existing database (and what it left beside it) is narrowed to 0600 too.
     """
-    parsed = make_url(url)
-    database = parsed.database
-    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+    database = sqlite_file(url)
+    if database is None:
         return
     path = Path(database)
     private_dir(path.parent)

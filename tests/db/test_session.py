@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.app import CONCURRENT_UPDATES, build_application
 from bot.settings import load_settings
+from db.checkpoints import checkpoint_in_thread
 from db.session import create_engine, create_session_factory
 
 TOKEN = "545454:POOL-test-token"
@@ -125,6 +126,72 @@ async def test_deleted_rows_are_overwritten_on_disk(
         lambda: b"".join(p.read_bytes() for p in tmp_path.glob("gate.db*"))
     )
     assert secret.encode() not in stored
+
+
+async def _fill_log(engine: AsyncEngine, transactions: int) -> None:
+    """Commit `transactions` small transactions of about three 4 KiB pages each."""
+    async with engine.begin() as conn:
+        await conn.execute(text("CREATE TABLE IF NOT EXISTS filler (b BLOB)"))
+    for _ in range(transactions):
+        async with engine.begin() as conn:
+            for _ in range(3):
+                await conn.execute(text("INSERT INTO filler VALUES (randomblob(3000))"))
+
+
+@pytest.mark.parametrize("elsewhere", [True, False])
+async def test_commits_leave_the_write_ahead_log_to_the_checkpointer(
+    tmp_path: Path, elsewhere: bool
+) -> None:
+    """The bot's engine never checkpoints inside a COMMIT (below the backstop); SQLite's
+    default does once the log passes 1,000 pages."""
+    database = tmp_path / "log.db"
+    engine = create_engine(f"sqlite+aiosqlite:///{database}", checkpoints_elsewhere=elsewhere)
+    try:
+        await _fill_log(engine, 500)  # ~1,500 pages
+        pending = await checkpoint_in_thread(str(database))
+    finally:
+        await engine.dispose()
+    if elsewhere:
+        assert pending.log_frames > 1_400
+    else:
+        assert pending.log_frames < 1_000
+    assert pending.checkpointed_frames == pending.log_frames
+    assert pending.busy == 0
+
+
+async def test_a_checkpoint_runs_while_the_event_loop_serves_others(tmp_path: Path) -> None:
+    database = tmp_path / "log.db"
+    engine = create_engine(f"sqlite+aiosqlite:///{database}", checkpoints_elsewhere=True)
+    try:
+        await _fill_log(engine, 1_500)  # ~18 MB of log to copy and sync
+        ticks = 0
+        copying = asyncio.create_task(checkpoint_in_thread(str(database)))
+        while not copying.done():
+            ticks += 1
+            await asyncio.sleep(0)
+        done = await copying
+        async with engine.begin() as conn:  # the bot's connection writes on, unharmed
+            await conn.execute(text("INSERT INTO filler VALUES (x'00')"))
+    finally:
+        await engine.dispose()
+    assert done.checkpointed_frames == done.log_frames > 4_000
+    assert ticks > 1  # the copy happened beside the loop, not on it
+
+
+def test_the_bot_on_sqlite_checkpoints_with_a_job_and_on_postgresql_does_not(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    on_file = build_application(
+        load_settings(
+            TELEGRAM_BOT_TOKEN=TOKEN, DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/b.db"
+        )
+    )
+    on_server = build_application(
+        load_settings(TELEGRAM_BOT_TOKEN=TOKEN, DATABASE_URL=postgres_url)
+    )
+    for app, expected in ((on_file, 1), (on_server, 0)):
+        assert app.job_queue is not None
+        assert len(app.job_queue.get_jobs_by_name("wal-checkpoint")) == expected
 
 
 async def _backend_pid(engine: AsyncEngine) -> int:
