@@ -17,6 +17,8 @@ an order that turns every round (a busy neighbour on the machine slows all three
   transport and rate limiter. What our bot would cost if its own work were free.
 - ours: `build_application()` on a fresh copy of a seeded database (SQLite, or PostgreSQL
   with `--postgres`).
+- with `--postgres`, also ours on SQLite (`ours_sqlite`), so that PostgreSQL's cost is a
+  ratio within the same rounds too.
 
 All three send under a rate limit raised far above Telegram's 30 messages/s, so the figures
 show our own cost. Then `pendamping run` is started as a process: the time from its start
@@ -29,7 +31,9 @@ BOT_COORDINATORS), its memory idle and after the same people used it.
 JSON object of medians over the rounds: updates_per_s, p95_ms, echo_updates_per_s,
 echo_p95_ms, fair_updates_per_s, fair_p95_ms, ratio (ours / echo within a round),
 fair_ratio (ours / echo_fair within a round), startup_ms, startup_500_ms, rss_idle_mb,
-rss_after_mb, load (the machine's 1-minute load average when the rounds ended).
+rss_after_mb, load (the machine's 1-minute load average when the rounds ended); with
+`--postgres` also sqlite_updates_per_s and postgres_vs_sqlite (ours on PostgreSQL / ours on
+SQLite within a round).
 """
 
 from __future__ import annotations
@@ -321,10 +325,11 @@ class Databases:
         await _seed(f"{self.postgres}/{self.template}", population)
 
     @asynccontextmanager
-    async def fresh(self) -> AsyncIterator[str]:
-        if self.postgres is None:
+    async def fresh(self, *, sqlite: bool = False) -> AsyncIterator[str]:
+        """A new copy of the template: on PostgreSQL if given, unless `sqlite`."""
+        if sqlite or self.postgres is None:
             path = Path(tempfile.mkdtemp(dir=self.folder)) / "bench.db"
-            shutil.copy(self.template, path)
+            shutil.copy(self.template_sqlite, path)
             yield f"sqlite+aiosqlite:///{path}"
             return
         name = f"bench_{uuid.uuid4().hex[:8]}"
@@ -424,8 +429,10 @@ async def run_ours(
     population: Population,
     script: Script,
     request: BaseRequest | None = None,
+    *,
+    sqlite: bool = False,
 ) -> Driven:
-    async with databases.fresh() as url:
+    async with databases.fresh(sqlite=sqlite) as url:
         settings = _settings(child.urls, url, databases.folder, population.coordinators)
         app = build_application(settings, request=request)
         await start_polling(app)
@@ -627,6 +634,13 @@ async def main(size: int, rounds: int, postgres: str | None) -> dict[str, Any]:
             ("echo_fair", lambda: run_echo_fair(child, script, recorded)),
             ("ours", lambda: run_ours(child, databases, population, script)),
         ]
+        if postgres:
+            bots.append(
+                (
+                    "ours_sqlite",
+                    lambda: run_ours(child, databases, population, script, sqlite=True),
+                )
+            )
         results: dict[str, list[tuple[float, float, float]]] = defaultdict(list)
         for n in range(rounds):
             turned = bots[n % len(bots) :] + bots[: n % len(bots)]
@@ -659,6 +673,14 @@ async def main(size: int, rounds: int, postgres: str | None) -> dict[str, Any]:
         "ratio": ratio("echo"),
         "fair_ratio": ratio("echo_fair"),
         **process,
+        **(
+            {
+                "sqlite_updates_per_s": median("ours_sqlite", 0),
+                "postgres_vs_sqlite": ratio("ours_sqlite"),
+            }
+            if postgres
+            else {}
+        ),
         "database": "postgresql" if postgres else "sqlite",
         "load": round(load, 2),
     }
