@@ -127,8 +127,15 @@ class Inbox:
             )
             for u in updates
         ]
-        async with self.sessions() as db, db.begin():
-            fresh = await service.store(db, self.clock, incoming)
+        async with self.sessions() as db:
+            if db.get_bind().dialect.name == "postgresql":
+                # One INSERT commits by itself: no BEGIN and COMMIT round trips before an
+                # update can be handled. SQLite's statements cost no round trip.
+                await db.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+                fresh = await service.store(db, self.clock, incoming)
+            else:
+                async with db.begin():
+                    fresh = await service.store(db, self.clock, incoming)
         if len(fresh) < len(updates):
             log.info("%d update(s) seen before were skipped", len(updates) - len(fresh))
         return [u for u in updates if u.update_id in fresh]

@@ -8,8 +8,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from telegram import Update
 
 from bot.clock import FakeClock
+from bot.inbox import Inbox
 from bot.services import inbox
 from bot.services.inbox import Incoming
 from db.models import InboxOutcome, InboxUpdate
@@ -178,3 +180,31 @@ async def test_on_postgresql_the_mark_takes_the_persons_lock_in_the_same_stateme
         assert order == ["first ends", "second marked"]
     finally:
         await engine.dispose()
+
+
+def _polled(update_id: int) -> Update:
+    chat = {"id": 501, "type": "private"}
+    message = {"message_id": update_id, "date": 0, "chat": chat, "text": "halo"}
+    update = Update.de_json({"update_id": update_id, "message": message}, None)
+    assert update is not None
+    return update
+
+
+async def test_the_bots_inbox_keeps_a_polled_batch_before_handing_it_on(
+    sessions: async_sessionmaker[AsyncSession], clock: FakeClock, engine: AsyncEngine
+) -> None:
+    """Stored for good (another connection sees it) before the bot handles it, and a batch
+    that repeats an update hands on only the new one (PostgreSQL: one INSERT, committed
+    alone)."""
+    keeper = Inbox(sessions, clock)
+    fresh = await keeper.fetched([_polled(20), _polled(21)])
+    assert [u.update_id for u in fresh] == [20, 21]
+    other = create_engine(engine.url.render_as_string(hide_password=False))
+    try:
+        async with other.connect() as conn:
+            unhandled = select(InboxUpdate.update_id).where(InboxUpdate.handled_at.is_(None))
+            assert sorted((await conn.scalars(unhandled)).all()) == [20, 21]
+    finally:
+        await other.dispose()
+    again = await keeper.fetched([_polled(21), _polled(22)])
+    assert [u.update_id for u in again] == [22]
