@@ -22,6 +22,9 @@ from urllib.parse import quote
 OWN_LOGGERS = ("bot", "handlers", "db", "pendamping")
 # A library logger whose INFO lines say only what the process does (started, stopping).
 INFO_LOGGERS = ("telegram.ext.Application",)
+# APScheduler warns when it skips a run of a job still running: our jobs allow one at a time
+# on purpose (a broadcast's progress edit waits its turn behind the messages at 30/s).
+ERROR_LOGGERS = ("apscheduler.scheduler",)
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 REDACTED = "[REDACTED]"
 # PostgreSQL repeats the offending values in a constraint error ("Key (code)=(...)").
@@ -78,6 +81,8 @@ def configure(level: str, secrets: Iterable[str], stream: TextIO | None = None) 
         logging.getLogger(name).setLevel(own)
     for name in INFO_LOGGERS:
         logging.getLogger(name).setLevel(max(own, logging.INFO))
+    for name in ERROR_LOGGERS:
+        logging.getLogger(name).setLevel(logging.ERROR)
     sys.excepthook = _log_uncaught
     threading.excepthook = _log_uncaught_in_thread
     return handler

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 import sys
+from datetime import UTC, datetime
 from urllib.parse import quote
 
 import pytest
+from apscheduler.events import EVENT_JOB_MAX_INSTANCES
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import create_engine, text
 from telegram.error import InvalidToken
 
@@ -94,3 +98,28 @@ def test_at_debug_libraries_do_not_log_the_values_they_carry(log_output: io.Stri
 def test_an_unknown_log_level_is_a_setting_error() -> None:
     with pytest.raises(SettingsError, match="LOG_LEVEL"):
         load_settings(LOG_LEVEL="chatty")
+
+
+async def test_a_job_run_skipped_while_the_last_one_runs_is_not_a_warning(
+    log_output: io.StringIO,
+) -> None:
+    """Our jobs run one at a time on purpose (bot.jobs.JOB_KWARGS): a skipped turn is normal."""
+    scheduler = AsyncIOScheduler()
+    finish = asyncio.Event()
+    skipped = asyncio.Event()
+
+    async def slow() -> None:
+        await finish.wait()
+
+    scheduler.add_listener(lambda _event: skipped.set(), EVENT_JOB_MAX_INSTANCES)
+    first = datetime.now(UTC)
+    scheduler.add_job(slow, "interval", seconds=0.05, max_instances=1, next_run_time=first)
+    scheduler.start()
+    try:
+        await asyncio.wait_for(skipped.wait(), 10)
+    finally:
+        finish.set()
+        scheduler.shutdown(wait=False)
+    assert "skipped" not in log_output.getvalue()
+    logging.getLogger("apscheduler.scheduler").error("a job that cannot be scheduled")
+    assert "cannot be scheduled" in log_output.getvalue()
