@@ -29,6 +29,7 @@ from bot.settings import Settings
 from bot.transport import new_request
 from db.models import Role
 from db.session import create_engine, create_session_factory, is_sqlite
+from db.storage import sqlite_file
 
 log = logging.getLogger(__name__)
 
@@ -156,6 +157,6 @@ def _engine_options(url: str) -> dict[str, Any]:
     jobs, at most 15 as SQLAlchemy's default. With its 5 kept, the updates' connections
     beyond them were closed on return and opened anew (a server process forked each time):
     16-55 connections per 200 updates, 0.64 of SQLite's rate (bench/updates.py)."""
-    if is_sqlite(url):
-        return {"checkpoints_elsewhere": True}
+    if is_sqlite(url):  # a file: the job looks after its log (in memory there is none)
+        return {"checkpoints_elsewhere": sqlite_file(url) is not None}
     return {"pool_size": CONCURRENT_UPDATES + 4, "max_overflow": 3}

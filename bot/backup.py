@@ -11,10 +11,8 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
-
 from db.session import is_sqlite
-from db.storage import private_sqlite_file
+from db.storage import private_sqlite_file, sqlite_file
 
 PAGES_PER_STEP = 1024  # the bot keeps writing between steps
 
@@ -29,8 +27,8 @@ def _database_file(database_url: str) -> Path:
             "DATABASE_URL is PostgreSQL: back it up with pg_dump -Fc and restore with "
             "pg_restore (see README)"
         )
-    name = make_url(database_url).database
-    if not name or name == ":memory:":
+    name = sqlite_file(database_url)
+    if name is None:
         raise BackupError("DATABASE_URL names no SQLite file")
     return Path(name)
 

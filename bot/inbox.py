@@ -26,6 +26,7 @@ from bot.clock import Clock
 from bot.context import BotContext
 from bot.flood import FloodControl, FloodLimits
 from bot.services import inbox as service
+from bot.services import locks
 from db.models import InboxOutcome
 
 log = logging.getLogger(__name__)
@@ -128,7 +129,7 @@ class Inbox:
             for u in updates
         ]
         async with self.sessions() as db:
-            if db.get_bind().dialect.name == "postgresql":
+            if locks.is_postgresql(db):
                 # One INSERT commits by itself: no BEGIN and COMMIT round trips before an
                 # update can be handled. SQLite's statements cost no round trip.
                 await db.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
